@@ -1,0 +1,209 @@
+/* describe.c
+ * Expert-info text: one sentence a person can act on, per verdict.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "verdict.h"
+
+#include <inttypes.h>
+
+static void append_duration(GString *out, int64_t ns)
+{
+    if (ns < 0)
+        ns = 0;
+    double ms = (double)ns / 1e6;
+    if (ms < 10.0)
+        g_string_append_printf(out, "%.3f ms", ms);
+    else if (ms < 10000.0)
+        g_string_append_printf(out, "%.0f ms", ms);
+    else
+        g_string_append_printf(out, "%.1f s", ms / 1000.0);
+}
+
+static void append_version(GString *out, uint16_t version)
+{
+    const char *name = tlsdiag_version_name(version);
+    if (name != NULL)
+        g_string_append(out, name);
+    else
+        g_string_append_printf(out, "version 0x%04x", version);
+}
+
+/* "(TLS 1.2)" once the server chose, "(client offered up to TLS 1.3)" before. */
+static void append_negotiation(GString *out, const tlsdiag_verdict *verdict)
+{
+    g_string_append(out, " (");
+    if (verdict->negotiated_version != 0) {
+        append_version(out, verdict->negotiated_version);
+    } else {
+        g_string_append(out, "client offered up to ");
+        append_version(out, verdict->offered_version);
+    }
+    g_string_append_c(out, ')');
+}
+
+static void append_alert(GString *out, bool readable, uint8_t description)
+{
+    if (!readable) {
+        g_string_append(out, "an encrypted alert");
+        return;
+    }
+    const char *name = tlsdiag_alert_name(description);
+    g_string_append_printf(out, "alert %s (%u)", name ? name : "unknown", description);
+}
+
+static void append_times(GString *out, unsigned count)
+{
+    if (count == 1)
+        g_string_append(out, " once");
+    else
+        g_string_append_printf(out, " %u times", count);
+}
+
+static void append_retransmissions(GString *out, const tlsdiag_verdict *verdict)
+{
+    if (verdict->client_hello_retransmissions > 0) {
+        g_string_append(out, "; ClientHello retransmitted");
+        append_times(out, verdict->client_hello_retransmissions);
+    }
+    if (verdict->server_retransmissions > 0) {
+        g_string_append(out, "; server retransmitted");
+        append_times(out, verdict->server_retransmissions);
+    }
+    if (verdict->client_retransmissions > 0) {
+        g_string_append(out, "; client flight retransmitted");
+        append_times(out, verdict->client_retransmissions);
+    }
+}
+
+/* "server RST after the ClientHello (frame 12)" */
+static void append_failure(GString *out, const tlsdiag_failure *failure)
+{
+    g_string_append_printf(out, "%s ", tlsdiag_side_name(failure->side));
+    if (failure->flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED)
+        g_string_append(out, tlsdiag_close_name(failure->close));
+    else
+        append_alert(out, failure->has_alert, failure->alert);
+    g_string_append_printf(out, " %s (frame %" PRIu32 ")",
+                           tlsdiag_stage_phrase(failure->stage, failure->tls13), failure->frame);
+}
+
+static void describe_aborted(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append_printf(out, "TLS handshake aborted: %s sent %s %s",
+                           tlsdiag_side_name(verdict->side), tlsdiag_close_name(verdict->close),
+                           tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append(out, ", ");
+    append_duration(out, verdict->elapsed_ns);
+    g_string_append_printf(out, " after ClientHello (frame %" PRIu32 "), no alert",
+                           verdict->client_hello);
+    append_retransmissions(out, verdict);
+}
+
+static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append_printf(out, "TLS handshake failed: %s sent ", tlsdiag_side_name(verdict->side));
+    if (!verdict->alert_encrypted)
+        g_string_append(out, verdict->alert_level == TLSDIAG_ALERT_LEVEL_FATAL ? "fatal " : "warning ");
+    append_alert(out, !verdict->alert_encrypted, verdict->alert);
+    g_string_append_printf(out, " %s", tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append(out, ", ");
+    append_duration(out, verdict->elapsed_ns);
+    g_string_append_printf(out, " after ClientHello (frame %" PRIu32 ")", verdict->client_hello);
+    if (!verdict->alert_encrypted)
+        g_string_append_printf(out, ": %s", tlsdiag_alert_meaning(verdict->alert, verdict->side));
+    append_retransmissions(out, verdict);
+}
+
+static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
+{
+    if (verdict->flag == TLSDIAG_FLAG_VERSION_FALLBACK) {
+        g_string_append(out, "Version fallback: the client retries with at most ");
+        append_version(out, verdict->fallback_to);
+        g_string_append(out, " instead of ");
+        append_version(out, verdict->fallback_from);
+    } else {
+        g_string_append(out, "Retry after failure: the client tries ");
+        append_version(out, verdict->fallback_to);
+        g_string_append(out, " again");
+    }
+    g_string_append(out, ", ");
+    append_duration(out, verdict->since_failure_ns);
+    g_string_append_printf(out, " after its attempt with ClientHello frame %" PRIu32 " failed: ",
+                           verdict->previous.client_hello);
+    append_failure(out, &verdict->previous);
+    g_string_append_printf(out, "; attempt %" PRIu32 " since ", verdict->attempt);
+    if (verdict->origin.frame == verdict->previous.frame)
+        g_string_append(out, "that failure");
+    else
+        append_failure(out, &verdict->origin);
+    if (verdict->fallback_scsv)
+        g_string_append(out, "; offers TLS_FALLBACK_SCSV");
+}
+
+static void describe_scsv(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "ClientHello offers TLS_FALLBACK_SCSV with at most ");
+    append_version(out, verdict->offered_version);
+    g_string_append(out, ": the client is retrying at a lower version after a failure this capture "
+                         "does not hold");
+}
+
+static void describe_rejected(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "Fallback rejected: server sent inappropriate_fallback (86) to the ");
+    append_version(out, verdict->offered_version);
+    g_string_append_printf(out, " retry in ClientHello frame %" PRIu32 "", verdict->client_hello);
+    if (verdict->origin.frame == 0) {
+        g_string_append(out, ", a fallback after a failure this capture does not hold; the server "
+                             "supports a higher version, so find why the client's first attempt "
+                             "failed");
+        return;
+    }
+    g_string_append_printf(out, " (attempt %" PRIu32 "). Investigate the failure that started "
+                                "the fallback, not the cipher or protocol configuration: ",
+                           verdict->attempt);
+    append_failure(out, &verdict->origin);
+    g_string_append_printf(out, " of the attempt with ClientHello frame %" PRIu32,
+                           verdict->origin.client_hello);
+}
+
+void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
+{
+    switch (verdict->flag) {
+        case TLSDIAG_FLAG_HANDSHAKE_ABORTED:
+            describe_aborted(verdict, out);
+            break;
+        case TLSDIAG_FLAG_HANDSHAKE_ALERT:
+            describe_alert(verdict, out);
+            break;
+        case TLSDIAG_FLAG_VERSION_FALLBACK:
+        case TLSDIAG_FLAG_RETRY_AFTER_FAILURE:
+            describe_retry(verdict, out);
+            break;
+        case TLSDIAG_FLAG_FALLBACK_SCSV:
+            describe_scsv(verdict, out);
+            break;
+        case TLSDIAG_FLAG_FALLBACK_REJECTED:
+            describe_rejected(verdict, out);
+            break;
+        case TLSDIAG_FLAG_NONE:
+        case TLSDIAG_FLAG_COUNT:
+            break;
+    }
+}
+
+void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out)
+{
+    g_string_append_printf(out, "This handshake failed: %s in frame %" PRIu32,
+                           tlsdiag_flag_name(report->ended_how), report->ended_by);
+}
+
+void tlsdiag_describe_retried_by(const tlsdiag_frame_report *report, GString *out)
+{
+    g_string_append_printf(out, "The client tried again in frame %" PRIu32 " (%s)",
+                           report->retried_by, tlsdiag_flag_name(report->retried_how));
+}

@@ -1,0 +1,508 @@
+/* engine.c
+ * Per-stream handshake state machines, the per-client history of failed
+ * attempts, and the detections that turn them into verdicts.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "engine.h"
+
+#include <string.h>
+
+typedef struct {
+    tlsdiag_failure previous; /* the failure this attempt retries */
+    tlsdiag_failure origin;   /* the failure that started the chain */
+} retry_link;
+
+/* Only handshakes in progress keep a state; finished streams keep this
+ * marker so that a late or renegotiated hello does not start a new story. */
+typedef struct {
+    tlsdiag_endpoint client;
+    tlsdiag_endpoint server;
+    const char *server_name;
+    retry_link *retry; /* set when this attempt retries a failure */
+    int64_t client_hello_time;
+    uint32_t client_hello;
+    uint32_t attempt;
+    uint32_t client_hello_retransmissions;
+    uint32_t client_retransmissions;
+    uint32_t server_retransmissions;
+    uint16_t offered_version;
+    uint16_t negotiated_version;
+    uint8_t stage; /* tlsdiag_stage */
+    bool tls13;
+    bool fallback_scsv;
+    bool client_ccs;
+    bool server_ccs;
+    bool client_finished;
+    bool server_finished;
+} stream_state;
+
+static char finished_stream;
+#define FINISHED_STREAM ((gpointer)&finished_stream)
+
+/* Who tried to reach whom: the client's address (not its port: every retry
+ * comes from a new port) and the server's address and port. */
+typedef struct {
+    uint8_t family;
+    uint8_t client_addr[16];
+    uint8_t server_addr[16];
+    uint16_t server_port;
+} attempt_key;
+
+typedef struct {
+    attempt_key key;
+    const char *server_name;
+    int64_t failure_time;
+    uint16_t offered_version;
+    uint32_t attempt;
+    tlsdiag_failure failure;
+    tlsdiag_failure origin;
+} failed_attempt;
+
+struct tlsdiag_engine {
+    tlsdiag_settings settings;
+    GHashTable *streams;  /* tcp.stream -> stream_state or FINISHED_STREAM */
+    GHashTable *failures; /* attempt_key -> latest failed_attempt */
+    GHashTable *reports;  /* frame number -> tlsdiag_frame_report */
+    GStringChunk *server_names;
+};
+
+bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
+{
+    return a->family == b->family && a->port == b->port &&
+           memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+}
+
+static guint attempt_key_hash(gconstpointer key)
+{
+    const uint8_t *bytes = key;
+    guint hash = 2166136261u;
+    for (size_t i = 0; i < sizeof(attempt_key); i++)
+        hash = (hash ^ bytes[i]) * 16777619u;
+    return hash;
+}
+
+static gboolean attempt_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(attempt_key)) == 0;
+}
+
+static void stream_state_free(gpointer data)
+{
+    if (data == FINISHED_STREAM)
+        return;
+    stream_state *state = data;
+    g_free(state->retry);
+    g_free(state);
+}
+
+tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
+{
+    tlsdiag_engine *engine = g_new0(tlsdiag_engine, 1);
+    engine->settings = *settings;
+    engine->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, stream_state_free);
+    engine->failures = g_hash_table_new_full(attempt_key_hash, attempt_key_equal, NULL, g_free);
+    engine->reports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    engine->server_names = g_string_chunk_new(4096);
+    return engine;
+}
+
+void tlsdiag_engine_free(tlsdiag_engine *engine)
+{
+    if (engine == NULL)
+        return;
+    g_hash_table_destroy(engine->streams);
+    g_hash_table_destroy(engine->failures);
+    g_hash_table_destroy(engine->reports);
+    g_string_chunk_free(engine->server_names);
+    g_free(engine);
+}
+
+const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame)
+{
+    return g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
+}
+
+static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
+{
+    tlsdiag_frame_report *report = g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
+    if (report == NULL) {
+        report = g_new0(tlsdiag_frame_report, 1);
+        g_hash_table_insert(engine->reports, GUINT_TO_POINTER(frame), report);
+    }
+    return report;
+}
+
+static bool observed_handshake(const tlsdiag_observation *obs, uint8_t type)
+{
+    for (unsigned i = 0; i < obs->handshake_count; i++) {
+        if (obs->handshake_types[i] == type)
+            return true;
+    }
+    return false;
+}
+
+static uint16_t hello_max_version(const tlsdiag_observation *obs)
+{
+    uint16_t version = obs->max_supported_version ? obs->max_supported_version : obs->hello_version;
+    return tlsdiag_version_normalize(version);
+}
+
+static attempt_key make_attempt_key(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server)
+{
+    attempt_key key;
+    memset(&key, 0, sizeof key);
+    key.family = client->family;
+    memcpy(key.client_addr, client->addr, sizeof key.client_addr);
+    memcpy(key.server_addr, server->addr, sizeof key.server_addr);
+    key.server_port = server->port;
+    return key;
+}
+
+static bool same_server_name(const char *a, const char *b)
+{
+    return a == NULL || b == NULL || strcmp(a, b) == 0;
+}
+
+/* ---- verdicts ---------------------------------------------------------- */
+
+static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *state,
+                                    const tlsdiag_observation *obs, tlsdiag_flag flag,
+                                    tlsdiag_side side)
+{
+    tlsdiag_frame_report *report = report_for_frame(engine, obs->frame);
+    tlsdiag_verdict *verdict = &report->verdict;
+
+    /* One verdict per frame: the first detection that fires tells the story. */
+    if (verdict->flag != TLSDIAG_FLAG_NONE)
+        return NULL;
+
+    verdict->flag = flag;
+    verdict->side = side;
+    verdict->stage = state->stage;
+    verdict->tls13 = state->tls13;
+    verdict->stream = obs->stream;
+    verdict->client = state->client;
+    verdict->server = state->server;
+    verdict->server_name = state->server_name;
+    verdict->offered_version = state->offered_version;
+    verdict->negotiated_version = state->negotiated_version;
+    verdict->client_hello = state->client_hello;
+    verdict->elapsed_ns = obs->time_ns - state->client_hello_time;
+    verdict->client_hello_retransmissions = state->client_hello_retransmissions;
+    verdict->client_retransmissions = state->client_retransmissions;
+    verdict->server_retransmissions = state->server_retransmissions;
+    verdict->fallback_scsv = state->fallback_scsv;
+    verdict->attempt = state->attempt;
+    if (state->retry != NULL) {
+        verdict->previous = state->retry->previous;
+        verdict->origin = state->retry->origin;
+    }
+    return verdict;
+}
+
+static tlsdiag_failure failure_of(const tlsdiag_verdict *verdict, uint32_t frame)
+{
+    tlsdiag_failure failure = {
+        .frame = frame,
+        .client_hello = verdict->client_hello,
+        .flag = verdict->flag,
+        .side = verdict->side,
+        .close = verdict->close,
+        .stage = verdict->stage,
+        .tls13 = verdict->tls13,
+        .has_alert = verdict->has_alert && !verdict->alert_encrypted,
+        .alert = verdict->alert,
+        .version = verdict->negotiated_version ? verdict->negotiated_version
+                                               : verdict->offered_version,
+    };
+    return failure;
+}
+
+/* The handshake on this stream is over for good: remember the failure so a
+ * retry from the same client to the same server can be linked to it. */
+static void record_failure(tlsdiag_engine *engine, const stream_state *state,
+                           const tlsdiag_observation *obs, const tlsdiag_verdict *verdict)
+{
+    tlsdiag_frame_report *hello_report = report_for_frame(engine, state->client_hello);
+    hello_report->ended_by = obs->frame;
+    hello_report->ended_how = verdict->flag;
+
+    failed_attempt *attempt = g_new0(failed_attempt, 1);
+    attempt->key = make_attempt_key(&state->client, &state->server);
+    attempt->server_name = state->server_name;
+    attempt->failure_time = obs->time_ns;
+    attempt->offered_version = state->offered_version;
+    attempt->attempt = state->attempt;
+    attempt->failure = failure_of(verdict, obs->frame);
+    attempt->origin = state->retry ? state->retry->origin : attempt->failure;
+    g_hash_table_replace(engine->failures, &attempt->key, attempt);
+}
+
+static void finish_stream(tlsdiag_engine *engine, const tlsdiag_observation *obs)
+{
+    g_hash_table_replace(engine->streams, GUINT_TO_POINTER(obs->stream), FINISHED_STREAM);
+}
+
+static tlsdiag_side sender_side(const stream_state *state, const tlsdiag_observation *obs)
+{
+    return tlsdiag_endpoint_equal(&obs->src, &state->client) ? TLSDIAG_SIDE_CLIENT
+                                                            : TLSDIAG_SIDE_SERVER;
+}
+
+/* ---- a new handshake: is it a retry of a failed one? ---------------------- */
+
+static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
+                                   const tlsdiag_observation *obs)
+{
+    attempt_key key = make_attempt_key(&state->client, &state->server);
+    failed_attempt *failed = g_hash_table_lookup(engine->failures, &key);
+
+    if (failed != NULL && (obs->time_ns - failed->failure_time > engine->settings.fallback_window_ns ||
+                           obs->time_ns < failed->failure_time ||
+                           !same_server_name(failed->server_name, state->server_name)))
+        failed = NULL;
+
+    if (failed == NULL || state->offered_version > failed->offered_version) {
+        if (state->fallback_scsv) {
+            tlsdiag_verdict *verdict =
+                new_verdict(engine, state, obs, TLSDIAG_FLAG_FALLBACK_SCSV, TLSDIAG_SIDE_CLIENT);
+            if (verdict != NULL)
+                verdict->fallback_to = state->offered_version;
+        }
+        return;
+    }
+
+    tlsdiag_flag flag = state->offered_version < failed->offered_version
+                            ? TLSDIAG_FLAG_VERSION_FALLBACK
+                            : TLSDIAG_FLAG_RETRY_AFTER_FAILURE;
+    state->attempt = failed->attempt + 1;
+    state->retry = g_new(retry_link, 1);
+    state->retry->previous = failed->failure;
+    state->retry->origin = failed->origin;
+
+    tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, TLSDIAG_SIDE_CLIENT);
+    if (verdict != NULL) {
+        verdict->fallback_from = failed->offered_version;
+        verdict->fallback_to = state->offered_version;
+        verdict->since_failure_ns = obs->time_ns - failed->failure_time;
+    }
+
+    tlsdiag_frame_report *failure_report = report_for_frame(engine, failed->failure.frame);
+    failure_report->retried_by = obs->frame;
+    failure_report->retried_how = flag;
+
+    /* A failure explains one retry; the retry carries the chain on. */
+    g_hash_table_remove(engine->failures, &key);
+}
+
+static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_observation *obs)
+{
+    stream_state *state = g_new0(stream_state, 1);
+    state->client = obs->src;
+    state->server = obs->dst;
+    if (obs->server_name != NULL && obs->server_name[0] != '\0')
+        state->server_name = g_string_chunk_insert_const(engine->server_names, obs->server_name);
+    state->client_hello = obs->frame;
+    state->client_hello_time = obs->time_ns;
+    state->offered_version = hello_max_version(obs);
+    state->fallback_scsv = obs->offers_fallback_scsv;
+    state->stage = TLSDIAG_STAGE_CLIENT_HELLO;
+    g_hash_table_replace(engine->streams, GUINT_TO_POINTER(obs->stream), state);
+
+    link_to_failed_attempt(engine, state, obs);
+    return state;
+}
+
+/* ---- handshake progress ------------------------------------------------- */
+
+static void advance_stage(stream_state *state, tlsdiag_stage stage)
+{
+    if (state->stage < stage)
+        state->stage = stage;
+}
+
+static void observe_handshake_messages(stream_state *state, const tlsdiag_observation *obs,
+                                       tlsdiag_side side)
+{
+    if (side == TLSDIAG_SIDE_SERVER) {
+        if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO) && state->negotiated_version == 0) {
+            state->negotiated_version = hello_max_version(obs);
+            state->tls13 = state->negotiated_version == TLSDIAG_VERSION_TLS13;
+            advance_stage(state, TLSDIAG_STAGE_SERVER_HELLO);
+        }
+        if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO_DONE))
+            advance_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT);
+    } else if (state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT && !state->tls13) {
+        if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE) ||
+            observed_handshake(obs, TLSDIAG_HS_CLIENT_KEY_EXCHANGE))
+            advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
+    }
+}
+
+/* TLS 1.2 and below: each side is done once it sent ChangeCipherSpec and
+ * then a handshake record (its Finished, encrypted). */
+static void observe_tls12_records(stream_state *state, const tlsdiag_observation *obs,
+                                  tlsdiag_side side)
+{
+    bool *ccs = side == TLSDIAG_SIDE_CLIENT ? &state->client_ccs : &state->server_ccs;
+    bool *finished = side == TLSDIAG_SIDE_CLIENT ? &state->client_finished : &state->server_finished;
+
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_CHANGE_CIPHER_SPEC)
+            *ccs = true;
+        else if (obs->record_types[i] == TLSDIAG_RECORD_HANDSHAKE && *ccs)
+            *finished = true;
+    }
+    if (*ccs && state->negotiated_version != 0) {
+        /* A resumed session: the server's CCS and Finished are its flight. */
+        advance_stage(state, side == TLSDIAG_SIDE_SERVER ? TLSDIAG_STAGE_SERVER_FLIGHT
+                                                         : TLSDIAG_STAGE_CLIENT_FLIGHT);
+    }
+    if (state->client_finished && state->server_finished)
+        advance_stage(state, TLSDIAG_STAGE_ESTABLISHED);
+}
+
+/* TLS 1.3: everything after the ServerHello is encrypted. The server's first
+ * encrypted record is its flight; the client's first encrypted record after
+ * that is its Finished; any server record after that confirms it.
+ * ChangeCipherSpec records are middlebox camouflage and prove nothing. */
+static void observe_tls13_records(stream_state *state, const tlsdiag_observation *obs,
+                                  tlsdiag_side side)
+{
+    if (obs->opaque_record_count == 0)
+        return;
+    if (side == TLSDIAG_SIDE_SERVER) {
+        if (state->client_finished)
+            advance_stage(state, TLSDIAG_STAGE_ESTABLISHED);
+        else
+            advance_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT);
+    } else if (state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT) {
+        state->client_finished = true;
+        advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
+    }
+}
+
+static unsigned count_alert_records(const tlsdiag_observation *obs)
+{
+    unsigned count = 0;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_ALERT)
+            count++;
+    }
+    return count;
+}
+
+/* ---- detections ---------------------------------------------------------- */
+
+/* Fatal alerts end a handshake, and so do close_notify and user_canceled.
+ * Other warnings (a server's unrecognized_name, say) let it go on. */
+static bool alert_ends_handshake(const tlsdiag_alert *alert)
+{
+    return alert->level != TLSDIAG_ALERT_LEVEL_WARNING ||
+           alert->description == TLSDIAG_ALERT_CLOSE_NOTIFY ||
+           alert->description == TLSDIAG_ALERT_USER_CANCELED;
+}
+
+static const tlsdiag_alert *first_ending_alert(const tlsdiag_observation *obs)
+{
+    for (unsigned i = 0; i < obs->alert_count; i++) {
+        if (alert_ends_handshake(&obs->alerts[i]))
+            return &obs->alerts[i];
+    }
+    return NULL;
+}
+
+static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
+                                   const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    const tlsdiag_alert *alert = first_ending_alert(obs);
+    /* Alert records the dissector could not read are encrypted; their level
+     * is unknown, and an encrypted alert in a handshake is almost always fatal. */
+    bool encrypted = count_alert_records(obs) > obs->alert_count;
+    if (alert == NULL && !encrypted)
+        return false;
+
+    bool rejected_fallback = alert != NULL && side == TLSDIAG_SIDE_SERVER &&
+                             alert->description == TLSDIAG_ALERT_INAPPROPRIATE_FALLBACK;
+    tlsdiag_verdict *verdict =
+        new_verdict(engine, state, obs,
+                    rejected_fallback ? TLSDIAG_FLAG_FALLBACK_REJECTED : TLSDIAG_FLAG_HANDSHAKE_ALERT,
+                    side);
+    if (verdict == NULL)
+        return false;
+
+    verdict->has_alert = true;
+    verdict->alert_encrypted = alert == NULL;
+    if (alert != NULL) {
+        verdict->alert_level = alert->level;
+        verdict->alert = alert->description;
+    }
+    record_failure(engine, state, obs, verdict);
+    return true;
+}
+
+static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state,
+                                     const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    if (!obs->fin && !obs->rst)
+        return false;
+    tlsdiag_verdict *verdict =
+        new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_ABORTED, side);
+    if (verdict == NULL)
+        return false;
+    verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
+    record_failure(engine, state, obs, verdict);
+    return true;
+}
+
+static void count_retransmission(stream_state *state, tlsdiag_side side)
+{
+    if (side == TLSDIAG_SIDE_SERVER)
+        state->server_retransmissions++;
+    else if (state->stage == TLSDIAG_STAGE_CLIENT_HELLO)
+        state->client_hello_retransmissions++;
+    else
+        state->client_retransmissions++;
+}
+
+void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
+{
+    gpointer found = g_hash_table_lookup(engine->streams, GUINT_TO_POINTER(obs->stream));
+    if (found == FINISHED_STREAM)
+        return;
+
+    stream_state *state = found;
+    if (state == NULL) {
+        if (obs->retransmission || !observed_handshake(obs, TLSDIAG_HS_CLIENT_HELLO))
+            return;
+        state = start_handshake(engine, obs);
+    }
+
+    tlsdiag_side side = sender_side(state, obs);
+
+    /* A retransmitted segment repeats TLS content already seen; it only
+     * counts as evidence of loss. Its FIN or RST still ends the stream. */
+    if (obs->retransmission) {
+        count_retransmission(state, side);
+    } else {
+        observe_handshake_messages(state, obs, side);
+        if (state->tls13)
+            observe_tls13_records(state, obs, side);
+        else
+            observe_tls12_records(state, obs, side);
+
+        if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
+            finish_stream(engine, obs);
+            return;
+        }
+        if (detect_handshake_alert(engine, state, obs, side)) {
+            finish_stream(engine, obs);
+            return;
+        }
+    }
+
+    if (detect_handshake_aborted(engine, state, obs, side))
+        finish_stream(engine, obs);
+}

@@ -1,0 +1,90 @@
+/* observation.h
+ * What the engine sees of one frame: TCP facts and the TLS content the
+ * dissectors found in it, in order. Plain C, filled by the epan glue or by a
+ * unit test; the engine never sees Wireshark types.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TLSDIAG_OBSERVATION_H
+#define TLSDIAG_OBSERVATION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    uint8_t family; /* 0 unknown, 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+} tlsdiag_endpoint;
+
+/* Frames rarely carry more than a handful of records; the rest of an
+ * unusually long frame is summarized by the counters, not stored. */
+#define TLSDIAG_MAX_RECORDS 16
+#define TLSDIAG_MAX_HANDSHAKES 16
+#define TLSDIAG_MAX_ALERTS 4
+
+typedef struct {
+    uint8_t level;
+    uint8_t description;
+} tlsdiag_alert;
+
+typedef struct {
+    uint32_t frame;
+    int64_t time_ns; /* absolute capture time */
+    uint32_t stream; /* tcp.stream */
+    tlsdiag_endpoint src;
+    tlsdiag_endpoint dst;
+
+    bool syn;
+    bool ack;
+    bool fin;
+    bool rst;
+    bool retransmission;
+
+    /* tls.record.content_type in order: the outer type of plaintext and
+     * TLS 1.2 records, the inner type of decrypted TLS 1.3 records. */
+    uint8_t record_types[TLSDIAG_MAX_RECORDS];
+    uint8_t record_count;
+    /* TLS 1.3 records whose real type is hidden (tls.record.opaque_type). */
+    uint8_t opaque_record_count;
+
+    uint8_t handshake_types[TLSDIAG_MAX_HANDSHAKES];
+    uint8_t handshake_count;
+
+    /* Set when the frame holds a ClientHello or a ServerHello. */
+    uint16_t hello_version;          /* legacy_version field */
+    uint16_t max_supported_version;  /* highest of supported_versions, GREASE skipped; 0 if absent */
+    bool offers_fallback_scsv;
+    const char *server_name; /* SNI, borrowed for the duration of the call */
+
+    /* Alerts the dissector could read (plaintext or decrypted). */
+    tlsdiag_alert alerts[TLSDIAG_MAX_ALERTS];
+    uint8_t alert_count;
+} tlsdiag_observation;
+
+/* TLS record content types and handshake message types (RFC 8446). */
+enum {
+    TLSDIAG_RECORD_CHANGE_CIPHER_SPEC = 20,
+    TLSDIAG_RECORD_ALERT = 21,
+    TLSDIAG_RECORD_HANDSHAKE = 22,
+    TLSDIAG_RECORD_APPLICATION_DATA = 23,
+};
+
+enum {
+    TLSDIAG_HS_CLIENT_HELLO = 1,
+    TLSDIAG_HS_SERVER_HELLO = 2,
+    TLSDIAG_HS_NEW_SESSION_TICKET = 4,
+    TLSDIAG_HS_ENCRYPTED_EXTENSIONS = 8,
+    TLSDIAG_HS_CERTIFICATE = 11,
+    TLSDIAG_HS_SERVER_KEY_EXCHANGE = 12,
+    TLSDIAG_HS_CERTIFICATE_REQUEST = 13,
+    TLSDIAG_HS_SERVER_HELLO_DONE = 14,
+    TLSDIAG_HS_CERTIFICATE_VERIFY = 15,
+    TLSDIAG_HS_CLIENT_KEY_EXCHANGE = 16,
+    TLSDIAG_HS_FINISHED = 20,
+};
+
+bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);
+
+#endif /* TLSDIAG_OBSERVATION_H */

@@ -1,0 +1,90 @@
+/* verdict.h
+ * What the engine concludes about a frame, and what a frame shows: at most
+ * one verdict plus links to other frames written after it was seen.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TLSDIAG_VERDICT_H
+#define TLSDIAG_VERDICT_H
+
+#include <glib.h>
+
+#include "observation.h"
+#include "vocabulary.h"
+
+/* The handshake failure a later verdict refers to. */
+typedef struct {
+    uint32_t frame; /* the FIN, RST or alert; 0 when there is none */
+    uint32_t client_hello;
+    tlsdiag_flag flag;
+    tlsdiag_side side;
+    tlsdiag_close close;
+    tlsdiag_stage stage;
+    bool tls13;
+    bool has_alert;
+    uint8_t alert;
+    uint16_t version; /* negotiated, else the highest offered */
+} tlsdiag_failure;
+
+typedef struct {
+    tlsdiag_flag flag;
+    tlsdiag_side side;   /* who sent the FIN, RST or alert */
+    tlsdiag_close close;
+    tlsdiag_stage stage; /* last step reached */
+    bool tls13;          /* the ServerHello selected TLS 1.3 */
+
+    uint32_t stream;
+    tlsdiag_endpoint client;
+    tlsdiag_endpoint server;
+    const char *server_name; /* interned by the engine; NULL without SNI */
+
+    uint16_t offered_version;    /* highest the client offered */
+    uint16_t negotiated_version; /* 0 before a ServerHello */
+    uint32_t client_hello;       /* frame of this handshake's ClientHello */
+    int64_t elapsed_ns;          /* from that ClientHello to this frame */
+
+    bool has_alert;
+    bool alert_encrypted; /* level and description unreadable without keys */
+    uint8_t alert_level;
+    uint8_t alert;
+
+    /* Handshake segments retransmitted before this frame. */
+    uint32_t client_hello_retransmissions;
+    uint32_t client_retransmissions; /* later client flights */
+    uint32_t server_retransmissions;
+
+    /* Fallback chains: version_fallback, retry_after_failure and
+     * fallback_rejected refer to the failure that made the client retry
+     * and to the one that started the chain. */
+    tlsdiag_failure previous;
+    tlsdiag_failure origin;
+    uint16_t fallback_from;
+    uint16_t fallback_to;
+    bool fallback_scsv;
+    uint32_t attempt; /* 1 for the first retry after the origin */
+    int64_t since_failure_ns;
+} tlsdiag_verdict;
+
+typedef struct {
+    tlsdiag_verdict verdict; /* flag NONE: the frame only carries links */
+    /* On a ClientHello: the frame that ended its handshake. */
+    uint32_t ended_by;
+    tlsdiag_flag ended_how;
+    /* On a failure: the ClientHello with which the client tried again. */
+    uint32_t retried_by;
+    tlsdiag_flag retried_how;
+} tlsdiag_frame_report;
+
+static inline uint32_t tlsdiag_verdict_retransmissions(const tlsdiag_verdict *verdict)
+{
+    return verdict->client_hello_retransmissions + verdict->client_retransmissions +
+           verdict->server_retransmissions;
+}
+
+/* The expert text of a frame's verdict and of its links, for people. */
+void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out);
+void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out);
+void tlsdiag_describe_retried_by(const tlsdiag_frame_report *report, GString *out);
+
+#endif /* TLSDIAG_VERDICT_H */

@@ -1,0 +1,90 @@
+/* vocabulary.h
+ * The words tlsdiag users filter on: flags, sides, closes, stages, and the
+ * plain-language meaning of TLS alerts and versions. One enum per vocabulary,
+ * one table per enum (vocabulary.c).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TLSDIAG_VOCABULARY_H
+#define TLSDIAG_VOCABULARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    TLSDIAG_FLAG_NONE = 0,
+    TLSDIAG_FLAG_HANDSHAKE_ABORTED,
+    TLSDIAG_FLAG_HANDSHAKE_ALERT,
+    TLSDIAG_FLAG_VERSION_FALLBACK,
+    TLSDIAG_FLAG_RETRY_AFTER_FAILURE,
+    TLSDIAG_FLAG_FALLBACK_SCSV,
+    TLSDIAG_FLAG_FALLBACK_REJECTED,
+    TLSDIAG_FLAG_COUNT
+} tlsdiag_flag;
+
+typedef enum {
+    TLSDIAG_SIDE_NONE = 0,
+    TLSDIAG_SIDE_CLIENT,
+    TLSDIAG_SIDE_SERVER,
+    TLSDIAG_SIDE_COUNT
+} tlsdiag_side;
+
+typedef enum {
+    TLSDIAG_CLOSE_NONE = 0,
+    TLSDIAG_CLOSE_FIN,
+    TLSDIAG_CLOSE_RST,
+    TLSDIAG_CLOSE_COUNT
+} tlsdiag_close;
+
+/* The last handshake step reached, in the order a handshake reaches them. */
+typedef enum {
+    TLSDIAG_STAGE_NONE = 0,
+    TLSDIAG_STAGE_CLIENT_HELLO,
+    TLSDIAG_STAGE_SERVER_HELLO,
+    TLSDIAG_STAGE_SERVER_FLIGHT,
+    TLSDIAG_STAGE_CLIENT_FLIGHT,
+    TLSDIAG_STAGE_ESTABLISHED,
+    TLSDIAG_STAGE_COUNT
+} tlsdiag_stage;
+
+/* Filter words, as users type them: tlsdiag.flag == "handshake_aborted". */
+const char *tlsdiag_flag_name(tlsdiag_flag flag);
+const char *tlsdiag_side_name(tlsdiag_side side);
+const char *tlsdiag_close_name(tlsdiag_close close);
+const char *tlsdiag_stage_name(tlsdiag_stage stage);
+
+/* Where the handshake stood, as a phrase: "after the ServerHello". */
+const char *tlsdiag_stage_phrase(tlsdiag_stage stage, bool tls13);
+
+/* "TLS 1.2", "SSL 3.0", "TLS 1.3 (draft)"; NULL for unknown values. */
+const char *tlsdiag_version_name(uint16_t version);
+
+/* Draft and experimental TLS 1.3 code points count as TLS 1.3. */
+uint16_t tlsdiag_version_normalize(uint16_t version);
+
+bool tlsdiag_version_is_grease(uint16_t version);
+
+/* "handshake_failure"; NULL for descriptions no RFC assigns. */
+const char *tlsdiag_alert_name(uint8_t description);
+
+/* What the alert means when this side sends it, in words a person can act
+ * on: "the client does not trust the server's certificate (unknown CA)". */
+const char *tlsdiag_alert_meaning(uint8_t description, tlsdiag_side sender);
+
+#define TLSDIAG_ALERT_CLOSE_NOTIFY          0
+#define TLSDIAG_ALERT_INAPPROPRIATE_FALLBACK 86
+#define TLSDIAG_ALERT_USER_CANCELED         90
+
+#define TLSDIAG_ALERT_LEVEL_WARNING 1
+#define TLSDIAG_ALERT_LEVEL_FATAL   2
+
+#define TLSDIAG_VERSION_SSL3  0x0300
+#define TLSDIAG_VERSION_TLS10 0x0301
+#define TLSDIAG_VERSION_TLS11 0x0302
+#define TLSDIAG_VERSION_TLS12 0x0303
+#define TLSDIAG_VERSION_TLS13 0x0304
+
+#define TLSDIAG_CIPHER_FALLBACK_SCSV 0x5600
+
+#endif /* TLSDIAG_VOCABULARY_H */

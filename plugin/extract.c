@@ -1,0 +1,302 @@
+/* extract.c
+ * Field extraction for tlsdiag: a table of the fields it reads, resolved once,
+ * and small readers over proto_get_finfo_ptr_array(). Only fields listed here
+ * are tracked by Wireshark for us, so reading them costs a lookup each.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <wireshark.h>
+#include <epan/address.h>
+#include <epan/proto.h>
+
+#include "engine/vocabulary.h"
+#include "extract.h"
+
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+#define FIELD_VALUE(fi) ((fi)->value)
+#else
+#define FIELD_VALUE(fi) (&(fi)->value)
+#endif
+
+typedef enum {
+    FIELD_TCP_STREAM,
+    FIELD_TCP_FLAGS,
+    FIELD_TCP_RETRANSMISSION,
+    FIELD_TLS_CONTENT_TYPE,
+    FIELD_TLS_OPAQUE_TYPE,
+    FIELD_TLS_HANDSHAKE_TYPE,
+    FIELD_TLS_HELLO_VERSION,
+    FIELD_TLS_SUPPORTED_VERSION,
+    FIELD_TLS_CIPHER_SUITE,
+    FIELD_TLS_SERVER_NAME,
+    FIELD_TLS_ALERT_LEVEL,
+    FIELD_TLS_ALERT_DESCRIPTION,
+    FIELD_COUNT
+} wanted_field;
+
+/* Some dissectors register several fields under one name (the TLS
+ * dissector's tls.handshake.version is both the client's and the server's);
+ * a filter matches them all, and so must we. */
+#define MAX_SAME_NAME 4
+
+typedef struct {
+    const char *abbrev;
+    int hf[MAX_SAME_NAME];
+    unsigned hf_count;
+} field_ref;
+
+static field_ref fields[FIELD_COUNT] = {
+    [FIELD_TCP_STREAM] = {"tcp.stream"},
+    [FIELD_TCP_FLAGS] = {"tcp.flags"},
+    [FIELD_TCP_RETRANSMISSION] = {"tcp.analysis.retransmission"},
+    [FIELD_TLS_CONTENT_TYPE] = {"tls.record.content_type"},
+    [FIELD_TLS_OPAQUE_TYPE] = {"tls.record.opaque_type"},
+    [FIELD_TLS_HANDSHAKE_TYPE] = {"tls.handshake.type"},
+    [FIELD_TLS_HELLO_VERSION] = {"tls.handshake.version"},
+    [FIELD_TLS_SUPPORTED_VERSION] = {"tls.handshake.extensions.supported_version"},
+    [FIELD_TLS_CIPHER_SUITE] = {"tls.handshake.ciphersuite"},
+    [FIELD_TLS_SERVER_NAME] = {"tls.handshake.extensions_server_name"},
+    [FIELD_TLS_ALERT_LEVEL] = {"tls.alert_message.level"},
+    [FIELD_TLS_ALERT_DESCRIPTION] = {"tls.alert_message.desc"},
+};
+
+#define TCP_FLAG_FIN 0x001
+#define TCP_FLAG_SYN 0x002
+#define TCP_FLAG_RST 0x004
+#define TCP_FLAG_ACK 0x010
+
+GArray *tlsdiag_extract_resolve_fields(void)
+{
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), FIELD_COUNT);
+    for (unsigned i = 0; i < FIELD_COUNT; i++) {
+        field_ref *ref = &fields[i];
+        ref->hf_count = 0;
+        int hf = proto_registrar_get_id_byname(ref->abbrev);
+        while (hf > 0 && ref->hf_count < MAX_SAME_NAME) {
+            ref->hf[ref->hf_count++] = hf;
+            g_array_append_val(wanted, hf);
+            hf = proto_registrar_get_nth(hf)->same_name_prev_id;
+        }
+    }
+    return wanted;
+}
+
+/* Calls visit for every value of the field in this frame, in tree order
+ * within each registration; stops early when visit returns false. */
+typedef bool (*field_visitor)(const field_info *fi, void *data);
+
+static void visit_field(proto_tree *tree, wanted_field field, field_visitor visit, void *data)
+{
+    const field_ref *ref = &fields[field];
+    for (unsigned h = 0; h < ref->hf_count; h++) {
+        GPtrArray *found = proto_get_finfo_ptr_array(tree, ref->hf[h]);
+        if (found == NULL)
+            continue;
+        for (guint i = 0; i < found->len; i++) {
+            if (!visit(g_ptr_array_index(found, i), data))
+                return;
+        }
+    }
+}
+
+/* Guards against a field whose type differs in another Wireshark version:
+ * reading an integer through the wrong getter aborts the whole program. */
+static bool holds_uint(const field_info *fi)
+{
+    return fi != NULL && fi->hfinfo != NULL && IS_FT_UINT32(fi->hfinfo->type);
+}
+
+static guint32 uint_value(const field_info *fi)
+{
+    return fvalue_get_uinteger(FIELD_VALUE((field_info *)fi));
+}
+
+typedef struct {
+    bool found;
+    uint32_t value;
+} first_uint_result;
+
+static bool take_first_uint(const field_info *fi, void *data)
+{
+    first_uint_result *result = data;
+    if (!holds_uint(fi))
+        return true;
+    result->found = true;
+    result->value = uint_value(fi);
+    return false;
+}
+
+static bool first_uint(proto_tree *tree, wanted_field field, uint32_t *value)
+{
+    first_uint_result result = {false, 0};
+    visit_field(tree, field, take_first_uint, &result);
+    *value = result.value;
+    return result.found;
+}
+
+static bool count_value(const field_info *fi _U_, void *data)
+{
+    (*(unsigned *)data)++;
+    return true;
+}
+
+static unsigned count_values(proto_tree *tree, wanted_field field)
+{
+    unsigned count = 0;
+    visit_field(tree, field, count_value, &count);
+    return count;
+}
+
+typedef struct {
+    uint8_t *values;
+    unsigned count;
+    unsigned max;
+} uint8_list;
+
+static bool append_uint8(const field_info *fi, void *data)
+{
+    uint8_list *list = data;
+    if (list->count >= list->max)
+        return false;
+    if (holds_uint(fi))
+        list->values[list->count++] = (uint8_t)uint_value(fi);
+    return true;
+}
+
+/* Reads up to max values of a small unsigned field, in tree order. */
+static unsigned all_uint8(proto_tree *tree, wanted_field field, uint8_t *values, unsigned max)
+{
+    uint8_list list = {values, 0, max};
+    visit_field(tree, field, append_uint8, &list);
+    return list.count;
+}
+
+static bool keep_highest_version(const field_info *fi, void *data)
+{
+    uint16_t *highest = data;
+    if (!holds_uint(fi))
+        return true;
+    uint16_t version = tlsdiag_version_normalize((uint16_t)uint_value(fi));
+    if (!tlsdiag_version_is_grease(version) && version > *highest)
+        *highest = version;
+    return true;
+}
+
+static uint16_t highest_supported_version(proto_tree *tree)
+{
+    uint16_t highest = 0;
+    visit_field(tree, FIELD_TLS_SUPPORTED_VERSION, keep_highest_version, &highest);
+    return highest;
+}
+
+static bool is_fallback_scsv(const field_info *fi, void *data)
+{
+    bool *found = data;
+    *found = holds_uint(fi) && uint_value(fi) == TLSDIAG_CIPHER_FALLBACK_SCSV;
+    return !*found;
+}
+
+static bool offers_fallback_scsv(proto_tree *tree)
+{
+    bool found = false;
+    visit_field(tree, FIELD_TLS_CIPHER_SUITE, is_fallback_scsv, &found);
+    return found;
+}
+
+static bool take_first_string(const field_info *fi, void *data)
+{
+    const char **value = data;
+    if (fi == NULL || fi->hfinfo == NULL || !IS_FT_STRING(fi->hfinfo->type))
+        return true;
+    *value = fvalue_get_string(FIELD_VALUE((field_info *)fi));
+    return false;
+}
+
+static const char *first_string(proto_tree *tree, wanted_field field)
+{
+    const char *value = NULL;
+    visit_field(tree, field, take_first_string, &value);
+    return value;
+}
+
+static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
+{
+    uint8_t levels[TLSDIAG_MAX_ALERTS];
+    uint8_t descriptions[TLSDIAG_MAX_ALERTS];
+    unsigned level_count = all_uint8(tree, FIELD_TLS_ALERT_LEVEL, levels, TLSDIAG_MAX_ALERTS);
+    unsigned count = all_uint8(tree, FIELD_TLS_ALERT_DESCRIPTION, descriptions, TLSDIAG_MAX_ALERTS);
+    for (unsigned i = 0; i < count; i++) {
+        obs->alerts[i].description = descriptions[i];
+        obs->alerts[i].level = i < level_count ? levels[i] : 0;
+    }
+    obs->alert_count = (uint8_t)count;
+}
+
+static void read_endpoint(const address *addr, uint32_t port, tlsdiag_endpoint *endpoint)
+{
+    memset(endpoint, 0, sizeof *endpoint);
+    endpoint->port = (uint16_t)port;
+    if (addr->type == AT_IPv4 && addr->len == 4) {
+        endpoint->family = 4;
+        memcpy(endpoint->addr, addr->data, 4);
+    } else if (addr->type == AT_IPv6 && addr->len == 16) {
+        endpoint->family = 6;
+        memcpy(endpoint->addr, addr->data, 16);
+    }
+}
+
+static int64_t time_in_ns(const nstime_t *ts)
+{
+    /* Corrupt captures carry absurd timestamps; keep the arithmetic defined. */
+    const int64_t limit = INT64_MAX / 1000000000 - 1;
+    int64_t secs = (int64_t)ts->secs;
+    if (secs > limit)
+        secs = limit;
+    if (secs < -limit)
+        secs = -limit;
+    return secs * 1000000000 + ts->nsecs;
+}
+
+bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
+{
+    uint32_t stream;
+    uint32_t flags = 0;
+
+    if (tree == NULL || !first_uint(tree, FIELD_TCP_STREAM, &stream))
+        return false;
+    first_uint(tree, FIELD_TCP_FLAGS, &flags);
+
+    memset(obs, 0, sizeof *obs);
+    obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
+                                           TLSDIAG_MAX_RECORDS);
+    obs->opaque_record_count = (uint8_t)MIN(count_values(tree, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
+    obs->fin = (flags & TCP_FLAG_FIN) != 0;
+    obs->rst = (flags & TCP_FLAG_RST) != 0;
+    obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
+
+    if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
+        !obs->retransmission)
+        return false;
+
+    obs->frame = pinfo->num;
+    obs->time_ns = time_in_ns(&pinfo->abs_ts);
+    obs->stream = stream;
+    obs->syn = (flags & TCP_FLAG_SYN) != 0;
+    obs->ack = (flags & TCP_FLAG_ACK) != 0;
+    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
+    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
+
+    obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
+                                              TLSDIAG_MAX_HANDSHAKES);
+    if (obs->handshake_count > 0) {
+        uint32_t version;
+        if (first_uint(tree, FIELD_TLS_HELLO_VERSION, &version))
+            obs->hello_version = (uint16_t)version;
+        obs->max_supported_version = highest_supported_version(tree);
+        obs->offers_fallback_scsv = offers_fallback_scsv(tree);
+        obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
+    }
+    read_alerts(tree, obs);
+    return true;
+}

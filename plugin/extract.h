@@ -1,0 +1,22 @@
+/* extract.h
+ * Reads the TCP and TLS fields tlsdiag needs from a dissected frame and
+ * fills an engine observation.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TLSDIAG_EXTRACT_H
+#define TLSDIAG_EXTRACT_H
+
+#include <epan/packet.h>
+
+#include "engine/observation.h"
+
+/* Resolves the field ids once all protocols are registered (handoff) and
+ * returns them for set_postdissector_wanted_hfids(). */
+GArray *tlsdiag_extract_resolve_fields(void);
+
+/* false when the frame is not TCP or carries nothing the engine needs. */
+bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs);
+
+#endif /* TLSDIAG_EXTRACT_H */

@@ -1,0 +1,423 @@
+/* packet-tlsdiag.c
+ * TLS Handshake Diagnostics: a postdissector that names the reason a TLS
+ * handshake failed, from what the TCP and TLS dissectors already found.
+ *
+ * The engine (engine/) decides; this file feeds it on the first pass and
+ * shows, on every pass, what it stored for the frame.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#define WS_BUILD_DLL
+
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/to_str.h>
+
+#include "engine/engine.h"
+#include "extract.h"
+#include "packet-tlsdiag.h"
+
+static int proto_tlsdiag = -1;
+
+static int hf_tlsdiag_flag = -1;
+static int hf_tlsdiag_side = -1;
+static int hf_tlsdiag_close = -1;
+static int hf_tlsdiag_stage = -1;
+static int hf_tlsdiag_version = -1;
+static int hf_tlsdiag_negotiated_version = -1;
+static int hf_tlsdiag_client_hello = -1;
+static int hf_tlsdiag_elapsed = -1;
+static int hf_tlsdiag_alert = -1;
+static int hf_tlsdiag_alert_level = -1;
+static int hf_tlsdiag_retransmissions = -1;
+static int hf_tlsdiag_client = -1;
+static int hf_tlsdiag_server = -1;
+static int hf_tlsdiag_sni = -1;
+static int hf_tlsdiag_ended_by = -1;
+static int hf_tlsdiag_fallback_previous = -1;
+static int hf_tlsdiag_fallback_failure = -1;
+static int hf_tlsdiag_fallback_origin = -1;
+static int hf_tlsdiag_fallback_from = -1;
+static int hf_tlsdiag_fallback_to = -1;
+static int hf_tlsdiag_fallback_scsv = -1;
+static int hf_tlsdiag_fallback_attempt = -1;
+static int hf_tlsdiag_fallback_retry = -1;
+
+static gint ett_tlsdiag = -1;
+static gint ett_tlsdiag_fallback = -1;
+
+static expert_field ei_tlsdiag_handshake_aborted = EI_INIT;
+static expert_field ei_tlsdiag_handshake_alert = EI_INIT;
+static expert_field ei_tlsdiag_version_fallback = EI_INIT;
+static expert_field ei_tlsdiag_retry_after_failure = EI_INIT;
+static expert_field ei_tlsdiag_fallback_scsv = EI_INIT;
+static expert_field ei_tlsdiag_fallback_rejected = EI_INIT;
+static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
+static expert_field ei_tlsdiag_retried_later = EI_INIT;
+
+static dissector_handle_t tlsdiag_handle;
+
+static struct {
+    guint fallback_window_s;
+} tlsdiag_prefs = {
+    .fallback_window_s = TLSDIAG_DEFAULT_FALLBACK_WINDOW_S,
+};
+
+/* Analysis state of the open capture file: made in init, freed in cleanup. */
+static tlsdiag_engine *engine;
+
+static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
+    [TLSDIAG_FLAG_HANDSHAKE_ABORTED] = &ei_tlsdiag_handshake_aborted,
+    [TLSDIAG_FLAG_HANDSHAKE_ALERT] = &ei_tlsdiag_handshake_alert,
+    [TLSDIAG_FLAG_VERSION_FALLBACK] = &ei_tlsdiag_version_fallback,
+    [TLSDIAG_FLAG_RETRY_AFTER_FAILURE] = &ei_tlsdiag_retry_after_failure,
+    [TLSDIAG_FLAG_FALLBACK_SCSV] = &ei_tlsdiag_fallback_scsv,
+    [TLSDIAG_FLAG_FALLBACK_REJECTED] = &ei_tlsdiag_fallback_rejected,
+};
+
+static void tlsdiag_init(void)
+{
+    tlsdiag_settings settings = {
+        .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
+    };
+    engine = tlsdiag_engine_new(&settings);
+}
+
+static void tlsdiag_cleanup(void)
+{
+    tlsdiag_engine_free(engine);
+    engine = NULL;
+}
+
+/* ---- tree ---------------------------------------------------------------- */
+
+static const char *endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
+{
+    address addr;
+    switch (endpoint->family) {
+        case 4:
+            set_address(&addr, AT_IPv4, 4, endpoint->addr);
+            return wmem_strdup_printf(pool, "%s:%u", address_to_str(pool, &addr), endpoint->port);
+        case 6:
+            set_address(&addr, AT_IPv6, 16, endpoint->addr);
+            return wmem_strdup_printf(pool, "[%s]:%u", address_to_str(pool, &addr),
+                                      endpoint->port);
+        default:
+            return wmem_strdup_printf(pool, "?:%u", endpoint->port);
+    }
+}
+
+static proto_item *add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item *item = proto_tree_add_uint(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(item);
+    return item;
+}
+
+static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item *item = proto_tree_add_string(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(item);
+    return item;
+}
+
+static void add_version(proto_tree *tree, int hf, tvbuff_t *tvb, uint16_t version)
+{
+    proto_item *item = add_generated_uint(tree, hf, tvb, version);
+    const char *name = tlsdiag_version_name(version);
+    if (name != NULL)
+        proto_item_append_text(item, " (%s)", name);
+}
+
+static void add_alert(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    if (verdict->alert_encrypted)
+        return;
+    proto_item *item = add_generated_uint(tree, hf_tlsdiag_alert, tvb, verdict->alert);
+    const char *name = tlsdiag_alert_name(verdict->alert);
+    if (name != NULL)
+        proto_item_append_text(item, " (%s)", name);
+    add_generated_uint(tree, hf_tlsdiag_alert_level, tvb, verdict->alert_level);
+}
+
+static void add_fallback(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    proto_tree *fallback;
+    proto_item *item;
+
+    fallback = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_fallback, NULL, "Fallback");
+    if (verdict->previous.frame != 0) {
+        add_generated_uint(fallback, hf_tlsdiag_fallback_previous, tvb, verdict->previous.client_hello);
+        add_generated_uint(fallback, hf_tlsdiag_fallback_failure, tvb, verdict->previous.frame);
+    }
+    if (verdict->origin.frame != 0)
+        add_generated_uint(fallback, hf_tlsdiag_fallback_origin, tvb, verdict->origin.frame);
+    if (verdict->fallback_from != 0)
+        add_version(fallback, hf_tlsdiag_fallback_from, tvb, verdict->fallback_from);
+    if (verdict->fallback_to != 0)
+        add_version(fallback, hf_tlsdiag_fallback_to, tvb, verdict->fallback_to);
+    item = proto_tree_add_boolean(fallback, hf_tlsdiag_fallback_scsv, tvb, 0, 0,
+                                  verdict->fallback_scsv);
+    proto_item_set_generated(item);
+    if (verdict->attempt != 0)
+        add_generated_uint(fallback, hf_tlsdiag_fallback_attempt, tvb, verdict->attempt);
+}
+
+static bool is_fallback_flag(tlsdiag_flag flag)
+{
+    return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
+           flag == TLSDIAG_FLAG_FALLBACK_SCSV || flag == TLSDIAG_FLAG_FALLBACK_REJECTED;
+}
+
+static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                        const tlsdiag_verdict *verdict, GString *text)
+{
+    nstime_t elapsed;
+    proto_item *item;
+
+    add_generated_string(tree, hf_tlsdiag_flag, tvb, tlsdiag_flag_name(verdict->flag));
+    add_generated_string(tree, hf_tlsdiag_side, tvb, tlsdiag_side_name(verdict->side));
+    if (verdict->close != TLSDIAG_CLOSE_NONE)
+        add_generated_string(tree, hf_tlsdiag_close, tvb, tlsdiag_close_name(verdict->close));
+    add_generated_string(tree, hf_tlsdiag_stage, tvb, tlsdiag_stage_name(verdict->stage));
+    add_version(tree, hf_tlsdiag_version, tvb, verdict->offered_version);
+    if (verdict->negotiated_version != 0)
+        add_version(tree, hf_tlsdiag_negotiated_version, tvb, verdict->negotiated_version);
+    add_generated_uint(tree, hf_tlsdiag_client_hello, tvb, verdict->client_hello);
+
+    elapsed.secs = (time_t)(verdict->elapsed_ns / 1000000000);
+    elapsed.nsecs = (int)(verdict->elapsed_ns % 1000000000);
+    item = proto_tree_add_time(tree, hf_tlsdiag_elapsed, tvb, 0, 0, &elapsed);
+    proto_item_set_generated(item);
+
+    if (verdict->has_alert)
+        add_alert(tree, tvb, verdict);
+    add_generated_uint(tree, hf_tlsdiag_retransmissions, tvb,
+                       tlsdiag_verdict_retransmissions(verdict));
+    add_generated_string(tree, hf_tlsdiag_client, tvb,
+                         endpoint_to_str(pinfo->pool, &verdict->client));
+    add_generated_string(tree, hf_tlsdiag_server, tvb,
+                         endpoint_to_str(pinfo->pool, &verdict->server));
+    if (verdict->server_name != NULL)
+        add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
+    if (is_fallback_flag(verdict->flag))
+        add_fallback(tree, tvb, verdict);
+
+    g_string_truncate(text, 0);
+    tlsdiag_describe_verdict(verdict, text);
+    proto_tree_add_expert_format(tree, pinfo, flag_experts[verdict->flag], tvb, 0, 0, "%s",
+                                 text->str);
+    col_append_fstr(pinfo->cinfo, COL_INFO, " [tlsdiag: %s]", tlsdiag_flag_name(verdict->flag));
+}
+
+static void add_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                      const tlsdiag_frame_report *report, GString *text)
+{
+    if (report->ended_by != 0) {
+        add_generated_uint(tree, hf_tlsdiag_ended_by, tvb, report->ended_by);
+        g_string_truncate(text, 0);
+        tlsdiag_describe_ended_by(report, text);
+        proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_handshake_failed_later, tvb, 0, 0,
+                                     "%s", text->str);
+    }
+    if (report->retried_by != 0) {
+        add_generated_uint(tree, hf_tlsdiag_fallback_retry, tvb, report->retried_by);
+        g_string_truncate(text, 0);
+        tlsdiag_describe_retried_by(report, text);
+        proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_retried_later, tvb, 0, 0, "%s",
+                                     text->str);
+    }
+}
+
+static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                        const tlsdiag_frame_report *report)
+{
+    /* Links to later frames exist only once the first pass has seen them;
+     * they are shown from the second pass on, as Wireshark users expect. */
+    bool show_links = PINFO_FD_VISITED(pinfo);
+    const tlsdiag_verdict *verdict = &report->verdict;
+
+    if (verdict->flag == TLSDIAG_FLAG_NONE && !show_links)
+        return;
+    if (verdict->flag == TLSDIAG_FLAG_NONE && report->ended_by == 0 && report->retried_by == 0)
+        return;
+
+    proto_item *root = proto_tree_add_item(tree, proto_tlsdiag, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(root);
+    if (verdict->flag != TLSDIAG_FLAG_NONE)
+        proto_item_append_text(root, ": %s", tlsdiag_flag_name(verdict->flag));
+    proto_tree *subtree = proto_item_add_subtree(root, ett_tlsdiag);
+
+    GString *text = g_string_sized_new(256);
+    if (verdict->flag != TLSDIAG_FLAG_NONE)
+        add_verdict(subtree, tvb, pinfo, verdict, text);
+    if (show_links)
+        add_links(subtree, tvb, pinfo, report, text);
+    g_string_free(text, TRUE);
+}
+
+static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (engine == NULL)
+        return 0;
+
+    if (!PINFO_FD_VISITED(pinfo)) {
+        tlsdiag_observation obs;
+        if (tlsdiag_extract_observation(tree, pinfo, &obs))
+            tlsdiag_engine_observe(engine, &obs);
+    }
+
+    const tlsdiag_frame_report *report = tlsdiag_engine_report(engine, pinfo->num);
+    if (report == NULL)
+        return 0;
+    show_report(tvb, pinfo, tree, report);
+    return tvb_captured_length(tvb);
+}
+
+/* ---- registration --------------------------------------------------------- */
+
+void proto_register_tlsdiag(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_tlsdiag_flag,
+         {"Flag", "tlsdiag.flag", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
+          "retry_after_failure, fallback_scsv, fallback_rejected",
+          HFILL}},
+        {&hf_tlsdiag_side,
+         {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Who sent the FIN, RST, alert or ClientHello: client (the sender of the ClientHello) "
+          "or server",
+          HFILL}},
+        {&hf_tlsdiag_close,
+         {"Close", "tlsdiag.close", FT_STRING, BASE_NONE, NULL, 0x0,
+          "How TCP ended the handshake: FIN or RST", HFILL}},
+        {&hf_tlsdiag_stage,
+         {"Stage", "tlsdiag.stage", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Last handshake step reached: client_hello, server_hello, server_flight, client_flight",
+          HFILL}},
+        {&hf_tlsdiag_version,
+         {"Client's highest version", "tlsdiag.version", FT_UINT16, BASE_HEX, NULL, 0x0,
+          "Highest version the client offered (supported_versions when present)", HFILL}},
+        {&hf_tlsdiag_negotiated_version,
+         {"Negotiated version", "tlsdiag.negotiated_version", FT_UINT16, BASE_HEX, NULL, 0x0,
+          "Version the ServerHello selected", HFILL}},
+        {&hf_tlsdiag_client_hello,
+         {"ClientHello in frame", "tlsdiag.client_hello", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The ClientHello of this handshake", HFILL}},
+        {&hf_tlsdiag_elapsed,
+         {"Time since ClientHello", "tlsdiag.elapsed", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time from this handshake's ClientHello to this frame", HFILL}},
+        {&hf_tlsdiag_alert,
+         {"Alert", "tlsdiag.alert", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "Description of the alert that ended the handshake", HFILL}},
+        {&hf_tlsdiag_alert_level,
+         {"Alert level", "tlsdiag.alert_level", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "1 warning, 2 fatal", HFILL}},
+        {&hf_tlsdiag_retransmissions,
+         {"Retransmissions", "tlsdiag.retransmissions", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Handshake segments retransmitted on this connection before this frame", HFILL}},
+        {&hf_tlsdiag_client,
+         {"Client", "tlsdiag.client", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Client address and port", HFILL}},
+        {&hf_tlsdiag_server,
+         {"Server", "tlsdiag.server", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Server address and port", HFILL}},
+        {&hf_tlsdiag_sni,
+         {"Server name", "tlsdiag.sni", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Server name (SNI) of the ClientHello", HFILL}},
+        {&hf_tlsdiag_ended_by,
+         {"Handshake ended in frame", "tlsdiag.ended_by", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "On a ClientHello: the FIN, RST or alert that ended its handshake", HFILL}},
+        {&hf_tlsdiag_fallback_previous,
+         {"Failed attempt's ClientHello", "tlsdiag.fallback.previous", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+          "ClientHello of the failed attempt this one retries", HFILL}},
+        {&hf_tlsdiag_fallback_failure,
+         {"Failed attempt ended in frame", "tlsdiag.fallback.failure", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "The FIN, RST or alert that ended the failed attempt", HFILL}},
+        {&hf_tlsdiag_fallback_origin,
+         {"Chain started in frame", "tlsdiag.fallback.origin", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "The failure that started this chain of retries", HFILL}},
+        {&hf_tlsdiag_fallback_from,
+         {"From version", "tlsdiag.fallback.from", FT_UINT16, BASE_HEX, NULL, 0x0,
+          "Highest version of the failed attempt", HFILL}},
+        {&hf_tlsdiag_fallback_to,
+         {"To version", "tlsdiag.fallback.to", FT_UINT16, BASE_HEX, NULL, 0x0,
+          "Highest version of this attempt", HFILL}},
+        {&hf_tlsdiag_fallback_scsv,
+         {"TLS_FALLBACK_SCSV", "tlsdiag.fallback.scsv", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The ClientHello offers TLS_FALLBACK_SCSV (0x5600)", HFILL}},
+        {&hf_tlsdiag_fallback_attempt,
+         {"Attempt", "tlsdiag.fallback.attempt", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Position in the chain of retries: 1 for the first retry after the failure", HFILL}},
+        {&hf_tlsdiag_fallback_retry,
+         {"Client retried in frame", "tlsdiag.fallback.retry", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_NEXT), 0x0,
+          "On a failure: the ClientHello with which the client tried again", HFILL}},
+    };
+
+    static gint *ett[] = {
+        &ett_tlsdiag,
+        &ett_tlsdiag_fallback,
+    };
+
+    static ei_register_info ei[] = {
+        {&ei_tlsdiag_handshake_aborted,
+         {"tlsdiag.handshake_aborted", PI_SEQUENCE, PI_WARN,
+          "TLS handshake aborted by FIN or RST", EXPFILL}},
+        {&ei_tlsdiag_handshake_alert,
+         {"tlsdiag.handshake_alert", PI_RESPONSE_CODE, PI_WARN,
+          "TLS handshake ended by an alert", EXPFILL}},
+        {&ei_tlsdiag_version_fallback,
+         {"tlsdiag.version_fallback", PI_SEQUENCE, PI_WARN,
+          "ClientHello retries a failed attempt with a lower version", EXPFILL}},
+        {&ei_tlsdiag_retry_after_failure,
+         {"tlsdiag.retry_after_failure", PI_SEQUENCE, PI_NOTE,
+          "ClientHello retries a failed attempt with the same version", EXPFILL}},
+        {&ei_tlsdiag_fallback_scsv,
+         {"tlsdiag.fallback_scsv", PI_SEQUENCE, PI_NOTE,
+          "ClientHello offers TLS_FALLBACK_SCSV after a failure not in the capture", EXPFILL}},
+        {&ei_tlsdiag_fallback_rejected,
+         {"tlsdiag.fallback_rejected", PI_RESPONSE_CODE, PI_ERROR,
+          "Server refused a fallback retry (inappropriate_fallback)", EXPFILL}},
+        {&ei_tlsdiag_handshake_failed_later,
+         {"tlsdiag.handshake_failed_later", PI_SEQUENCE, PI_NOTE,
+          "The handshake of this ClientHello failed later", EXPFILL}},
+        {&ei_tlsdiag_retried_later,
+         {"tlsdiag.retried_later", PI_SEQUENCE, PI_NOTE,
+          "The client retried after this failure", EXPFILL}},
+    };
+
+    module_t *tlsdiag_module;
+    expert_module_t *expert_tlsdiag;
+
+    proto_tlsdiag = proto_register_protocol("TLS Handshake Diagnostics", "TLSDIAG", "tlsdiag");
+    proto_register_field_array(proto_tlsdiag, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_tlsdiag = expert_register_protocol(proto_tlsdiag);
+    expert_register_field_array(expert_tlsdiag, ei, array_length(ei));
+
+    tlsdiag_module = prefs_register_protocol(proto_tlsdiag, NULL);
+    prefs_register_uint_preference(
+        tlsdiag_module, "fallback_window", "Fallback window (seconds)",
+        "A ClientHello counts as a retry of a failed attempt from the same client to the same "
+        "server only if it comes at most this many seconds after the failure",
+        10, &tlsdiag_prefs.fallback_window_s);
+
+    register_init_routine(tlsdiag_init);
+    register_cleanup_routine(tlsdiag_cleanup);
+}
+
+void proto_reg_handoff_tlsdiag(void)
+{
+    tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, proto_tlsdiag);
+    register_postdissector(tlsdiag_handle);
+    set_postdissector_wanted_hfids(tlsdiag_handle, tlsdiag_extract_resolve_fields());
+}

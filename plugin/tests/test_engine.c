@@ -1,0 +1,558 @@
+/* test_engine.c
+ * Unit tests of the tlsdiag engine: handshakes written as sequences of
+ * observations, the verdicts and links they must produce.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "engine/engine.h"
+
+#define MS 1000000LL
+#define SEC (1000 * MS)
+
+/* ---- building observations ---------------------------------------------- */
+
+typedef struct {
+    tlsdiag_engine *engine;
+} fixture;
+
+static void fixture_set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    tlsdiag_settings settings = {.fallback_window_ns = 60 * SEC};
+    f->engine = tlsdiag_engine_new(&settings);
+}
+
+static void fixture_tear_down(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    tlsdiag_engine_free(f->engine);
+}
+
+static tlsdiag_endpoint ipv4(uint8_t last_octet, uint16_t port)
+{
+    tlsdiag_endpoint endpoint = {.family = 4, .addr = {10, 0, 0, last_octet}, .port = port};
+    return endpoint;
+}
+
+#define CLIENT_HOST 1
+#define SERVER_HOST 2
+#define SERVER_PORT 443
+
+/* One TCP connection: client CLIENT_HOST:port to SERVER_HOST:443. */
+typedef struct {
+    uint32_t stream;
+    tlsdiag_endpoint client;
+    tlsdiag_endpoint server;
+} connection;
+
+static connection connect_from(uint8_t client_host, uint16_t client_port, uint32_t stream,
+                               uint16_t server_port)
+{
+    connection c = {stream, ipv4(client_host, client_port), ipv4(SERVER_HOST, server_port)};
+    return c;
+}
+
+static tlsdiag_observation from_client(const connection *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_observation obs;
+    memset(&obs, 0, sizeof obs);
+    obs.frame = frame;
+    obs.time_ns = time_ns;
+    obs.stream = c->stream;
+    obs.src = c->client;
+    obs.dst = c->server;
+    obs.ack = true;
+    return obs;
+}
+
+static tlsdiag_observation from_server(const connection *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_observation obs = from_client(c, frame, time_ns);
+    obs.src = c->server;
+    obs.dst = c->client;
+    return obs;
+}
+
+static void add_record(tlsdiag_observation *obs, uint8_t type)
+{
+    g_assert_cmpuint(obs->record_count, <, TLSDIAG_MAX_RECORDS);
+    obs->record_types[obs->record_count++] = type;
+}
+
+static void add_handshake(tlsdiag_observation *obs, uint8_t type)
+{
+    g_assert_cmpuint(obs->handshake_count, <, TLSDIAG_MAX_HANDSHAKES);
+    obs->handshake_types[obs->handshake_count++] = type;
+}
+
+static void client_hello(fixture *f, const connection *c, uint32_t frame, int64_t time_ns,
+                         uint16_t max_version, bool scsv, const char *sni)
+{
+    tlsdiag_observation obs = from_client(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_CLIENT_HELLO);
+    obs.hello_version = max_version > TLSDIAG_VERSION_TLS12 ? TLSDIAG_VERSION_TLS12 : max_version;
+    obs.max_supported_version = max_version > TLSDIAG_VERSION_TLS12 ? max_version : 0;
+    obs.offers_fallback_scsv = scsv;
+    obs.server_name = sni;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void server_hello_tls12_flight(fixture *f, const connection *c, uint32_t frame,
+                                      int64_t time_ns, uint16_t version)
+{
+    tlsdiag_observation obs = from_server(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_KEY_EXCHANGE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
+    obs.hello_version = version;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void client_key_exchange_and_finished(fixture *f, const connection *c, uint32_t frame,
+                                             int64_t time_ns)
+{
+    tlsdiag_observation obs = from_client(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_CLIENT_KEY_EXCHANGE);
+    add_record(&obs, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE); /* encrypted Finished */
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void server_ccs_and_finished(fixture *f, const connection *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_observation obs = from_server(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+/* TLS 1.3 server flight as seen without keys: ServerHello, CCS, then
+ * opaque records. */
+static void server_hello_tls13_flight(fixture *f, const connection *c, uint32_t frame,
+                                      int64_t time_ns)
+{
+    tlsdiag_observation obs = from_server(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_record(&obs, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    obs.hello_version = TLSDIAG_VERSION_TLS12;
+    obs.max_supported_version = TLSDIAG_VERSION_TLS13;
+    obs.opaque_record_count = 1;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void opaque_records(fixture *f, const connection *c, bool client, uint32_t frame,
+                           int64_t time_ns)
+{
+    tlsdiag_observation obs = client ? from_client(c, frame, time_ns) : from_server(c, frame, time_ns);
+    obs.opaque_record_count = 1;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void tcp_close(fixture *f, const connection *c, bool client, bool rst, uint32_t frame,
+                      int64_t time_ns)
+{
+    tlsdiag_observation obs = client ? from_client(c, frame, time_ns) : from_server(c, frame, time_ns);
+    obs.fin = !rst;
+    obs.rst = rst;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void alert(fixture *f, const connection *c, bool client, uint32_t frame, int64_t time_ns,
+                  uint8_t level, uint8_t description)
+{
+    tlsdiag_observation obs = client ? from_client(c, frame, time_ns) : from_server(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_ALERT);
+    obs.alerts[0].level = level;
+    obs.alerts[0].description = description;
+    obs.alert_count = 1;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static const tlsdiag_verdict *verdict_at(fixture *f, uint32_t frame)
+{
+    const tlsdiag_frame_report *report = tlsdiag_engine_report(f->engine, frame);
+    if (report == NULL || report->verdict.flag == TLSDIAG_FLAG_NONE)
+        return NULL;
+    return &report->verdict;
+}
+
+static void assert_no_verdict(fixture *f, uint32_t frame)
+{
+    g_assert_null(verdict_at(f, frame));
+}
+
+static char *describe(const tlsdiag_verdict *verdict)
+{
+    GString *text = g_string_new(NULL);
+    tlsdiag_describe_verdict(verdict, text);
+    return g_string_free(text, FALSE);
+}
+
+/* ---- handshake_aborted and handshake_alert ------------------------------- */
+
+static void test_rst_after_client_hello(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 4, 1 * SEC, TLSDIAG_VERSION_TLS13, false, "example.test");
+    tcp_close(f, &c, false, true, 5, 1 * SEC + 412 * MS);
+
+    const tlsdiag_verdict *v = verdict_at(f, 5);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_SERVER);
+    g_assert_cmpint(v->close, ==, TLSDIAG_CLOSE_RST);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_CLIENT_HELLO);
+    g_assert_cmpuint(v->offered_version, ==, TLSDIAG_VERSION_TLS13);
+    g_assert_cmpuint(v->client_hello, ==, 4);
+    g_assert_cmpint(v->elapsed_ns, ==, 412 * MS);
+    g_assert_cmpstr(v->server_name, ==, "example.test");
+
+    char *text = describe(v);
+    g_assert_cmpstr(text, ==,
+                    "TLS handshake aborted: server sent RST after the ClientHello (client offered "
+                    "up to TLS 1.3), 412 ms after ClientHello (frame 4), no alert");
+    g_free(text);
+
+    const tlsdiag_frame_report *hello = tlsdiag_engine_report(f->engine, 4);
+    g_assert_nonnull(hello);
+    g_assert_cmpint(hello->verdict.flag, ==, TLSDIAG_FLAG_NONE);
+    g_assert_cmpuint(hello->ended_by, ==, 5);
+}
+
+static void test_tls12_complete_then_fin_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 4, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &c, 6, 10 * MS, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &c, 8, 20 * MS);
+    server_ccs_and_finished(f, &c, 9, 30 * MS);
+    tcp_close(f, &c, true, true, 12, 40 * MS);
+
+    assert_no_verdict(f, 12);
+    g_assert_null(tlsdiag_engine_report(f->engine, 4));
+}
+
+static void test_tls12_stages(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* FIN from the client right after the ServerHello flight, and a server
+     * RST after the client's key exchange on a second connection. */
+    connection a = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &a, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &a, 2, 5 * MS, TLSDIAG_VERSION_TLS12);
+    tcp_close(f, &a, true, false, 3, 6 * MS);
+    g_assert_cmpint(verdict_at(f, 3)->stage, ==, TLSDIAG_STAGE_SERVER_FLIGHT);
+    g_assert_cmpint(verdict_at(f, 3)->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpint(verdict_at(f, 3)->close, ==, TLSDIAG_CLOSE_FIN);
+    g_assert_cmpuint(verdict_at(f, 3)->negotiated_version, ==, TLSDIAG_VERSION_TLS12);
+
+    connection b = connect_from(3, 40001, 1, SERVER_PORT);
+    client_hello(f, &b, 11, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &b, 12, 5 * MS, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &b, 13, 6 * MS);
+    tcp_close(f, &b, false, true, 14, 7 * MS);
+    g_assert_cmpint(verdict_at(f, 14)->stage, ==, TLSDIAG_STAGE_CLIENT_FLIGHT);
+    char *text = describe(verdict_at(f, 14));
+    g_assert_true(g_str_has_prefix(
+        text, "TLS handshake aborted: server sent RST after the client's key exchange and Finished "
+              "(TLS 1.2)"));
+    g_free(text);
+}
+
+static void test_tls13_server_must_confirm(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* The client's Finished without any server record after it: a FIN then
+     * is an abort at client_flight. With a server record, it is complete. */
+    connection a = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &a, 1, 0, TLSDIAG_VERSION_TLS13, false, NULL);
+    server_hello_tls13_flight(f, &a, 2, 5 * MS);
+    opaque_records(f, &a, true, 3, 6 * MS);
+    tcp_close(f, &a, false, false, 4, 7 * MS);
+    g_assert_cmpint(verdict_at(f, 4)->stage, ==, TLSDIAG_STAGE_CLIENT_FLIGHT);
+    g_assert_true(verdict_at(f, 4)->tls13);
+
+    connection b = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    client_hello(f, &b, 11, 0, TLSDIAG_VERSION_TLS13, false, NULL);
+    server_hello_tls13_flight(f, &b, 12, 5 * MS);
+    opaque_records(f, &b, true, 13, 6 * MS);
+    opaque_records(f, &b, false, 14, 7 * MS);
+    tcp_close(f, &b, false, false, 15, 8 * MS);
+    assert_no_verdict(f, 15);
+}
+
+static void test_tls13_hello_retry_request(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* HelloRetryRequest: a ServerHello and a CCS with no encryption yet,
+     * then a second ClientHello. The CCS must not count as the flight. */
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS13, false, NULL);
+    tlsdiag_observation hrr = from_server(&c, 2, 1 * MS);
+    add_record(&hrr, TLSDIAG_RECORD_HANDSHAKE);
+    add_record(&hrr, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_handshake(&hrr, TLSDIAG_HS_SERVER_HELLO);
+    hrr.hello_version = TLSDIAG_VERSION_TLS12;
+    hrr.max_supported_version = TLSDIAG_VERSION_TLS13;
+    tlsdiag_engine_observe(f->engine, &hrr);
+    client_hello(f, &c, 3, 2 * MS, TLSDIAG_VERSION_TLS13, false, NULL);
+    tcp_close(f, &c, false, true, 4, 3 * MS);
+
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_SERVER_HELLO);
+    g_assert_cmpuint(v->client_hello, ==, 1);
+    assert_no_verdict(f, 3);
+}
+
+static void test_fatal_alert_then_fin(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &c, 2, 5 * MS, TLSDIAG_VERSION_TLS12);
+    alert(f, &c, true, 3, 6 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 48);
+    tcp_close(f, &c, true, false, 4, 7 * MS);
+
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ALERT);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpuint(v->alert, ==, 48);
+    g_assert_cmpint(v->close, ==, TLSDIAG_CLOSE_NONE);
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "client sent fatal alert unknown_ca (48) after the server's "
+                                  "flight"));
+    g_assert_nonnull(strstr(text, "the client does not trust the CA of the server's certificate"));
+    g_free(text);
+    /* The FIN is part of the alert's story. */
+    assert_no_verdict(f, 4);
+}
+
+static void test_warning_alert_does_not_end_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS12, false, "unknown.test");
+    alert(f, &c, false, 2, 1 * MS, TLSDIAG_ALERT_LEVEL_WARNING, 112);
+    assert_no_verdict(f, 2);
+    tcp_close(f, &c, false, true, 3, 2 * MS);
+    g_assert_cmpint(verdict_at(f, 3)->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+}
+
+static void test_encrypted_alert(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &c, 2, 5 * MS, TLSDIAG_VERSION_TLS12);
+    tlsdiag_observation obs = from_client(&c, 3, 6 * MS);
+    add_record(&obs, TLSDIAG_RECORD_ALERT); /* no readable description */
+    tlsdiag_engine_observe(f->engine, &obs);
+
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ALERT);
+    g_assert_true(v->alert_encrypted);
+}
+
+static void test_retransmissions_counted_not_replayed(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 4, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    tlsdiag_observation again = from_client(&c, 6, 200 * MS);
+    again.retransmission = true;
+    add_record(&again, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&again, TLSDIAG_HS_CLIENT_HELLO);
+    tlsdiag_engine_observe(f->engine, &again);
+    tcp_close(f, &c, false, true, 7, 201 * MS);
+
+    const tlsdiag_verdict *v = verdict_at(f, 7);
+    g_assert_cmpuint(v->client_hello, ==, 4);
+    g_assert_cmpuint(v->client_hello_retransmissions, ==, 1);
+    g_assert_cmpuint(tlsdiag_verdict_retransmissions(v), ==, 1);
+    char *text = describe(v);
+    g_assert_true(g_str_has_suffix(text, "no alert; ClientHello retransmitted once"));
+    g_free(text);
+}
+
+static void test_frames_without_client_hello_are_ignored(fixture *f,
+                                                         gconstpointer data G_GNUC_UNUSED)
+{
+    /* A capture that starts mid-connection: application data and a RST. */
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    opaque_records(f, &c, false, 1, 0);
+    tcp_close(f, &c, true, true, 2, 1 * MS);
+    g_assert_null(tlsdiag_engine_report(f->engine, 1));
+    g_assert_null(tlsdiag_engine_report(f->engine, 2));
+}
+
+/* ---- fallback chains ------------------------------------------------------ */
+
+static void failed_attempt(fixture *f, uint32_t stream, uint16_t client_port, uint32_t frame,
+                           int64_t time_ns, uint16_t version, bool scsv)
+{
+    connection c = connect_from(CLIENT_HOST, client_port, stream, SERVER_PORT);
+    client_hello(f, &c, frame, time_ns, version, scsv, "www.example.test");
+    tcp_close(f, &c, false, true, frame + 1, time_ns + 1 * MS);
+}
+
+static void test_fallback_chain_of_the_report(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* 1.2 reset, 1.1 reset, 1.0 + SCSV refused with inappropriate_fallback. */
+    failed_attempt(f, 0, 50000, 4, 0, TLSDIAG_VERSION_TLS12, false);
+    failed_attempt(f, 1, 50001, 14, 100 * MS, TLSDIAG_VERSION_TLS11, false);
+    connection last = connect_from(CLIENT_HOST, 50002, 2, SERVER_PORT);
+    client_hello(f, &last, 24, 200 * MS, TLSDIAG_VERSION_TLS10, true, "www.example.test");
+    alert(f, &last, false, 26, 201 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 86);
+
+    const tlsdiag_verdict *first_retry = verdict_at(f, 14);
+    g_assert_cmpint(first_retry->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
+    g_assert_cmpuint(first_retry->previous.client_hello, ==, 4);
+    g_assert_cmpuint(first_retry->previous.frame, ==, 5);
+    g_assert_cmpuint(first_retry->fallback_from, ==, TLSDIAG_VERSION_TLS12);
+    g_assert_cmpuint(first_retry->fallback_to, ==, TLSDIAG_VERSION_TLS11);
+    g_assert_cmpuint(first_retry->attempt, ==, 1);
+    g_assert_false(first_retry->fallback_scsv);
+
+    const tlsdiag_verdict *second_retry = verdict_at(f, 24);
+    g_assert_cmpint(second_retry->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
+    g_assert_cmpuint(second_retry->previous.client_hello, ==, 14);
+    g_assert_cmpuint(second_retry->previous.frame, ==, 15);
+    g_assert_cmpuint(second_retry->origin.frame, ==, 5);
+    g_assert_cmpuint(second_retry->attempt, ==, 2);
+    g_assert_true(second_retry->fallback_scsv);
+
+    const tlsdiag_verdict *rejected = verdict_at(f, 26);
+    g_assert_cmpint(rejected->flag, ==, TLSDIAG_FLAG_FALLBACK_REJECTED);
+    g_assert_cmpuint(rejected->origin.frame, ==, 5);
+    g_assert_cmpint(rejected->origin.close, ==, TLSDIAG_CLOSE_RST);
+    char *text = describe(rejected);
+    g_assert_nonnull(strstr(text, "Investigate the failure that started the fallback, not the "
+                                  "cipher or protocol configuration: server RST after the "
+                                  "ClientHello (frame 5)"));
+    g_free(text);
+
+    /* Forward links, shown from the second pass on. */
+    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 5)->retried_by, ==, 14);
+    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 15)->retried_by, ==, 24);
+    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 24)->ended_by, ==, 26);
+}
+
+static void test_same_version_retries(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    failed_attempt(f, 0, 50000, 1, 0, TLSDIAG_VERSION_TLS12, false);
+    failed_attempt(f, 1, 50001, 11, 1 * SEC, TLSDIAG_VERSION_TLS12, false);
+    failed_attempt(f, 2, 50002, 21, 2 * SEC, TLSDIAG_VERSION_TLS12, false);
+
+    g_assert_cmpint(verdict_at(f, 11)->flag, ==, TLSDIAG_FLAG_RETRY_AFTER_FAILURE);
+    g_assert_cmpuint(verdict_at(f, 11)->attempt, ==, 1);
+    g_assert_cmpint(verdict_at(f, 21)->flag, ==, TLSDIAG_FLAG_RETRY_AFTER_FAILURE);
+    g_assert_cmpuint(verdict_at(f, 21)->attempt, ==, 2);
+    g_assert_cmpuint(verdict_at(f, 21)->previous.client_hello, ==, 11);
+    g_assert_cmpuint(verdict_at(f, 21)->origin.client_hello, ==, 1);
+}
+
+static void test_window(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    failed_attempt(f, 0, 50000, 1, 0, TLSDIAG_VERSION_TLS12, false);
+    connection late = connect_from(CLIENT_HOST, 50001, 1, SERVER_PORT);
+    client_hello(f, &late, 11, 61 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    assert_no_verdict(f, 11);
+
+    /* Inside the window by a hair. */
+    failed_attempt(f, 2, 50002, 21, 100 * SEC, TLSDIAG_VERSION_TLS12, false);
+    connection in_time = connect_from(CLIENT_HOST, 50003, 3, SERVER_PORT);
+    client_hello(f, &in_time, 31, 160 * SEC + 1 * MS, TLSDIAG_VERSION_TLS11, false,
+                 "www.example.test");
+    g_assert_cmpint(verdict_at(f, 31)->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
+}
+
+static void test_scsv_without_failure(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 50000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS11, true, NULL);
+    const tlsdiag_verdict *v = verdict_at(f, 1);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_FALLBACK_SCSV);
+    g_assert_cmpuint(v->previous.frame, ==, 0);
+}
+
+static void test_not_the_same_client_or_server(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    failed_attempt(f, 0, 50000, 1, 0, TLSDIAG_VERSION_TLS12, false);
+
+    /* Another client address (two users behind different addresses). */
+    connection other_client = connect_from(7, 50000, 1, SERVER_PORT);
+    client_hello(f, &other_client, 11, 1 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    assert_no_verdict(f, 11);
+
+    /* Same client, another service on the same host. */
+    connection other_port = connect_from(CLIENT_HOST, 50001, 2, 8443);
+    client_hello(f, &other_port, 21, 1 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    assert_no_verdict(f, 21);
+
+    /* Same client and server address, another name (virtual hosts). */
+    connection other_name = connect_from(CLIENT_HOST, 50002, 3, SERVER_PORT);
+    client_hello(f, &other_name, 31, 1 * SEC, TLSDIAG_VERSION_TLS11, false, "api.example.test");
+    assert_no_verdict(f, 31);
+
+    /* A higher version is no fallback and no retry. */
+    connection higher = connect_from(CLIENT_HOST, 50003, 4, SERVER_PORT);
+    client_hello(f, &higher, 41, 1 * SEC, TLSDIAG_VERSION_TLS13, false, "www.example.test");
+    assert_no_verdict(f, 41);
+
+    /* The failure still waits for its retry. */
+    connection retry = connect_from(CLIENT_HOST, 50004, 5, SERVER_PORT);
+    client_hello(f, &retry, 51, 2 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    g_assert_cmpint(verdict_at(f, 51)->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
+}
+
+static void test_one_failure_one_retry(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    failed_attempt(f, 0, 50000, 1, 0, TLSDIAG_VERSION_TLS12, false);
+    connection first = connect_from(CLIENT_HOST, 50001, 1, SERVER_PORT);
+    client_hello(f, &first, 11, 1 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    connection parallel = connect_from(CLIENT_HOST, 50002, 2, SERVER_PORT);
+    client_hello(f, &parallel, 12, 1 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    g_assert_cmpint(verdict_at(f, 11)->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
+    assert_no_verdict(f, 12);
+}
+
+static void test_vocabulary(void)
+{
+    g_assert_cmpstr(tlsdiag_flag_name(TLSDIAG_FLAG_VERSION_FALLBACK), ==, "version_fallback");
+    g_assert_cmpstr(tlsdiag_stage_name(TLSDIAG_STAGE_CLIENT_FLIGHT), ==, "client_flight");
+    g_assert_cmpstr(tlsdiag_flag_name((tlsdiag_flag)999), ==, "");
+    g_assert_cmpuint(tlsdiag_version_normalize(0x7f1c), ==, TLSDIAG_VERSION_TLS13);
+    g_assert_cmpuint(tlsdiag_version_normalize(0x7e02), ==, TLSDIAG_VERSION_TLS13);
+    g_assert_cmpuint(tlsdiag_version_normalize(0xfb1a), ==, TLSDIAG_VERSION_TLS13);
+    g_assert_true(tlsdiag_version_is_grease(0x3a3a));
+    g_assert_false(tlsdiag_version_is_grease(0x0303));
+    g_assert_cmpstr(tlsdiag_alert_name(86), ==, "inappropriate_fallback");
+    g_assert_null(tlsdiag_alert_name(255));
+    g_assert_cmpstr(tlsdiag_version_name(0x7f17), ==, "TLS 1.3 (draft)");
+}
+
+#define ADD(path, func) g_test_add(path, fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    ADD("/abort/rst-after-client-hello", test_rst_after_client_hello);
+    ADD("/abort/tls12-complete-then-fin", test_tls12_complete_then_fin_is_silent);
+    ADD("/abort/tls12-stages", test_tls12_stages);
+    ADD("/abort/tls13-server-must-confirm", test_tls13_server_must_confirm);
+    ADD("/abort/tls13-hello-retry-request", test_tls13_hello_retry_request);
+    ADD("/abort/retransmissions", test_retransmissions_counted_not_replayed);
+    ADD("/abort/mid-connection", test_frames_without_client_hello_are_ignored);
+    ADD("/alert/fatal-then-fin", test_fatal_alert_then_fin);
+    ADD("/alert/warning-goes-on", test_warning_alert_does_not_end_handshake);
+    ADD("/alert/encrypted", test_encrypted_alert);
+    ADD("/fallback/chain-of-the-report", test_fallback_chain_of_the_report);
+    ADD("/fallback/same-version-retries", test_same_version_retries);
+    ADD("/fallback/window", test_window);
+    ADD("/fallback/scsv-without-failure", test_scsv_without_failure);
+    ADD("/fallback/not-the-same-pair", test_not_the_same_client_or_server);
+    ADD("/fallback/one-failure-one-retry", test_one_failure_one_retry);
+    g_test_add_func("/vocabulary/names", test_vocabulary);
+    return g_test_run();
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Run the real tshark with the built tlsdiag plugin on one capture and compare
+every tlsdiag annotation with the capture's expectations file, both ways:
+nothing missing, nothing extra.
+
+Expectations file (NAME.expect, tab-separated):
+    # comment lines say what happens in the capture and why
+    #! tshark-args: -d tcp.port==8443,tls      (optional, extra tshark options)
+    #! keylog: keylog.txt                      (optional, beside the capture)
+    frame   flag    side    close   stage   alert   ...
+    7       handshake_aborted       server  RST     client_hello
+
+The header names tlsdiag fields without the "tlsdiag." prefix ("frame" is the
+frame number). A row lists every frame the plugin annotates; an empty cell
+means the field is absent. Only the columns in the header are compared.
+Links to later frames (ended_by, fallback.retry) exist only from the second
+pass on: in single-pass mode those columns are ignored, and rows that carry
+nothing else are not expected.
+
+Exit status: 0 pass, 1 mismatch, 2 trouble (tshark failed, bad file),
+77 skipped (the capture is not there, e.g. without ../shared).
+"""
+
+import argparse
+import os
+import sys
+
+import subprocess
+
+TWO_PASS_ONLY = {"ended_by", "fallback.retry"}
+# What --write records: every field a test should pin down.
+FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
+               "negotiated_version", "client_hello", "elapsed", "retransmissions",
+               "ended_by", "fallback.previous", "fallback.failure", "fallback.origin",
+               "fallback.from", "fallback.to", "fallback.scsv", "fallback.attempt",
+               "fallback.retry"]
+SKIP = 77
+
+
+def read_expectations(path):
+    header, rows, tshark_args, keylog = None, [], [], None
+    with open(path, encoding="utf-8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            if line.startswith("#! tshark-args:"):
+                tshark_args += line.split(":", 1)[1].split()
+                continue
+            if line.startswith("#! keylog:"):
+                keylog = line.split(":", 1)[1].strip()
+                continue
+            if not line.strip() or line.startswith("#"):
+                continue
+            cells = line.split("\t")
+            if header is None:
+                header = cells
+                if header[0] != "frame" or "flag" not in header:
+                    sys.exit(f"{path}:{lineno}: header must start with 'frame' and name 'flag'")
+                continue
+            if len(cells) > len(header):
+                sys.exit(f"{path}:{lineno}: {len(cells)} cells, header has {len(header)}")
+            rows.append(cells + [""] * (len(header) - len(cells)))
+    if header is None:
+        sys.exit(f"{path}: no header line")
+    return header, rows, tshark_args, keylog
+
+
+def tshark_command(args, capture, header, tshark_args, keylog):
+    cmd = [args.tshark, "-r", capture, "-n"] + tshark_args
+    if keylog:
+        cmd += ["-o", "tls.keylog_file:" + keylog]
+    if args.mode == "two-pass":
+        cmd.append("-2")
+    cmd += ["-Y", "tlsdiag", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
+            "-E", "aggregator=,", "-e", "frame.number"]
+    for column in header[1:]:
+        cmd += ["-e", "tlsdiag." + column]
+    return cmd
+
+
+def expected_for_mode(header, rows, mode):
+    if mode == "two-pass":
+        return header, rows
+    keep = [i for i, name in enumerate(header) if name not in TWO_PASS_ONLY]
+    flag = header.index("flag")
+    kept = [[row[i] for i in keep] for row in rows if row[flag]]
+    return [header[i] for i in keep], kept
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tshark", required=True,
+                        help="tshark with the plugin loaded (the build's tlsdiag-tshark)")
+    parser.add_argument("--mode", choices=["single", "two-pass"], required=True)
+    parser.add_argument("--write", action="store_true",
+                        help="rewrite the expectations from the plugin's output (review the diff!)")
+    parser.add_argument("capture")
+    parser.add_argument("expect")
+    args = parser.parse_args()
+
+    if args.write and args.mode != "two-pass":
+        parser.error("--write needs --mode two-pass: links show only from the second pass on")
+    if not os.path.exists(args.capture):
+        print(f"SKIP: {args.capture} is not there")
+        return SKIP
+    header, rows, tshark_args, keylog = read_expectations(args.expect)
+    if args.write:
+        header = FULL_HEADER
+
+    if keylog:
+        keylog = os.path.join(os.path.dirname(args.capture), keylog)
+    cmd = tshark_command(args, args.capture, header, tshark_args, keylog)
+    result = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                            env=dict(os.environ, LC_ALL="C"))
+    status, stdout, stderr = result.returncode, result.stdout, result.stderr
+
+    if status != 0 or stderr.strip():
+        print(f"FAIL: tshark exited {status}: {' '.join(cmd)}\n{stderr}")
+        return 2
+
+    got = [line.split("\t") for line in stdout.splitlines() if line]
+    if args.write:
+        write_expectations(args.expect, header, got)
+        return 0
+
+    want_header, want = expected_for_mode(header, rows, args.mode)
+    got_header, got = expected_for_mode(header, got, args.mode)
+    assert want_header == got_header
+    want_set = {tuple(r) for r in want}
+    got_set = {tuple(r) for r in got}
+    missing = [r for r in want if tuple(r) not in got_set]
+    extra = [r for r in got if tuple(r) not in want_set]
+    if not missing and not extra:
+        print(f"PASS: {len(want)} annotated frames ({args.mode})")
+        return 0
+    print(f"FAIL: {args.capture} ({args.mode})")
+    print("columns: " + "\t".join(want_header))
+    for r in missing:
+        print("missing: " + "\t".join(r))
+    for r in extra:
+        print("extra:   " + "\t".join(r))
+    return 1
+
+
+def write_expectations(path, header, got):
+    with open(path, encoding="utf-8") as f:
+        preamble = [l for l in f.read().splitlines() if l.startswith("#")]
+    with open(path, "w", encoding="utf-8") as f:
+        for line in preamble:
+            f.write(line + "\n")
+        f.write("\t".join(header) + "\n")
+        for row in got:
+            f.write("\t".join(row) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

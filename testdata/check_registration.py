@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Checks what a Wireshark user sees of tlsdiag's registration: the plugin is
+loaded, the protocol, fields and preferences are listed, and the expert items
+reach `tshark -z expert` even in two-pass mode without a tree (-q)."""
+
+import argparse
+import sys
+
+import os
+import subprocess
+
+FIELDS = {
+    "tlsdiag.flag": "FT_STRING",
+    "tlsdiag.side": "FT_STRING",
+    "tlsdiag.close": "FT_STRING",
+    "tlsdiag.stage": "FT_STRING",
+    "tlsdiag.version": "FT_UINT16",
+    "tlsdiag.negotiated_version": "FT_UINT16",
+    "tlsdiag.client_hello": "FT_FRAMENUM",
+    "tlsdiag.elapsed": "FT_RELATIVE_TIME",
+    "tlsdiag.alert": "FT_UINT8",
+    "tlsdiag.alert_level": "FT_UINT8",
+    "tlsdiag.retransmissions": "FT_UINT32",
+    "tlsdiag.client": "FT_STRING",
+    "tlsdiag.server": "FT_STRING",
+    "tlsdiag.sni": "FT_STRING",
+    "tlsdiag.ended_by": "FT_FRAMENUM",
+    "tlsdiag.fallback.previous": "FT_FRAMENUM",
+    "tlsdiag.fallback.failure": "FT_FRAMENUM",
+    "tlsdiag.fallback.origin": "FT_FRAMENUM",
+    "tlsdiag.fallback.from": "FT_UINT16",
+    "tlsdiag.fallback.to": "FT_UINT16",
+    "tlsdiag.fallback.scsv": "FT_BOOLEAN",
+    "tlsdiag.fallback.attempt": "FT_UINT32",
+    "tlsdiag.fallback.retry": "FT_FRAMENUM",
+}
+
+# Expert items are listed as fields too; a filter on them finds the frames.
+EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_after_failure",
+           "fallback_scsv", "fallback_rejected", "handshake_failed_later", "retried_later"]
+FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tshark", required=True,
+                        help="tshark with the plugin loaded (the build's tlsdiag-tshark)")
+    parser.add_argument("capture", help="a capture with a handshake_aborted annotation")
+    args = parser.parse_args()
+    failures = []
+
+    def tshark(*options):
+        result = subprocess.run([args.tshark, *options], capture_output=True, text=True,
+                                errors="replace", env=dict(os.environ, LC_ALL="C"))
+        if result.returncode != 0 or result.stderr.strip():
+            failures.append(f"tshark {' '.join(options)} exited {result.returncode}: "
+                            f"{result.stderr}")
+        return result.stdout
+
+    if "tlsdiag.so" not in tshark("-G", "plugins"):
+        failures.append("tshark -G plugins does not list tlsdiag.so")
+    if "TLS Handshake Diagnostics\tTLSDIAG\ttlsdiag" not in tshark("-G", "protocols"):
+        failures.append("tshark -G protocols does not list TLSDIAG")
+
+    listed = {}
+    for line in tshark("-G", "fields").splitlines():
+        cells = line.split("\t")
+        if len(cells) > 4 and cells[0] == "F" and cells[4] == "tlsdiag":
+            listed[cells[2]] = cells[3]
+            is_expert = cells[3] == "FT_NONE"
+            if not cells[1] or (not is_expert and (len(cells) < 8 or not cells[7])):
+                failures.append(f"field {cells[2]} lacks a name or a description")
+    for field, ftype in FIELDS.items():
+        if listed.get(field) != ftype:
+            failures.append(f"field {field}: want {ftype}, tshark lists {listed.get(field)}")
+    for field in set(listed) - set(FIELDS):
+        failures.append(f"field {field} is registered but not checked here")
+
+    if "tlsdiag.fallback_window: 60" not in tshark("-G", "defaultprefs"):
+        failures.append("preference tlsdiag.fallback_window (default 60) not listed")
+
+    capture = args.capture
+    for passes in (["-2"], []):
+        out = tshark("-r", capture, *passes, "-q", "-z", "expert")
+        if "TLS handshake aborted: server sent RST after the ClientHello" not in out:
+            failures.append(f"tshark {' '.join(passes)} -q -z expert lacks the tlsdiag item")
+
+    for failure in failures:
+        print("FAIL: " + failure)
+    if not failures:
+        print(f"PASS: plugin, protocol, {len(FIELDS)} fields, preference, expert info")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
