@@ -32,6 +32,9 @@ typedef enum {
     FIELD_TLS_SERVER_NAME,
     FIELD_TLS_ALERT_LEVEL,
     FIELD_TLS_ALERT_DESCRIPTION,
+    FIELD_TLS_CERTIFICATE_LIST_LENGTH,
+    FIELD_HTTP_STATUS,
+    FIELD_HTTP2_STATUS,
     FIELD_COUNT
 } wanted_field;
 
@@ -59,6 +62,9 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_SERVER_NAME] = {"tls.handshake.extensions_server_name"},
     [FIELD_TLS_ALERT_LEVEL] = {"tls.alert_message.level"},
     [FIELD_TLS_ALERT_DESCRIPTION] = {"tls.alert_message.desc"},
+    [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {"tls.handshake.certificates_length"},
+    [FIELD_HTTP_STATUS] = {"http.response.code"},
+    [FIELD_HTTP2_STATUS] = {"http2.headers.status"},
 };
 
 #define TCP_FLAG_FIN 0x001
@@ -170,6 +176,30 @@ static unsigned all_uint8(proto_tree *tree, wanted_field field, uint8_t *values,
     uint8_list list = {values, 0, max};
     visit_field(tree, field, append_uint8, &list);
     return list.count;
+}
+
+typedef struct {
+    uint16_t *values;
+    unsigned count;
+    unsigned max;
+} uint16_list;
+
+static bool append_uint16(const field_info *fi, void *data)
+{
+    uint16_list *list = data;
+    if (list->count >= list->max)
+        return false;
+    if (holds_uint(fi))
+        list->values[list->count++] = (uint16_t)uint_value(fi);
+    return true;
+}
+
+static void read_http_statuses(proto_tree *tree, tlsdiag_observation *obs)
+{
+    uint16_list list = {obs->http_statuses, 0, TLSDIAG_MAX_HTTP_STATUSES};
+    visit_field(tree, FIELD_HTTP_STATUS, append_uint16, &list);
+    visit_field(tree, FIELD_HTTP2_STATUS, append_uint16, &list);
+    obs->http_status_count = (uint8_t)list.count;
 }
 
 static bool keep_highest_version(const field_info *fi, void *data)
@@ -296,7 +326,10 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
         obs->max_supported_version = highest_supported_version(tree);
         obs->offers_fallback_scsv = offers_fallback_scsv(tree);
         obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
+        obs->has_certificate_list =
+            first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
     }
     read_alerts(tree, obs);
+    read_http_statuses(tree, obs);
     return true;
 }

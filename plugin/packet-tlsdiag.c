@@ -45,6 +45,9 @@ static int hf_tlsdiag_fallback_to = -1;
 static int hf_tlsdiag_fallback_scsv = -1;
 static int hf_tlsdiag_fallback_attempt = -1;
 static int hf_tlsdiag_fallback_retry = -1;
+static int hf_tlsdiag_certificate_requested = -1;
+static int hf_tlsdiag_client_certificate = -1;
+static int hf_tlsdiag_http403 = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -55,6 +58,10 @@ static expert_field ei_tlsdiag_version_fallback = EI_INIT;
 static expert_field ei_tlsdiag_retry_after_failure = EI_INIT;
 static expert_field ei_tlsdiag_fallback_scsv = EI_INIT;
 static expert_field ei_tlsdiag_fallback_rejected = EI_INIT;
+static expert_field ei_tlsdiag_alert_after_403 = EI_INIT;
+static expert_field ei_tlsdiag_close_after_403 = EI_INIT;
+static expert_field ei_tlsdiag_possible_alert_after_403 = EI_INIT;
+static expert_field ei_tlsdiag_client_cert_rejected = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
 
@@ -76,7 +83,20 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_RETRY_AFTER_FAILURE] = &ei_tlsdiag_retry_after_failure,
     [TLSDIAG_FLAG_FALLBACK_SCSV] = &ei_tlsdiag_fallback_scsv,
     [TLSDIAG_FLAG_FALLBACK_REJECTED] = &ei_tlsdiag_fallback_rejected,
+    [TLSDIAG_FLAG_ALERT_AFTER_403] = &ei_tlsdiag_alert_after_403,
+    [TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403] = &ei_tlsdiag_possible_alert_after_403,
+    [TLSDIAG_FLAG_CLIENT_CERT_REJECTED] = &ei_tlsdiag_client_cert_rejected,
 };
+
+/* A close_notify or a bare close after a 403 says less than a fatal alert. */
+static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
+{
+    if (verdict->flag == TLSDIAG_FLAG_ALERT_AFTER_403 &&
+        (!verdict->has_alert ||
+         (!verdict->alert_encrypted && verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY)))
+        return &ei_tlsdiag_close_after_403;
+    return flag_experts[verdict->flag];
+}
 
 static void tlsdiag_init(void)
 {
@@ -205,11 +225,19 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
     if (is_fallback_flag(verdict->flag))
         add_fallback(tree, tvb, verdict);
+    if (verdict->certificate_requested) {
+        item = proto_tree_add_boolean(tree, hf_tlsdiag_certificate_requested, tvb, 0, 0, TRUE);
+        proto_item_set_generated(item);
+    }
+    if (verdict->client_certificate != TLSDIAG_CLIENT_CERT_UNKNOWN)
+        add_generated_string(tree, hf_tlsdiag_client_certificate, tvb,
+                             tlsdiag_client_cert_name(verdict->client_certificate));
+    if (verdict->http403 != 0)
+        add_generated_uint(tree, hf_tlsdiag_http403, tvb, verdict->http403);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
-    proto_tree_add_expert_format(tree, pinfo, flag_experts[verdict->flag], tvb, 0, 0, "%s",
-                                 text->str);
+    proto_tree_add_expert_format(tree, pinfo, verdict_expert(verdict), tvb, 0, 0, "%s", text->str);
     col_append_fstr(pinfo->cinfo, COL_INFO, " [tlsdiag: %s]", tlsdiag_flag_name(verdict->flag));
 }
 
@@ -285,7 +313,8 @@ void proto_register_tlsdiag(void)
         {&hf_tlsdiag_flag,
          {"Flag", "tlsdiag.flag", FT_STRING, BASE_NONE, NULL, 0x0,
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
-          "retry_after_failure, fallback_scsv, fallback_rejected",
+          "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
+          "possible_alert_after_403, client_cert_rejected",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -297,7 +326,8 @@ void proto_register_tlsdiag(void)
           "How TCP ended the handshake: FIN or RST", HFILL}},
         {&hf_tlsdiag_stage,
          {"Stage", "tlsdiag.stage", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Last handshake step reached: client_hello, server_hello, server_flight, client_flight",
+          "Last handshake step reached: client_hello, server_hello, server_flight, client_flight, "
+          "established",
           HFILL}},
         {&hf_tlsdiag_version,
          {"Client's highest version", "tlsdiag.version", FT_UINT16, BASE_HEX, NULL, 0x0,
@@ -361,6 +391,16 @@ void proto_register_tlsdiag(void)
          {"Client retried in frame", "tlsdiag.fallback.retry", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_NEXT), 0x0,
           "On a failure: the ClientHello with which the client tried again", HFILL}},
+        {&hf_tlsdiag_certificate_requested,
+         {"Client certificate requested", "tlsdiag.certificate_requested", FT_BOOLEAN, BASE_NONE,
+          NULL, 0x0, "The server sent a CertificateRequest (mutual TLS)", HFILL}},
+        {&hf_tlsdiag_client_certificate,
+         {"Client certificate", "tlsdiag.client_certificate", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the client answered to the CertificateRequest: sent or empty", HFILL}},
+        {&hf_tlsdiag_http403,
+         {"HTTP 403 in frame", "tlsdiag.http403", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "The HTTP 403 response that this alert or close follows", HFILL}},
     };
 
     static gint *ett[] = {
@@ -387,6 +427,20 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_fallback_rejected,
          {"tlsdiag.fallback_rejected", PI_RESPONSE_CODE, PI_ERROR,
           "Server refused a fallback retry (inappropriate_fallback)", EXPFILL}},
+        {&ei_tlsdiag_alert_after_403,
+         {"tlsdiag.alert_after_403", PI_RESPONSE_CODE, PI_WARN,
+          "TLS alert after an HTTP 403 on a mutual-TLS connection", EXPFILL}},
+        {&ei_tlsdiag_close_after_403,
+         {"tlsdiag.close_after_403", PI_RESPONSE_CODE, PI_NOTE,
+          "Connection closed after an HTTP 403 on a mutual-TLS connection", EXPFILL}},
+        {&ei_tlsdiag_possible_alert_after_403,
+         {"tlsdiag.possible_alert_after_403", PI_RESPONSE_CODE, PI_NOTE,
+          "Encrypted client alert right after the first response on a mutual-TLS connection",
+          EXPFILL}},
+        {&ei_tlsdiag_client_cert_rejected,
+         {"tlsdiag.client_cert_rejected", PI_SECURITY, PI_WARN,
+          "Server rejected the client certificate after the client's Finished (TLS 1.3)",
+          EXPFILL}},
         {&ei_tlsdiag_handshake_failed_later,
          {"tlsdiag.handshake_failed_later", PI_SEQUENCE, PI_NOTE,
           "The handshake of this ClientHello failed later", EXPFILL}},

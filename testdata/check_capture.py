@@ -34,7 +34,7 @@ FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "negotiated_version", "client_hello", "elapsed", "retransmissions",
                "ended_by", "fallback.previous", "fallback.failure", "fallback.origin",
                "fallback.from", "fallback.to", "fallback.scsv", "fallback.attempt",
-               "fallback.retry"]
+               "fallback.retry", "certificate_requested", "client_certificate", "http403"]
 SKIP = 77
 
 

@@ -34,11 +34,16 @@ FIELDS = {
     "tlsdiag.fallback.scsv": "FT_BOOLEAN",
     "tlsdiag.fallback.attempt": "FT_UINT32",
     "tlsdiag.fallback.retry": "FT_FRAMENUM",
+    "tlsdiag.certificate_requested": "FT_BOOLEAN",
+    "tlsdiag.client_certificate": "FT_STRING",
+    "tlsdiag.http403": "FT_FRAMENUM",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
 EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_after_failure",
-           "fallback_scsv", "fallback_rejected", "handshake_failed_later", "retried_later"]
+           "fallback_scsv", "fallback_rejected", "alert_after_403", "close_after_403",
+           "possible_alert_after_403", "client_cert_rejected", "handshake_failed_later",
+           "retried_later"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 

@@ -135,11 +135,11 @@ static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
     g_string_append_printf(out, " after its attempt with ClientHello frame %" PRIu32 " failed: ",
                            verdict->previous.client_hello);
     append_failure(out, &verdict->previous);
-    g_string_append_printf(out, "; attempt %" PRIu32 " since ", verdict->attempt);
-    if (verdict->origin.frame == verdict->previous.frame)
-        g_string_append(out, "that failure");
-    else
+    g_string_append_printf(out, "; retry %" PRIu32, verdict->attempt);
+    if (verdict->origin.frame != verdict->previous.frame) {
+        g_string_append(out, " of a chain that started with ");
         append_failure(out, &verdict->origin);
+    }
     if (verdict->fallback_scsv)
         g_string_append(out, "; offers TLS_FALLBACK_SCSV");
 }
@@ -171,6 +171,61 @@ static void describe_rejected(const tlsdiag_verdict *verdict, GString *out)
                            verdict->origin.client_hello);
 }
 
+/* "client sent fatal alert bad_record_mac (20)" or "server closed (FIN)" */
+static void append_ending(GString *out, const tlsdiag_verdict *verdict)
+{
+    if (!verdict->has_alert) {
+        g_string_append_printf(out, "%s closed the connection (%s)",
+                               tlsdiag_side_name(verdict->side), tlsdiag_close_name(verdict->close));
+        return;
+    }
+    g_string_append_printf(out, "%s sent ", tlsdiag_side_name(verdict->side));
+    if (!verdict->alert_encrypted)
+        g_string_append(out, verdict->alert_level == TLSDIAG_ALERT_LEVEL_FATAL ? "fatal " : "warning ");
+    append_alert(out, !verdict->alert_encrypted, verdict->alert);
+}
+
+static const char ios_403_advice[] =
+    "some clients (iOS among them) fail a request as a client-certificate error when a "
+    "connection that sent a client certificate answers 403; answering 401 instead avoids it";
+
+static void describe_after_403(const tlsdiag_verdict *verdict, GString *out)
+{
+    bool is_close = !verdict->has_alert || (!verdict->alert_encrypted &&
+                                            verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY);
+    g_string_append(out, is_close ? "Connection closed after HTTP 403 on mutual TLS: "
+                                  : "TLS alert after HTTP 403 on mutual TLS: ");
+    append_ending(out, verdict);
+    g_string_append_printf(out, " after the 403 response in frame %" PRIu32 "; %s",
+                           verdict->http403, ios_403_advice);
+}
+
+static void describe_possible_after_403(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "Possible alert after an HTTP error on mutual TLS: ");
+    append_ending(out, verdict);
+    g_string_append(out, " right after the server's first application data; if that response is "
+                         "a 403, ");
+    g_string_append(out, ios_403_advice);
+    g_string_append(out, ". Decrypt with a key log to confirm");
+}
+
+static void describe_cert_rejected(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "Client certificate rejected after the handshake: ");
+    append_ending(out, verdict);
+    g_string_append(out, verdict->client_certificate == TLSDIAG_CLIENT_CERT_EMPTY
+                             ? " after the client's empty Certificate (it had no certificate to "
+                               "send) and its Finished"
+                             : " after the client's Certificate and Finished");
+    append_negotiation(out, verdict);
+    if (verdict->has_alert && !verdict->alert_encrypted)
+        g_string_append_printf(out, ": %s", tlsdiag_alert_meaning(verdict->alert, verdict->side));
+    g_string_append(out, ". In TLS 1.3 the server checks the client certificate after the "
+                         "client's Finished, so the client meets this as a failed first read, "
+                         "not as a failed handshake");
+}
+
 void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
 {
     switch (verdict->flag) {
@@ -189,6 +244,15 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_FALLBACK_REJECTED:
             describe_rejected(verdict, out);
+            break;
+        case TLSDIAG_FLAG_ALERT_AFTER_403:
+            describe_after_403(verdict, out);
+            break;
+        case TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403:
+            describe_possible_after_403(verdict, out);
+            break;
+        case TLSDIAG_FLAG_CLIENT_CERT_REJECTED:
+            describe_cert_rejected(verdict, out);
             break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:

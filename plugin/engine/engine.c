@@ -14,8 +14,9 @@ typedef struct {
     tlsdiag_failure origin;   /* the failure that started the chain */
 } retry_link;
 
-/* Only handshakes in progress keep a state; finished streams keep this
- * marker so that a late or renegotiated hello does not start a new story. */
+/* Only handshakes in progress, and mutual-TLS connections after theirs,
+ * keep a state; finished streams keep this marker so that a late or
+ * renegotiated hello does not start a new story. */
 typedef struct {
     tlsdiag_endpoint client;
     tlsdiag_endpoint server;
@@ -27,9 +28,15 @@ typedef struct {
     uint32_t client_hello_retransmissions;
     uint32_t client_retransmissions;
     uint32_t server_retransmissions;
+    uint32_t http403;         /* latest 403 while it is the latest response */
     uint16_t offered_version;
     uint16_t negotiated_version;
-    uint8_t stage; /* tlsdiag_stage */
+    uint8_t stage;              /* tlsdiag_stage */
+    uint8_t client_certificate; /* tlsdiag_client_cert */
+    bool certificate_requested;
+    bool http_status_seen;
+    bool server_data_seen;       /* application data after the handshake */
+    bool client_spoke_after_data;
     bool tls13;
     bool fallback_scsv;
     bool client_ccs;
@@ -195,6 +202,8 @@ static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *
     verdict->server_retransmissions = state->server_retransmissions;
     verdict->fallback_scsv = state->fallback_scsv;
     verdict->attempt = state->attempt;
+    verdict->certificate_requested = state->certificate_requested;
+    verdict->client_certificate = state->client_certificate;
     if (state->retry != NULL) {
         verdict->previous = state->retry->previous;
         verdict->origin = state->retry->origin;
@@ -334,11 +343,21 @@ static void observe_handshake_messages(stream_state *state, const tlsdiag_observ
         }
         if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO_DONE))
             advance_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT);
-    } else if (state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT && !state->tls13) {
-        if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE) ||
-            observed_handshake(obs, TLSDIAG_HS_CLIENT_KEY_EXCHANGE))
-            advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
+        /* Visible in TLS 1.2, and in TLS 1.3 only with keys. */
+        if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE_REQUEST))
+            state->certificate_requested = true;
+        return;
     }
+    if (state->stage < TLSDIAG_STAGE_SERVER_HELLO)
+        return;
+    if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE)) {
+        bool empty = obs->has_certificate_list && obs->certificate_list_length == 0;
+        state->client_certificate = empty ? TLSDIAG_CLIENT_CERT_EMPTY : TLSDIAG_CLIENT_CERT_SENT;
+    }
+    if (!state->tls13 && state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT &&
+        (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE) ||
+         observed_handshake(obs, TLSDIAG_HS_CLIENT_KEY_EXCHANGE)))
+        advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
 }
 
 /* TLS 1.2 and below: each side is done once it sent ChangeCipherSpec and
@@ -368,14 +387,20 @@ static void observe_tls12_records(stream_state *state, const tlsdiag_observation
  * encrypted record is its flight; the client's first encrypted record after
  * that is its Finished; any server record after that confirms it.
  * ChangeCipherSpec records are middlebox camouflage and prove nothing. */
+static bool carries_alert(const tlsdiag_observation *obs);
+
 static void observe_tls13_records(stream_state *state, const tlsdiag_observation *obs,
                                   tlsdiag_side side)
 {
     if (obs->opaque_record_count == 0)
         return;
     if (side == TLSDIAG_SIDE_SERVER) {
-        if (state->client_finished)
+        /* A server that checks the client's certificate after its Finished
+         * answers with an alert: that is no confirmation. */
+        if (state->client_finished && !carries_alert(obs))
             advance_stage(state, TLSDIAG_STAGE_ESTABLISHED);
+        else if (state->client_finished)
+            return;
         else
             advance_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT);
     } else if (state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT) {
@@ -394,7 +419,21 @@ static unsigned count_alert_records(const tlsdiag_observation *obs)
     return count;
 }
 
+static bool carries_alert(const tlsdiag_observation *obs)
+{
+    return obs->alert_count > 0 || count_alert_records(obs) > 0;
+}
+
 /* ---- detections ---------------------------------------------------------- */
+
+/* TLS 1.3 servers check the client's certificate after the client's
+ * Finished: an alert or a close from the server then, on a connection that
+ * asked for a certificate, is that check failing, not a broken handshake. */
+static bool rejects_client_certificate(const stream_state *state, tlsdiag_side side)
+{
+    return state->tls13 && side == TLSDIAG_SIDE_SERVER && state->client_finished &&
+           state->certificate_requested;
+}
 
 /* Fatal alerts end a handshake, and so do close_notify and user_canceled.
  * Other warnings (a server's unrecognized_name, say) let it go on. */
@@ -424,12 +463,13 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
     if (alert == NULL && !encrypted)
         return false;
 
-    bool rejected_fallback = alert != NULL && side == TLSDIAG_SIDE_SERVER &&
-                             alert->description == TLSDIAG_ALERT_INAPPROPRIATE_FALLBACK;
-    tlsdiag_verdict *verdict =
-        new_verdict(engine, state, obs,
-                    rejected_fallback ? TLSDIAG_FLAG_FALLBACK_REJECTED : TLSDIAG_FLAG_HANDSHAKE_ALERT,
-                    side);
+    tlsdiag_flag flag = TLSDIAG_FLAG_HANDSHAKE_ALERT;
+    if (alert != NULL && side == TLSDIAG_SIDE_SERVER &&
+        alert->description == TLSDIAG_ALERT_INAPPROPRIATE_FALLBACK)
+        flag = TLSDIAG_FLAG_FALLBACK_REJECTED;
+    else if (rejects_client_certificate(state, side))
+        flag = TLSDIAG_FLAG_CLIENT_CERT_REJECTED;
+    tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
 
@@ -448,13 +488,85 @@ static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state
 {
     if (!obs->fin && !obs->rst)
         return false;
-    tlsdiag_verdict *verdict =
-        new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_ABORTED, side);
+    tlsdiag_flag flag = rejects_client_certificate(state, side) ? TLSDIAG_FLAG_CLIENT_CERT_REJECTED
+                                                                : TLSDIAG_FLAG_HANDSHAKE_ABORTED;
+    tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
     verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
     record_failure(engine, state, obs, verdict);
     return true;
+}
+
+/* ---- after the handshake: mutual TLS and HTTP 403 --------------------------- */
+
+static bool carries_application_data(const tlsdiag_observation *obs)
+{
+    if (obs->opaque_record_count > 0)
+        return true;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_APPLICATION_DATA)
+            return true;
+    }
+    return false;
+}
+
+static void set_alert(tlsdiag_verdict *verdict, const tlsdiag_observation *obs)
+{
+    verdict->has_alert = true;
+    verdict->alert_encrypted = obs->alert_count == 0;
+    if (obs->alert_count > 0) {
+        verdict->alert_level = obs->alerts[0].level;
+        verdict->alert = obs->alerts[0].description;
+    }
+}
+
+/* Some clients (iOS among them) fail a whole request as a certificate error
+ * when a client-certificate connection answers 403, then alert or close. */
+static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
+                                 const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    bool alert = carries_alert(obs);
+    tlsdiag_flag flag = TLSDIAG_FLAG_NONE;
+
+    if (state->http403 != 0)
+        flag = TLSDIAG_FLAG_ALERT_AFTER_403;
+    else if (alert && obs->alert_count == 0 && side == TLSDIAG_SIDE_CLIENT && !state->tls13 &&
+             !state->http_status_seen && state->server_data_seen && !state->client_spoke_after_data)
+        /* Without keys the response is unreadable: a client alert right
+         * after the server's first data is all the evidence there is. */
+        flag = TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403;
+    if (flag == TLSDIAG_FLAG_NONE || state->client_certificate != TLSDIAG_CLIENT_CERT_SENT)
+        return;
+
+    tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
+    if (verdict == NULL)
+        return;
+    verdict->http403 = state->http403;
+    if (alert)
+        set_alert(verdict, obs);
+    else
+        verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
+}
+
+static void observe_established(tlsdiag_engine *engine, stream_state *state,
+                                const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    for (unsigned i = 0; i < obs->http_status_count; i++) {
+        state->http_status_seen = true;
+        state->http403 = obs->http_statuses[i] == TLSDIAG_HTTP_FORBIDDEN ? obs->frame : 0;
+    }
+    if (carries_alert(obs) || obs->fin || obs->rst) {
+        detect_end_after_403(engine, state, obs, side);
+        finish_stream(engine, obs);
+        return;
+    }
+    if (!carries_application_data(obs))
+        return;
+    if (side == TLSDIAG_SIDE_SERVER)
+        state->server_data_seen = true;
+    else if (state->server_data_seen)
+        state->client_spoke_after_data = true;
 }
 
 static void count_retransmission(stream_state *state, tlsdiag_side side)
@@ -482,6 +594,12 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
 
     tlsdiag_side side = sender_side(state, obs);
 
+    if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
+        if (!obs->retransmission)
+            observe_established(engine, state, obs, side);
+        return;
+    }
+
     /* A retransmitted segment repeats TLS content already seen; it only
      * counts as evidence of loss. Its FIN or RST still ends the stream. */
     if (obs->retransmission) {
@@ -494,7 +612,12 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
             observe_tls12_records(state, obs, side);
 
         if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
-            finish_stream(engine, obs);
+            /* Only a connection that asked for a client certificate has
+             * more to tell; the frame that completed it may carry a response. */
+            if (state->certificate_requested)
+                observe_established(engine, state, obs, side);
+            else
+                finish_stream(engine, obs);
             return;
         }
         if (detect_handshake_alert(engine, state, obs, side)) {

@@ -23,6 +23,7 @@ typedef struct {
 #define TLSDIAG_MAX_RECORDS 16
 #define TLSDIAG_MAX_HANDSHAKES 16
 #define TLSDIAG_MAX_ALERTS 4
+#define TLSDIAG_MAX_HTTP_STATUSES 8
 
 typedef struct {
     uint8_t level;
@@ -58,9 +59,17 @@ typedef struct {
     bool offers_fallback_scsv;
     const char *server_name; /* SNI, borrowed for the duration of the call */
 
+    /* A Certificate message's list length: 0 when the client had none. */
+    bool has_certificate_list;
+    uint32_t certificate_list_length;
+
     /* Alerts the dissector could read (plaintext or decrypted). */
     tlsdiag_alert alerts[TLSDIAG_MAX_ALERTS];
     uint8_t alert_count;
+
+    /* HTTP/1.x and HTTP/2 response status codes, seen through decryption. */
+    uint16_t http_statuses[TLSDIAG_MAX_HTTP_STATUSES];
+    uint8_t http_status_count;
 } tlsdiag_observation;
 
 /* TLS record content types and handshake message types (RFC 8446). */

@@ -64,6 +64,11 @@ typedef struct {
     bool fallback_scsv;
     uint32_t attempt; /* 1 for the first retry after the origin */
     int64_t since_failure_ns;
+
+    /* Mutual TLS: the server asked for a client certificate. */
+    bool certificate_requested;
+    tlsdiag_client_cert client_certificate;
+    uint32_t http403; /* the 403 response an alert or close follows */
 } tlsdiag_verdict;
 
 typedef struct {

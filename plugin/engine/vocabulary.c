@@ -16,6 +16,15 @@ static const char *const flag_names[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_RETRY_AFTER_FAILURE] = "retry_after_failure",
     [TLSDIAG_FLAG_FALLBACK_SCSV] = "fallback_scsv",
     [TLSDIAG_FLAG_FALLBACK_REJECTED] = "fallback_rejected",
+    [TLSDIAG_FLAG_ALERT_AFTER_403] = "alert_after_403",
+    [TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403] = "possible_alert_after_403",
+    [TLSDIAG_FLAG_CLIENT_CERT_REJECTED] = "client_cert_rejected",
+};
+
+static const char *const client_cert_names[TLSDIAG_CLIENT_CERT_COUNT] = {
+    [TLSDIAG_CLIENT_CERT_UNKNOWN] = "",
+    [TLSDIAG_CLIENT_CERT_EMPTY] = "empty",
+    [TLSDIAG_CLIENT_CERT_SENT] = "sent",
 };
 
 static const char *const side_names[TLSDIAG_SIDE_COUNT] = {
@@ -82,6 +91,11 @@ const char *tlsdiag_close_name(tlsdiag_close close)
 const char *tlsdiag_stage_name(tlsdiag_stage stage)
 {
     return name_or_empty(stage_names, TLSDIAG_STAGE_COUNT, stage);
+}
+
+const char *tlsdiag_client_cert_name(tlsdiag_client_cert cert)
+{
+    return name_or_empty(client_cert_names, TLSDIAG_CLIENT_CERT_COUNT, cert);
 }
 
 const char *tlsdiag_stage_phrase(tlsdiag_stage stage, bool tls13)

@@ -20,6 +20,9 @@ typedef enum {
     TLSDIAG_FLAG_RETRY_AFTER_FAILURE,
     TLSDIAG_FLAG_FALLBACK_SCSV,
     TLSDIAG_FLAG_FALLBACK_REJECTED,
+    TLSDIAG_FLAG_ALERT_AFTER_403,
+    TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403,
+    TLSDIAG_FLAG_CLIENT_CERT_REJECTED,
     TLSDIAG_FLAG_COUNT
 } tlsdiag_flag;
 
@@ -48,11 +51,20 @@ typedef enum {
     TLSDIAG_STAGE_COUNT
 } tlsdiag_stage;
 
+/* What the client answered to a CertificateRequest. */
+typedef enum {
+    TLSDIAG_CLIENT_CERT_UNKNOWN = 0, /* no Certificate message seen */
+    TLSDIAG_CLIENT_CERT_EMPTY,
+    TLSDIAG_CLIENT_CERT_SENT,
+    TLSDIAG_CLIENT_CERT_COUNT
+} tlsdiag_client_cert;
+
 /* Filter words, as users type them: tlsdiag.flag == "handshake_aborted". */
 const char *tlsdiag_flag_name(tlsdiag_flag flag);
 const char *tlsdiag_side_name(tlsdiag_side side);
 const char *tlsdiag_close_name(tlsdiag_close close);
 const char *tlsdiag_stage_name(tlsdiag_stage stage);
+const char *tlsdiag_client_cert_name(tlsdiag_client_cert cert);
 
 /* Where the handshake stood, as a phrase: "after the ServerHello". */
 const char *tlsdiag_stage_phrase(tlsdiag_stage stage, bool tls13);
@@ -73,6 +85,7 @@ const char *tlsdiag_alert_name(uint8_t description);
 const char *tlsdiag_alert_meaning(uint8_t description, tlsdiag_side sender);
 
 #define TLSDIAG_ALERT_CLOSE_NOTIFY          0
+#define TLSDIAG_ALERT_CERTIFICATE_REQUIRED  116
 #define TLSDIAG_ALERT_INAPPROPRIATE_FALLBACK 86
 #define TLSDIAG_ALERT_USER_CANCELED         90
 
@@ -86,5 +99,7 @@ const char *tlsdiag_alert_meaning(uint8_t description, tlsdiag_side sender);
 #define TLSDIAG_VERSION_TLS13 0x0304
 
 #define TLSDIAG_CIPHER_FALLBACK_SCSV 0x5600
+
+#define TLSDIAG_HTTP_FORBIDDEN 403
 
 #endif /* TLSDIAG_VOCABULARY_H */

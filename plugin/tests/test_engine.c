@@ -422,6 +422,14 @@ static void test_fallback_chain_of_the_report(fixture *f, gconstpointer data G_G
     g_assert_cmpuint(second_retry->attempt, ==, 2);
     g_assert_true(second_retry->fallback_scsv);
 
+    char *retry_text = describe(second_retry);
+    g_assert_cmpstr(retry_text, ==,
+                    "Version fallback: the client retries with at most TLS 1.0 instead of TLS 1.1, "
+                    "99 ms after its attempt with ClientHello frame 14 failed: server RST after "
+                    "the ClientHello (frame 15); retry 2 of a chain that started with server RST "
+                    "after the ClientHello (frame 5); offers TLS_FALLBACK_SCSV");
+    g_free(retry_text);
+
     const tlsdiag_verdict *rejected = verdict_at(f, 26);
     g_assert_cmpint(rejected->flag, ==, TLSDIAG_FLAG_FALLBACK_REJECTED);
     g_assert_cmpuint(rejected->origin.frame, ==, 5);
@@ -517,6 +525,205 @@ static void test_one_failure_one_retry(fixture *f, gconstpointer data G_GNUC_UNU
     assert_no_verdict(f, 12);
 }
 
+/* ---- mutual TLS and HTTP 403 ---------------------------------------------- */
+
+/* A TLS 1.2 handshake where the server asks for a client certificate and
+ * the client answers with one (certificate_list_length 0: an empty one). */
+static void mutual_tls12_handshake(fixture *f, const connection *c, uint32_t first_frame,
+                                   uint32_t client_certificate_length)
+{
+    client_hello(f, c, first_frame, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+
+    tlsdiag_observation flight = from_server(c, first_frame + 1, 1 * MS);
+    add_record(&flight, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&flight, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&flight, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&flight, TLSDIAG_HS_CERTIFICATE_REQUEST);
+    add_handshake(&flight, TLSDIAG_HS_SERVER_HELLO_DONE);
+    flight.hello_version = TLSDIAG_VERSION_TLS12;
+    flight.has_certificate_list = true;
+    flight.certificate_list_length = 800;
+    tlsdiag_engine_observe(f->engine, &flight);
+
+    tlsdiag_observation answer = from_client(c, first_frame + 2, 2 * MS);
+    add_record(&answer, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&answer, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&answer, TLSDIAG_HS_CLIENT_KEY_EXCHANGE);
+    add_record(&answer, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_record(&answer, TLSDIAG_RECORD_HANDSHAKE);
+    answer.has_certificate_list = true;
+    answer.certificate_list_length = client_certificate_length;
+    tlsdiag_engine_observe(f->engine, &answer);
+
+    server_ccs_and_finished(f, c, first_frame + 3, 3 * MS);
+}
+
+static void application_data(fixture *f, const connection *c, bool client, uint32_t frame,
+                             uint16_t http_status)
+{
+    tlsdiag_observation obs = client ? from_client(c, frame, 10 * MS) : from_server(c, frame, 10 * MS);
+    add_record(&obs, TLSDIAG_RECORD_APPLICATION_DATA);
+    if (http_status != 0)
+        obs.http_statuses[obs.http_status_count++] = http_status;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void encrypted_alert(fixture *f, const connection *c, bool client, uint32_t frame)
+{
+    tlsdiag_observation obs = client ? from_client(c, frame, 11 * MS) : from_server(c, frame, 11 * MS);
+    add_record(&obs, TLSDIAG_RECORD_ALERT);
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void test_alert_after_403(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls12_handshake(f, &c, 1, 1500);
+    application_data(f, &c, true, 5, 0);
+    application_data(f, &c, false, 6, 403);
+    alert(f, &c, true, 7, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 20);
+    tcp_close(f, &c, true, false, 8, 12 * MS);
+
+    const tlsdiag_verdict *v = verdict_at(f, 7);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_ALERT_AFTER_403);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpuint(v->http403, ==, 6);
+    g_assert_cmpuint(v->alert, ==, 20);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_ESTABLISHED);
+    g_assert_cmpint(v->client_certificate, ==, TLSDIAG_CLIENT_CERT_SENT);
+    char *text = describe(v);
+    g_assert_true(g_str_has_prefix(text, "TLS alert after HTTP 403 on mutual TLS: client sent fatal "
+                                         "alert bad_record_mac (20) after the 403 response in "
+                                         "frame 6; "));
+    g_free(text);
+    assert_no_verdict(f, 8);
+    /* Not a handshake failure: nothing to link from the ClientHello. */
+    g_assert_null(tlsdiag_engine_report(f->engine, 1));
+}
+
+static void test_close_after_403(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls12_handshake(f, &c, 1, 1500);
+    application_data(f, &c, false, 6, 403);
+    tcp_close(f, &c, false, false, 7, 12 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 7);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_ALERT_AFTER_403);
+    g_assert_cmpint(v->close, ==, TLSDIAG_CLOSE_FIN);
+    g_assert_false(v->has_alert);
+}
+
+static void test_403_then_200_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls12_handshake(f, &c, 1, 1500);
+    application_data(f, &c, false, 6, 403);
+    application_data(f, &c, true, 7, 0);
+    application_data(f, &c, false, 8, 200);
+    alert(f, &c, true, 9, 11 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 9);
+}
+
+static void test_403_without_client_certificate(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* The server asked, the client sent an empty Certificate: no mutual TLS. */
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls12_handshake(f, &c, 1, 0);
+    application_data(f, &c, false, 6, 403);
+    alert(f, &c, true, 7, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 20);
+    assert_no_verdict(f, 7);
+
+    /* Nobody asked for a certificate at all. */
+    connection plain = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    client_hello(f, &plain, 11, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &plain, 12, 1 * MS, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &plain, 13, 2 * MS);
+    server_ccs_and_finished(f, &plain, 14, 3 * MS);
+    application_data(f, &plain, false, 15, 403);
+    alert(f, &plain, true, 16, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 20);
+    assert_no_verdict(f, 16);
+}
+
+static void test_possible_alert_without_keys(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls12_handshake(f, &c, 1, 1500);
+    application_data(f, &c, true, 5, 0);
+    application_data(f, &c, false, 6, 0);
+    encrypted_alert(f, &c, true, 7);
+    const tlsdiag_verdict *v = verdict_at(f, 7);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403);
+    g_assert_true(v->alert_encrypted);
+    g_assert_cmpuint(v->http403, ==, 0);
+
+    /* The client spoke again after the response: not "right after" it. */
+    connection later = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    mutual_tls12_handshake(f, &later, 11, 1500);
+    application_data(f, &later, false, 16, 0);
+    application_data(f, &later, true, 17, 0);
+    encrypted_alert(f, &later, true, 18);
+    assert_no_verdict(f, 18);
+}
+
+/* TLS 1.3 with keys: the decrypted CertificateRequest and client
+ * Certificate are visible; the client's Finished is an encrypted record. */
+static void mutual_tls13_until_client_finished(fixture *f, const connection *c, bool empty)
+{
+    client_hello(f, c, 1, 0, TLSDIAG_VERSION_TLS13, false, NULL);
+    tlsdiag_observation flight = from_server(c, 2, 1 * MS);
+    add_record(&flight, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&flight, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&flight, TLSDIAG_HS_ENCRYPTED_EXTENSIONS);
+    add_handshake(&flight, TLSDIAG_HS_CERTIFICATE_REQUEST);
+    flight.hello_version = TLSDIAG_VERSION_TLS12;
+    flight.max_supported_version = TLSDIAG_VERSION_TLS13;
+    flight.opaque_record_count = 2;
+    tlsdiag_engine_observe(f->engine, &flight);
+
+    tlsdiag_observation finished = from_client(c, 3, 2 * MS);
+    add_record(&finished, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_record(&finished, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&finished, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&finished, TLSDIAG_HS_FINISHED);
+    finished.has_certificate_list = true;
+    finished.certificate_list_length = empty ? 0 : 1500;
+    finished.opaque_record_count = 2;
+    tlsdiag_engine_observe(f->engine, &finished);
+}
+
+static void test_tls13_client_cert_rejected(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls13_until_client_finished(f, &c, true);
+    tlsdiag_observation rejection = from_server(&c, 4, 3 * MS);
+    add_record(&rejection, TLSDIAG_RECORD_ALERT);
+    rejection.opaque_record_count = 1;
+    rejection.alerts[0].level = TLSDIAG_ALERT_LEVEL_FATAL;
+    rejection.alerts[0].description = TLSDIAG_ALERT_CERTIFICATE_REQUIRED;
+    rejection.alert_count = 1;
+    tlsdiag_engine_observe(f->engine, &rejection);
+    tcp_close(f, &c, false, false, 5, 4 * MS);
+
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_CLIENT_CERT_REJECTED);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_CLIENT_FLIGHT);
+    g_assert_cmpint(v->client_certificate, ==, TLSDIAG_CLIENT_CERT_EMPTY);
+    g_assert_cmpuint(v->alert, ==, TLSDIAG_ALERT_CERTIFICATE_REQUIRED);
+    assert_no_verdict(f, 5);
+    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 1)->ended_by, ==, 4);
+}
+
+static void test_tls13_client_cert_rejected_by_close(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    mutual_tls13_until_client_finished(f, &c, false);
+    tcp_close(f, &c, false, true, 4, 3 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_CLIENT_CERT_REJECTED);
+    g_assert_cmpint(v->close, ==, TLSDIAG_CLOSE_RST);
+    g_assert_cmpint(v->client_certificate, ==, TLSDIAG_CLIENT_CERT_SENT);
+}
+
 static void test_vocabulary(void)
 {
     g_assert_cmpstr(tlsdiag_flag_name(TLSDIAG_FLAG_VERSION_FALLBACK), ==, "version_fallback");
@@ -553,6 +760,13 @@ int main(int argc, char **argv)
     ADD("/fallback/scsv-without-failure", test_scsv_without_failure);
     ADD("/fallback/not-the-same-pair", test_not_the_same_client_or_server);
     ADD("/fallback/one-failure-one-retry", test_one_failure_one_retry);
+    ADD("/mtls/alert-after-403", test_alert_after_403);
+    ADD("/mtls/close-after-403", test_close_after_403);
+    ADD("/mtls/403-then-200", test_403_then_200_is_silent);
+    ADD("/mtls/403-without-client-certificate", test_403_without_client_certificate);
+    ADD("/mtls/possible-alert-without-keys", test_possible_alert_without_keys);
+    ADD("/mtls/tls13-client-cert-rejected", test_tls13_client_cert_rejected);
+    ADD("/mtls/tls13-client-cert-rejected-by-close", test_tls13_client_cert_rejected_by_close);
     g_test_add_func("/vocabulary/names", test_vocabulary);
     return g_test_run();
 }

@@ -3,7 +3,8 @@
 #
 # Needs: root (network namespaces, iptables), Debian 12 with
 #   iproute2 iptables ethtool tshark (dumpcap, editcap, mergecap)
-#   openssl curl nginx-light python3 (system /usr/bin/python3, its ssl module)
+#   openssl curl nginx-light (with http_ssl and http_v2, see nginx -V)
+#   python3 python3-h2 (system /usr/bin/python3, its ssl module)
 # Run:
 #   sudo testdata/lab/generate.sh              # every scenario
 #   sudo testdata/lab/generate.sh NAME...      # only these scenarios
@@ -41,6 +42,8 @@ VETH_S=tds$TAG
 WORK=
 PIDS=()
 CAPTURE_PID=
+EXPECT_403_COLS=0
+EXTRA_OUT=()
 SCEN=
 
 # u32 locations inside the TCP payload (see shared/docs/lab-notes.md).
@@ -217,7 +220,7 @@ s_client() {
 }
 
 py_client() { # tls_client.py arguments (without --connect)
-    in_c timeout 15 "$PY" "$LAB_DIR/tls_client.py" --connect "$SRV:443" --sni "$SNI" \
+    in_c timeout 15 "$PY" "$LAB_DIR/tls_client.py" --connect "${PY_TARGET:-$SRV}:443" --sni "$SNI" \
         --keylog "$(KEYS)" "$@" >>"$WORK/$SCEN.client.log" 2>&1 ||
         die "tls_client.py failed: $(tail -n 3 "$WORK/$SCEN.client.log")"
 }
@@ -250,8 +253,11 @@ capture_stop() {
 }
 
 # finish_capture RAW: embed the key log and put the capture in place as CAP.
+# The capture without keys stays in RAW_CAP (a pcapng with a Decryption
+# Secrets Block cannot be rewritten without it by editcap 4.0).
 finish_capture() {
     local raw=$1 tmp=$WORK/$SCEN.final.pcapng
+    RAW_CAP=$raw
     if [[ -n "${TLSDIAG_LAB_KEEP:-}" ]]; then # raw capture without keys, and the key log
         mkdir -p "$TLSDIAG_LAB_KEEP"
         cp "$raw" "$TLSDIAG_LAB_KEEP/$SCEN.raw.pcapng"
@@ -335,18 +341,34 @@ expect_begin() { # COMMENT-LINES...: starts NAME.expect
     EXPECT_ROWS=()
     EXPECT_COMMENTS=("$@")
     EXPECT_FALLBACK_COLS=0
+    EXPECT_403_COLS=0
 }
 
 row() { # FRAME FLAG SIDE CLOSE STAGE ALERT [PREVIOUS ATTEMPT]
     EXPECT_ROWS+=("$(printf '%s\t' "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" "${8:-}")")
 }
 
+# Issue 4 (HTTP 403 / client certificates) expectations have their own
+# columns: frame flag side close alert http403.
+expect403_begin() { # COMMENT-LINES...
+    expect_begin "$@"
+    EXPECT_403_COLS=1
+}
+row403() { # FRAME FLAG SIDE CLOSE ALERT HTTP403
+    EXPECT_ROWS+=("$(printf '%s\t' "$1" "$2" "$3" "$4" "$5" "$6")")
+}
+
+# expect_write [NAME]: writes $WORK/NAME.expect (default: the scenario's).
+# A scenario that writes a second capture (NAME-nokeys) calls it for that
+# one itself and lists NAME in EXTRA_OUT.
 expect_write() {
-    local f=$WORK/$SCEN.expect cols=6 line
+    local f=$WORK/${1:-$SCEN}.expect cols=6 line
     ((EXPECT_FALLBACK_COLS)) && cols=8
     {
         for line in "${EXPECT_COMMENTS[@]}"; do echo "# $line"; done
-        if ((cols == 8)); then
+        if ((EXPECT_403_COLS)); then
+            printf 'frame\tflag\tside\tclose\talert\thttp403\n'
+        elif ((cols == 8)); then
             printf 'frame\tflag\tside\tclose\tstage\talert\tfallback.previous\tfallback.attempt\n'
         else
             printf 'frame\tflag\tside\tclose\tstage\talert\n'
@@ -403,6 +425,18 @@ make_certs() {
     printf 'subjectAltName=DNS:%s,DNS:blocked.tlsdiag.test\n' "$SNI" >"$d/server.ext"
     openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
         -CAcreateserial -days 3 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
+    # Client certificates for mutual TLS: one from the lab CA (which the
+    # servers trust for clients), one from the other CA (which they do not).
+    printf 'extendedKeyUsage=clientAuth\n' >"$d/client.ext"
+    local who ca
+    for who in client:ca other-client:other-ca; do
+        ca=${who#*:}
+        who=${who%%:*}
+        openssl req -newkey rsa:2048 -nodes -keyout "$d/$who.key" -out "$d/$who.csr" \
+            -subj "/CN=$who.tlsdiag.test" 2>/dev/null
+        openssl x509 -req -in "$d/$who.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" \
+            -CAcreateserial -days 3 -extfile "$d/client.ext" -out "$d/$who.pem" 2>/dev/null
+    done
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -416,6 +450,9 @@ list_scenarios() {
     local name
     for name in "${SCENARIOS[@]}"; do
         printf '%-34s %s\n' "$name" "${SUMMARY[$name]}"
+        if [[ -n "${NOKEYS[$name]:-}" ]]; then
+            printf '%-34s %s\n' "$name-nokeys" "same recording as $name, keys not embedded"
+        fi
     done
 }
 
@@ -423,6 +460,7 @@ run_scenario() {
     SCEN=$1
     say "start"
     : >"$(KEYS)"
+    EXTRA_OUT=()
     lab_up
     ${SCENARIO_FN[$SCEN]} # "function [args]", split on purpose
     expect_write
@@ -430,6 +468,12 @@ run_scenario() {
     mv -f "$CAP" "$OUT_DIR/$SCEN.pcapng"
     mv -f "$WORK/$SCEN.expect" "$OUT_DIR/$SCEN.expect"
     say "ok: $SCEN.pcapng $(stat -c %s "$OUT_DIR/$SCEN.pcapng") bytes, ${#EXPECT_ROWS[@]} expected row(s)"
+    local extra
+    for extra in "${EXTRA_OUT[@]}"; do # written and checked by the scenario
+        mv -f "$WORK/$extra.pcapng" "$OUT_DIR/$extra.pcapng"
+        mv -f "$WORK/$extra.expect" "$OUT_DIR/$extra.expect"
+        say "ok: $extra.pcapng $(stat -c %s "$OUT_DIR/$extra.pcapng") bytes"
+    done
     SCEN=
 }
 
@@ -445,13 +489,28 @@ main() {
     [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, iptables)"
     local want=("$@") name
     ((${#want[@]})) || want=("${SCENARIOS[@]}")
-    for name in "${want[@]}"; do
+    local i
+    for i in "${!want[@]}"; do
+        name=${want[$i]}
+        # NAME-nokeys is written by scenario NAME (same recording, no keys embedded).
+        if [[ -z "${SCENARIO_FN[$name]:-}" && $name == *-nokeys && -n "${NOKEYS[${name%-nokeys}]:-}" ]]; then
+            want[$i]=${name%-nokeys}
+            name=${want[$i]}
+        fi
         [[ -n "${SCENARIO_FN[$name]:-}" ]] || die "unknown scenario '$name' (see --list)"
     done
+    local -A seen=()
+    local unique=()
+    for name in "${want[@]}"; do # NAME and NAME-nokeys: one run
+        [[ -n "${seen[$name]:-}" ]] || unique+=("$name")
+        seen[$name]=1
+    done
+    want=("${unique[@]}")
     local tool
     for tool in ip iptables ethtool dumpcap editcap mergecap tshark openssl curl nginx ss "$PY"; do
         command -v "$tool" >/dev/null || die "missing tool: $tool"
     done
+    "$PY" -c 'import h2' 2>/dev/null || die "missing python3-h2 (for $PY)"
     mkdir -p "$OUT_DIR"
     WORK=$(mktemp -d /tmp/tlsdiag-lab.XXXXXX)
     make_certs

@@ -569,3 +569,321 @@ scn_fallback_neg_outside_window() {
     no_scsv 1
     expect_complete 1
 }
+
+# ================================================================ issue 4
+#
+# HTTP 403 on a mutual-TLS connection, and client certificates rejected after
+# the client's Finished (TLS 1.3). Expectations use their own columns:
+# frame flag side close alert http403 (see README.md).
+
+declare -A NOKEYS=() # scenarios that also write NAME-nokeys (the same recording, no keys)
+
+# server_nginx_mtls: nginx on SRV:443 requiring a client certificate from the
+# lab CA (ssl_verify_client on) and on SRV2:443 without client certificates
+# (no CertificateRequest). Both: TLS 1.2-1.3, HTTP/1.1 and HTTP/2 (ALPN h2),
+# /ok answers 200, /forbidden answers 403.
+server_nginx_mtls() {
+    mkdir -p "$WORK/nginx/logs"
+    cat >"$WORK/nginx/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    default_type text/plain;
+    ssl_certificate $WORK/server.pem;
+    ssl_certificate_key $WORK/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers "HIGH:!aNULL:!MD5";
+    server {
+        listen $SRV:443 ssl http2;
+        server_name $SNI;
+        ssl_verify_client on;
+        ssl_client_certificate $WORK/ca.pem;
+        location = /ok { return 200 "ok\n"; }
+        location = /forbidden { return 403; }
+    }
+    server {
+        listen $SRV2:443 ssl http2;
+        server_name $SNI;
+        location = /ok { return 200 "ok\n"; }
+        location = /forbidden { return 403; }
+    }
+}
+CONF
+    bg "$NS_S" "$WORK/nginx.log" nginx -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" \
+        -c "$WORK/nginx/nginx.conf"
+    wait_listen "$SRV:443"
+    wait_listen "$SRV2:443"
+}
+
+# mtls_client VERSION ARGS...: tls_client.py at exactly TLS VERSION with the
+# lab client certificate.
+mtls_client() {
+    local v=$1
+    shift
+    py_client --min-version "$v" --max-version "$v" --cafile "$WORK/ca.pem" \
+        --cert "$WORK/client.pem" --key "$WORK/client.key" "$@"
+}
+
+# with_nokeys CMD...: run a check on the capture without keys (RAW_CAP).
+with_nokeys() {
+    local keep=$CAP rc=0
+    CAP=$RAW_CAP
+    "$@" || rc=$?
+    CAP=$keep
+    return $rc
+}
+
+# write_nokeys: put the raw capture (no keys) in place as $SCEN-nokeys with
+# the expectation rows gathered so far (the caller's expect403_begin/row403).
+write_nokeys() {
+    cp "$RAW_CAP" "$WORK/$SCEN-nokeys.pcapng"
+    expect_write "$SCEN-nokeys"
+    EXTRA_OUT+=("$SCEN-nokeys")
+}
+
+need_mtls_handshake() { # STREAM VERSION nonempty|empty: CertificateRequest and the client's Certificate
+    local s=$1 v=$2 kind=$3
+    need_negotiated "$s" "$v"
+    need 1 "tcp.stream==$s && tls.handshake.type==13 && ip.src==$SRV" "the server's CertificateRequest"
+    need 1 "tcp.stream==$s && tls.handshake.type==11 && ip.src==$CLI" "the client's Certificate"
+    if [[ $kind == empty ]]; then
+        need 1 "tcp.stream==$s && tls.handshake.type==11 && ip.src==$CLI && tls.handshake.certificates_length==0" \
+            "an empty client Certificate (certificates_length 0)"
+    else
+        need 1 "tcp.stream==$s && tls.handshake.type==11 && ip.src==$CLI && tls.handshake.certificates_length>0" \
+            "a non-empty client Certificate"
+    fi
+}
+
+# after_403 FILTER-403 SIDE: checks that the first alert or FIN/RST after the
+# (first) frame matching FILTER-403 is an alert from SIDE; sets H403 (the 403
+# frame), AF (the alert frame) and AD (its description).
+after_403() {
+    local src
+    [[ $2 == client ]] && src=$CLI || src=$SRV
+    need 1 "$1" "one HTTP 403 response [$1]"
+    H403=$(first "$1")
+    AF=$(first "frame.number > $H403 && (tls.alert_message || tcp.flags.fin==1 || tcp.flags.reset==1)")
+    [[ -n $AF ]] || die "nothing ends the connection after the 403 (frame $H403)"
+    need 1 "frame.number==$AF && tls.alert_message.desc && ip.src==$src" \
+        "a readable alert from the $2 as the first alert/FIN/RST after the 403 (frame $AF)"
+    AD=$(tsh -Y "frame.number==$AF" -T fields -E occurrence=f -e tls.alert_message.desc)
+}
+
+scenario mtls-403-alert-tls12 "scn_mtls_403 1.2 bad-record-mac" \
+    "mTLS 1.2, HTTP/1.1 403, then the client's fatal alert (scripted bad_record_mac) (+ -nokeys)"
+scenario mtls-403-alert-tls13 "scn_mtls_403 1.3 bad-record-mac" \
+    "mTLS 1.3, HTTP/1.1 403, then the client's fatal alert (scripted bad_record_mac) (+ -nokeys)"
+scenario mtls-403-close-tls12 "scn_mtls_403 1.2 close-notify" \
+    "mTLS 1.2, HTTP/1.1 403, then the client's close_notify and FIN (+ -nokeys)"
+scenario mtls-403-close-tls13 "scn_mtls_403 1.3 close-notify" \
+    "mTLS 1.3, HTTP/1.1 403, then the client's close_notify and FIN (+ -nokeys)"
+NOKEYS[mtls-403-alert-tls12]=1
+NOKEYS[mtls-403-alert-tls13]=1
+NOKEYS[mtls-403-close-tls12]=1
+NOKEYS[mtls-403-close-tls13]=1
+scn_mtls_403() {
+    local v=$1 how=$2 what=()
+    if [[ $how == bad-record-mac ]]; then
+        what=("then the client aborts with a fatal alert bad_record_mac (20) and FIN. The alert is real OpenSSL output"
+            "but SCRIPTED: tls_client.py feeds its OpenSSL a copy of the last received record with one byte flipped.")
+    else
+        what=("then the client sends close_notify and closes (FIN); nginx answers with a plain FIN.")
+    fi
+    server_nginx_mtls
+    record mtls_client "$v" --request /forbidden --finish "$how"
+    need_streams 1
+    need_mtls_handshake 0 "$v" nonempty
+    after_403 "http.response.code==403" client
+    [[ $how == bad-record-mac && $AD == 20 || $how == close-notify && $AD == 0 ]] ||
+        die "the client's alert is $AD, not what --finish $how sends"
+    need 0 "http.response.code && http.response.code!=403" "no other HTTP response"
+
+    # The same recording without keys.
+    local cr_nokeys="in TLS 1.3 the CertificateRequest and the client's Certificate are encrypted"
+    if [[ $v == 1.2 ]]; then
+        cr_nokeys="the TLS 1.2 CertificateRequest and the client's Certificate are in the clear"
+        with_nokeys need 1 "tls.handshake.type==13 && ip.src==$SRV" "a plaintext CertificateRequest without keys"
+        with_nokeys need 0 "http" "no HTTP without keys"
+        # The server's first application data (the 403 response), then the
+        # client's first record after it: an encrypted alert (type 21).
+        local sad cnext
+        sad=$(with_nokeys first "tls.record.content_type==23 && ip.src==$SRV")
+        cnext=$(with_nokeys first "frame.number > $sad && ip.src==$CLI && tls.record")
+        [[ $sad == "$H403" ]] || die "without keys the server's first application data is frame $sad, not the 403 ($H403)"
+        [[ $cnext == "$AF" ]] || die "without keys the client's first record after frame $sad is $cnext, not the alert $AF"
+        with_nokeys need 1 "frame.number==$AF && tls.record.content_type==21 && !tls.alert_message.desc" \
+            "an encrypted (unreadable) alert record from the client"
+    else
+        with_nokeys need 0 "tls.handshake.type==13 || tls.record.content_type==21 || http" \
+            "no CertificateRequest, alert or HTTP visible without keys (TLS 1.3)"
+    fi
+    expect403_begin "SAME RECORDING as $SCEN.pcapng, WITHOUT keys: $cr_nokeys." \
+        "mTLS $v (nginx ssl_verify_client on; client certificate from the trusted lab CA), GET /forbidden over HTTP/1.1" \
+        "answered 403 (frame $H403, unreadable here);" "${what[@]}"
+    if [[ $v == 1.2 ]]; then
+        EXPECT_COMMENTS+=("Row: possible_alert_after_403 on the client's encrypted alert record (frame $AF), the client's first"
+            "record after the server's first application data (frame $H403), on a stream with a CertificateRequest."
+            "Without keys close_notify and a fatal alert look the same (same record length).")
+        row403 "$AF" possible_alert_after_403 client "" "" ""
+    else
+        EXPECT_COMMENTS+=("No rows: in TLS 1.3 without keys nothing shows mutual TLS, the 403 or the alert (all are"
+            "opaque application-data records); possible_alert_after_403 is for TLS 1.2 only.")
+    fi
+    write_nokeys
+
+    expect403_begin "mTLS $v: nginx (ssl_verify_client on) sends a CertificateRequest, the client (tls_client.py, certificate" \
+        "from the trusted lab CA) sends a non-empty Certificate; GET /forbidden over HTTP/1.1 is answered 403 (frame $H403);" \
+        "${what[@]}" \
+        "Row: alert_after_403 on the client's alert (frame $AF, description $AD), the first alert/FIN/RST after the 403." \
+        "Keys embedded (Decryption Secrets Block); $SCEN-nokeys.pcapng is the same recording without them."
+    row403 "$AF" alert_after_403 client "" "$AD" "$H403"
+}
+
+scenario mtls-h2-403-alert "scn_mtls_h2_403_alert" \
+    "mTLS 1.3, HTTP/2 (ALPN h2) :status 403, then the client's fatal alert (scripted bad_record_mac)"
+scn_mtls_h2_403_alert() {
+    server_nginx_mtls
+    record mtls_client 1.3 --http2 --request /forbidden --finish bad-record-mac
+    need_streams 1
+    need_mtls_handshake 0 1.3 nonempty
+    need 1 "tls.handshake.extensions_alpn_str==\"h2\" && ip.src==$SRV" "ALPN h2 selected (decrypted EncryptedExtensions)"
+    after_403 "http2.headers.status==403" client
+    [[ $AD == 20 ]] || die "the client's alert is $AD, not bad_record_mac (20)"
+    expect403_begin "mTLS 1.3, HTTP/2: nginx (ssl_verify_client on, listen ... ssl http2) selects ALPN h2 and sends a" \
+        "CertificateRequest; the client (tls_client.py --http2, python3-h2; certificate from the trusted lab CA) sends a" \
+        "non-empty Certificate; GET /forbidden is answered with HEADERS :status 403 (frame $H403); then the client aborts with" \
+        "a fatal alert bad_record_mac (20) and FIN. The alert is real OpenSSL output but SCRIPTED: tls_client.py feeds its" \
+        "OpenSSL a copy of the last received record with one byte flipped." \
+        "Row: alert_after_403 on the client's alert (frame $AF), the first alert/FIN/RST after the 403."
+    row403 "$AF" alert_after_403 client "" "$AD" "$H403"
+}
+
+# TLS 1.3 client-certificate rejections: openssl s_server -Verify 1
+# -verify_return_error checks the client's Certificate after the client has
+# sent its Finished (the client believes the handshake is done) and answers
+# with an alert encrypted under the server's application traffic keys.
+scenario mtls13-cert-rejected "scn_mtls13_rejected cert" \
+    "TLS 1.3: client certificate from an untrusted CA, server alert after the client's Finished (+ -nokeys)"
+scenario mtls13-no-client-cert "scn_mtls13_rejected none" \
+    "TLS 1.3: client sends an empty Certificate, server alert certificate_required (+ -nokeys)"
+NOKEYS[mtls13-cert-rejected]=1
+NOKEYS[mtls13-no-client-cert]=1
+scn_mtls13_rejected() {
+    local kind=$1 certargs=() want desc what empty=""
+    if [[ $kind == cert ]]; then
+        certargs=(--cert "$WORK/other-client.pem" --key "$WORK/other-client.key")
+        want=nonempty desc=48
+        what="the client (tls_client.py) presents a certificate from ANOTHER CA, which the server does not trust"
+    else
+        want=empty desc=116 empty=" (empty)"
+        what="the client (tls_client.py) has no certificate and answers with an empty Certificate message"
+    fi
+    server_openssl "$SRV" -www -tls1_3 -Verify 1 -verify_return_error -CAfile "$WORK/ca.pem"
+    record py_client --min-version 1.3 --max-version 1.3 --cafile "$WORK/ca.pem" "${certargs[@]}" \
+        --request / --expect-server-alert
+    need_streams 1
+    need_mtls_handshake 0 1.3 "$want"
+    local cfin alert next
+    cfin=$(first "tls.handshake.type==20 && ip.src==$CLI")
+    [[ -n $cfin ]] || die "no client Finished"
+    alert=$(first "tls.alert_message")
+    [[ -n $alert ]] || die "no alert"
+    need 1 "frame.number==$alert && ip.src==$SRV && tls.alert_message.desc==$desc && frame.number > $cfin" \
+        "the server's alert $desc after the client's Finished (frame $cfin) as the first alert"
+    need 0 "http.response" "no HTTP response"
+    need 0 "frame.number < $alert && tls.handshake.type==4" "no session ticket before the alert"
+    next=$(first "frame.number > $cfin && ip.src==$SRV && (tls.record || tcp.flags.fin==1 || tcp.flags.reset==1)")
+    [[ $next == "$alert" ]] || die "the server's first record/close after the client's Finished is $next, not the alert $alert"
+    # Without keys: the alert is an opaque application-data record.
+    with_nokeys need 0 "tls.handshake.type==13 || tls.handshake.type==11 || tls.alert_message" \
+        "no CertificateRequest, Certificate or alert visible without keys"
+    with_nokeys need 1 "frame.number==$alert && tls.record.opaque_type==23 && ip.src==$SRV" \
+        "the server's alert as an opaque application-data record"
+    local nrec
+    nrec=$(with_nokeys tsh -Y "frame.number > $(first "tls.handshake.type==2") && frame.number <= $cfin && ip.src==$CLI && tls.record.opaque_type==23" \
+        -T fields -E occurrence=a -E aggregator=, -e tls.record.opaque_type | tr ',' '\n' | grep -c .)
+
+    expect403_begin "SAME RECORDING as $SCEN.pcapng, WITHOUT keys. TLS 1.3: openssl s_server -Verify 1 -verify_return_error;" \
+        "$what;" "the server rejects it after the client's Finished (frame $cfin). Without keys the CertificateRequest," \
+        "the client's Certificate and the alert are opaque application-data records: the client's second flight has" \
+        "$nrec encrypted records (certificate messages + Finished; 1 would be Finished alone); the server's only answer is" \
+        "one short encrypted record (frame $alert; the alert, 19 bytes) and a close, with no session ticket or response." \
+        "Row: client_cert_rejected on that encrypted record (frame $alert), description unreadable."
+    row403 "$alert" client_cert_rejected server "" "" ""
+    write_nokeys
+
+    expect403_begin "TLS 1.3: openssl s_server -Verify 1 -verify_return_error requires a client certificate;" \
+        "$what." "The client sends Certificate$empty and Finished (frame $cfin), believes the handshake is done and" \
+        "writes GET / (that record may reach the wire before or after the alert, it varies between runs); the server checks" \
+        "the certificate only after the client's Finished and answers with a fatal alert $desc (frame $alert, encrypted," \
+        "readable with the embedded keys), then closes. No HTTP response." \
+        "Row: client_cert_rejected on the server's alert. Keys embedded; $SCEN-nokeys.pcapng is the same recording without them."
+    row403 "$alert" client_cert_rejected server "" "$desc" ""
+}
+
+# ---------------------------------------------------------------- negatives
+
+scenario no-mtls-403-close "scn_no_mtls_403_close" \
+    "negative: TLS 1.3 without client certificates, HTTP 403, then close_notify"
+scn_no_mtls_403_close() {
+    expect403_begin "Negative: TLS 1.3 to nginx WITHOUT client certificates (no CertificateRequest); GET /forbidden over" \
+        "HTTP/1.1 answered 403; the client (tls_client.py) sends close_notify and FIN. Not mutual TLS: nothing to flag."
+    server_nginx_mtls
+    PY_TARGET=$SRV2 record py_client --min-version 1.3 --max-version 1.3 --cafile "$WORK/ca.pem" \
+        --request /forbidden --finish close-notify
+    need_streams 1
+    need_negotiated 0 1.3
+    need 0 "tls.handshake.type==13" "no CertificateRequest"
+    need 0 "tls.handshake.type==11 && ip.src==$CLI" "no client Certificate"
+    need 1 "http.response.code==403" "the HTTP 403 response"
+    need 1 "tls.alert_message.desc==0 && ip.src==$CLI" "the client's close_notify"
+}
+
+scenario mtls-200-close "scn_mtls_200_close" \
+    "negative: mTLS 1.2, HTTP 200, then close_notify"
+scn_mtls_200_close() {
+    expect403_begin "Negative: mTLS 1.2 (nginx ssl_verify_client on, trusted client certificate); GET /ok answered 200;" \
+        "the client sends close_notify and FIN. No 403: nothing to flag. (Without keys this would look exactly like" \
+        "mtls-403-close-tls12-nokeys, which is why that one is only possible_alert_after_403.)"
+    server_nginx_mtls
+    record mtls_client 1.2 --request /ok --finish close-notify
+    need_streams 1
+    need_mtls_handshake 0 1.2 nonempty
+    need 1 "http.response.code==200" "the HTTP 200 response"
+    need 0 "http.response.code==403" "no HTTP 403"
+    need 1 "tls.alert_message.desc==0 && ip.src==$CLI" "the client's close_notify"
+}
+
+scenario mtls-403-keepalive "scn_mtls_403_keepalive" \
+    "negative: mTLS 1.3, HTTP 403, connection kept alive and reused for a 200, then close_notify"
+scn_mtls_403_keepalive() {
+    server_nginx_mtls
+    record mtls_client 1.3 --request /forbidden --request /ok --finish close-notify
+    need_streams 1
+    need_mtls_handshake 0 1.3 nonempty
+    need 1 "http.response.code==403" "the HTTP 403 response"
+    need 1 "http.response.code==200" "the HTTP 200 response"
+    local h403 h200 cn
+    h403=$(first "http.response.code==403")
+    h200=$(first "http.response.code==200")
+    cn=$(first "tls.alert_message")
+    ((h403 < h200)) || die "the 200 (frame $h200) does not follow the 403 (frame $h403)"
+    need 1 "frame.number==$cn && tls.alert_message.desc==0 && ip.src==$CLI && frame.number > $h200" \
+        "the client's close_notify after the 200 as the first alert"
+    need 0 "frame.number > $h403 && frame.number < $h200 && (tcp.flags.fin==1 || tcp.flags.reset==1)" \
+        "no FIN/RST between the 403 and the 200"
+    expect403_begin "Negative: mTLS 1.3 (nginx ssl_verify_client on, trusted client certificate); GET /forbidden answered" \
+        "403 (frame $h403); the connection stays up and is reused: GET /ok answered 200 (frame $h200); then the client" \
+        "sends close_notify (frame $cn) and FIN. The close follows the 200, not the 403: nothing to flag."
+}

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "hints.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "vocab.h"
+
+static const char *const known_flags[] = {
+    "handshake_aborted", "handshake_alert",     "version_fallback", "fallback_scsv",
+    "fallback_rejected", "retry_after_failure", "alert_after_403",  "client_cert_rejected",
+    "possible_alert_after_403",
+};
+
+static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)
+{
+    struct hint *h = g_new0(struct hint, 1);
+    va_list ap;
+    va_start(ap, fmt);
+    h->id = id;
+    h->flows = flows;
+    h->text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(s->hints, h);
+}
+
+static const struct flow_event *find_flag(const struct flow *f, const char *flag)
+{
+    for (uint32_t i = 0; i < f->n_events; i++) {
+        if (!strcmp(f->events[i].flag, flag))
+            return &f->events[i];
+    }
+    return NULL;
+}
+
+static bool is_fallback(const char *flag)
+{
+    return !strcmp(flag, "version_fallback") || !strcmp(flag, "fallback_scsv") ||
+           !strcmp(flag, "retry_after_failure");
+}
+
+/* Counts keyed by a description; the most common wins, ties by name. */
+struct votes {
+    GHashTable *counts;
+    const char *best;
+    uint64_t best_n;
+    uint64_t total;
+    const struct flow *example;
+    const struct flow_event *example_event;
+};
+
+static void votes_init(struct votes *v)
+{
+    *v = (struct votes){.counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+}
+
+static void votes_add(struct votes *v, const char *key, const struct flow *f,
+                      const struct flow_event *ev)
+{
+    uint64_t n = GPOINTER_TO_SIZE(g_hash_table_lookup(v->counts, key)) + 1;
+    char *owned = g_strdup(key);
+    g_hash_table_replace(v->counts, owned, GSIZE_TO_POINTER(n));
+    v->total++;
+    if (n > v->best_n || (n == v->best_n && strcmp(owned, v->best) < 0)) {
+        v->best = owned;
+        v->best_n = n;
+        v->example = f;
+        v->example_event = ev;
+    }
+}
+
+static void votes_clear(struct votes *v)
+{
+    g_hash_table_destroy(v->counts);
+}
+
+static bool most(uint64_t part, uint64_t whole)
+{
+    return whole > 0 && part * 2 > whole;
+}
+
+/* A frame of a capture and the flagged frame that ended its connection. */
+struct ending {
+    const struct flow *flow;
+    const struct flow_event *event;
+};
+
+static char *frame_key(const struct flow *f, int64_t frame)
+{
+    return g_strdup_printf("%s\t%" G_GINT64_FORMAT, f->capture, frame);
+}
+
+/* The frame that closed or alerted, not a fallback note on the ClientHello. */
+static const struct flow_event *ending_event(const struct flow *f)
+{
+    for (uint32_t e = 0; e < f->n_events; e++) {
+        if (*f->events[e].close || f->events[e].alert >= 0)
+            return &f->events[e];
+    }
+    return &f->events[0];
+}
+
+static void index_add(GHashTable *index, const struct flow *f, int64_t frame,
+                      const struct flow_event *ev)
+{
+    char *key = frame_key(f, frame);
+    struct ending *e;
+    if (g_hash_table_contains(index, key)) {
+        g_free(key);
+        return;
+    }
+    e = g_new(struct ending, 1);
+    *e = (struct ending){f, ev};
+    g_hash_table_insert(index, key, e);
+}
+
+/*
+ * A fallback names the frame that failed the attempt before it and that
+ * attempt's ClientHello; index both, the flagged frames taking precedence.
+ */
+static GHashTable *index_frames(const struct summary *s)
+{
+    GHashTable *index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        for (uint32_t e = 0; e < f->n_events; e++)
+            index_add(index, f, f->events[e].frame, &f->events[e]);
+    }
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        for (uint32_t e = 0; e < f->n_events; e++) {
+            if (f->events[e].client_hello > 0)
+                index_add(index, f, f->events[e].client_hello, ending_event(f));
+        }
+    }
+    return index;
+}
+
+static const struct ending *lookup_frame(GHashTable *index, const struct flow *f, int64_t frame)
+{
+    char *key;
+    const struct ending *found;
+    if (frame <= 0)
+        return NULL;
+    key = frame_key(f, frame);
+    found = g_hash_table_lookup(index, key);
+    g_free(key);
+    return found;
+}
+
+static void hint_fallbacks(struct summary *s)
+{
+    GHashTable *index = index_frames(s);
+    struct votes causes;
+    uint64_t fallbacks = 0, rejected = 0;
+    GString *cause = g_string_new(NULL);
+
+    votes_init(&causes);
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        const struct flow_event *ev = NULL;
+        for (uint32_t e = 0; e < f->n_events && !ev; e++) {
+            if (is_fallback(f->events[e].flag))
+                ev = &f->events[e];
+        }
+        if (find_flag(f, "fallback_rejected"))
+            rejected++;
+        if (!ev)
+            continue;
+        fallbacks++;
+        const struct ending *before = lookup_frame(index, f, ev->fb_failure);
+        if (!before)
+            before = lookup_frame(index, f, ev->fb_previous);
+        if (!before || before->flow == f)
+            continue;
+        g_string_truncate(cause, 0);
+        vocab_describe_end(cause, before->event);
+        votes_add(&causes, cause->str, before->flow, before->event);
+    }
+
+    if (fallbacks && causes.total) {
+        const char *unlinked = "";
+        char *note = NULL;
+        if (causes.total < fallbacks)
+            unlinked = note =
+                g_strdup_printf(" The failed attempt before %" G_GUINT64_FORMAT
+                                " of them is not flagged in this report (capture split by time?).",
+                                fallbacks - causes.total);
+        if (g_str_has_prefix(causes.best, "server RST at client_hello"))
+            add_hint(s, "fallback_after_reset", fallbacks,
+                     "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                     " fallback retries follow a reset from the server side right after the "
+                     "ClientHello (e.g. stream %" G_GINT64_FORMAT
+                     "): something on the path resets ClientHellos (firewall, IPS, anti-DDoS "
+                     "filtering, load balancer). The TLS configuration is not the cause; find "
+                     "who sends those resets.%s",
+                     causes.best_n, fallbacks, causes.example->stream, unlinked);
+        else
+            add_hint(s, "fallback_after_failure", fallbacks,
+                     "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                     " fallback retries follow a failed attempt ended by: %s (e.g. stream "
+                     "%" G_GINT64_FORMAT "). Clients fall back because of those failures; fix them "
+                     "and the fallbacks stop.%s",
+                     causes.best_n, fallbacks, causes.best, causes.example->stream, unlinked);
+        g_free(note);
+    } else if (fallbacks) {
+        add_hint(s, "fallback_unlinked", fallbacks,
+                 "%" G_GUINT64_FORMAT " fallback retries, but the failed attempts they retry are "
+                 "not flagged in this report: was the capture split by time, or the failure "
+                 "outside the capture?",
+                 fallbacks);
+    }
+    if (rejected)
+        add_hint(s, "fallback_rejected", rejected,
+                 "%" G_GUINT64_FORMAT " fallback retr%s refused with alert 86 "
+                 "inappropriate_fallback: the downgrade protection works as designed. Do not "
+                 "disable it; fix why clients fall back.",
+                 rejected, rejected == 1 ? "y was" : "ies were");
+    g_string_free(cause, TRUE);
+    votes_clear(&causes);
+    g_hash_table_destroy(index);
+}
+
+static const char *abort_advice(const char *side, const char *stage)
+{
+    bool server = !strcmp(side, "server");
+    bool client = !strcmp(side, "client");
+    if (server && !strcmp(stage, "client_hello"))
+        return "The server, or a device in front of it, refuses the ClientHello: check "
+               "firewalls, IPS and load balancers on the path, and the server's error log "
+               "(SNI, version or cipher policy)";
+    if (server)
+        return "The server ends the handshake without an alert: check its error log and any "
+               "TLS-terminating proxy in front of it";
+    if (client && !strcmp(stage, "client_hello"))
+        return "The client gives up before any answer: the server or the path is slow or "
+               "drops packets; compare elapsed times and retransmissions";
+    if (client && (!strcmp(stage, "server_hello") || !strcmp(stage, "server_flight")))
+        return "The client rejects what the server sent (certificate trust, pinning, "
+               "security policy) or lost part of it: check the client's logs";
+    if (client)
+        return "The client closes after its own flight: check the client's logs";
+    return "Check the logs at both ends";
+}
+
+static gint compare_int64(gconstpointer a, gconstpointer b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void hint_aborts(struct summary *s)
+{
+    struct votes how;
+    uint64_t retransmitted = 0;
+    int64_t retransmitted_example = -1;
+    GArray *elapsed = g_array_new(FALSE, FALSE, sizeof(int64_t));
+
+    votes_init(&how);
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        const struct flow_event *ev = find_flag(f, "handshake_aborted");
+        char *key;
+        if (!ev)
+            continue;
+        key = g_strdup_printf("%s\t%s\t%s", ev->side, ev->close, ev->stage);
+        votes_add(&how, key, f, ev);
+        g_free(key);
+        if (ev->retransmissions > 0 && retransmitted++ == 0)
+            retransmitted_example = f->stream;
+        if (ev->has_elapsed)
+            g_array_append_val(elapsed, ev->elapsed_ns);
+    }
+    if (how.total) {
+        const struct flow_event *top = how.example_event;
+        const char *close = *top->close ? top->close : "close";
+        const char *side = *top->side ? top->side : "unknown side";
+        GString *text = g_string_new(NULL);
+        if (most(how.best_n, how.total))
+            g_string_printf(text,
+                            "Most aborted handshakes (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                            ") end with a %s from the %s %s. %s.",
+                            how.best_n, how.total, close, side, vocab_stage_phrase(top->stage),
+                            abort_advice(top->side, top->stage));
+        else
+            g_string_printf(text,
+                            "%" G_GUINT64_FORMAT " aborted handshakes end in different ways; the "
+                            "most common (%" G_GUINT64_FORMAT ") is a %s from the %s %s. %s.",
+                            how.total, how.best_n, close, side, vocab_stage_phrase(top->stage),
+                            abort_advice(top->side, top->stage));
+        if (retransmitted)
+            g_string_append_printf(text,
+                                   " %" G_GUINT64_FORMAT " saw retransmissions before the end "
+                                   "(e.g. stream %" G_GINT64_FORMAT "): packet loss on the path "
+                                   "(a weak mobile link?).",
+                                   retransmitted, retransmitted_example);
+        if (elapsed->len) {
+            g_array_sort(elapsed, compare_int64);
+            g_string_append_printf(text, " Median time from the ClientHello to the end: %.3f s.",
+                                   g_array_index(elapsed, int64_t, elapsed->len / 2) / 1e9);
+        }
+        add_hint(s, "aborts", how.total, "%s", text->str);
+        g_string_free(text, TRUE);
+    }
+    g_array_free(elapsed, TRUE);
+    votes_clear(&how);
+}
+
+static const char *alert_advice(int32_t alert)
+{
+    switch (alert) {
+        case 42:
+        case 46:
+        case 48:
+            return "The peer does not trust the certificate chain: check the chain the server "
+                   "sends (a missing intermediate?) and the clients' trust stores";
+        case 45:
+            return "A certificate in the chain has expired, or a clock is wrong";
+        case 44:
+            return "A certificate in the chain is revoked";
+        case 40:
+        case 71:
+            return "No cipher suite or parameters in common: compare what the clients offer "
+                   "with the server's policy";
+        case 70:
+            return "No TLS version in common: the clients offer versions the server disabled, "
+                   "or the reverse";
+        case 112:
+            return "The server has no certificate for the requested name (SNI)";
+        case 116:
+            return "The server requires a client certificate the client did not send";
+        case 120:
+            return "No application protocol (ALPN) in common";
+        case 20:
+        case 51:
+            return "Records arrive corrupted or the keys disagree: a middlebox that alters "
+                   "traffic, or a TLS stack bug";
+        case 80:
+            return "The sender hit an internal error: check its logs";
+        default:
+            return "Check the sender's logs for why it sent it";
+    }
+}
+
+static void hint_alerts(struct summary *s)
+{
+    struct votes which;
+    votes_init(&which);
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        const struct flow_event *ev = &f->events[0];
+        char *key;
+        if (strcmp(ev->flag, "handshake_alert"))
+            continue;
+        key = g_strdup_printf("%s\t%d", ev->side, ev->alert);
+        votes_add(&which, key, f, ev);
+        g_free(key);
+    }
+    if (which.total) {
+        const struct flow_event *top = which.example_event;
+        const char *name = vocab_alert_name(top->alert);
+        char *what = g_strdup_printf("alert %d%s%s from the %s", top->alert, name ? " " : "",
+                                     name ? name : "", *top->side ? top->side : "unknown side");
+        if (most(which.best_n, which.total))
+            add_hint(s, "alerts", which.total,
+                     "Most handshake alerts (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                     ") are %s. %s.",
+                     which.best_n, which.total, what, alert_advice(top->alert));
+        else
+            add_hint(s, "alerts", which.total,
+                     "%" G_GUINT64_FORMAT " handshake alerts of different kinds; the most "
+                     "common (%" G_GUINT64_FORMAT ") is %s. %s.",
+                     which.total, which.best_n, what, alert_advice(top->alert));
+        g_free(what);
+    }
+    votes_clear(&which);
+}
+
+static uint64_t count_flag(const struct summary *s, const char *flag, const struct flow_event **ev)
+{
+    uint64_t n = 0;
+    *ev = NULL;
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow_event *found = find_flag(g_ptr_array_index(s->flows, i), flag);
+        if (found && !*ev)
+            *ev = found;
+        n += found != NULL;
+    }
+    return n;
+}
+
+static void hint_client_certificates(struct summary *s)
+{
+    const struct flow_event *ev;
+    uint64_t n = count_flag(s, "alert_after_403", &ev);
+    if (n)
+        add_hint(
+            s, "alert_after_403", n,
+            "%" G_GUINT64_FORMAT " mutual-TLS connection%s got an HTTP 403 and then an "
+            "alert or close: some clients (iOS URLSession among them) report a "
+            "403 on a client-certificate connection as a certificate failure. Answer 401 "
+            "instead of 403 for authorization failures.",
+            n, n == 1 ? "" : "s");
+    n = count_flag(s, "possible_alert_after_403", &ev);
+    if (n)
+        add_hint(s, "possible_alert_after_403", n,
+                 "%" G_GUINT64_FORMAT " mutual-TLS connection%s without keys: the client sent "
+                 "an encrypted alert right after the first response. If that response was a "
+                 "403, see above; capture with a key log (SSLKEYLOGFILE) to confirm.",
+                 n, n == 1 ? "" : "s");
+    n = count_flag(s, "client_cert_rejected", &ev);
+    if (n) {
+        const char *name = vocab_alert_name(ev->alert);
+        add_hint(s, "client_cert_rejected", n,
+                 "%" G_GUINT64_FORMAT " client certificate%s rejected by the server%s%s%s: "
+                 "check the clients' certificate chains against the CAs the server trusts. In "
+                 "TLS 1.3 the rejection arrives after the client's Finished, on its first read.",
+                 n, n == 1 ? " was" : "s were", name ? " (e.g. alert " : "", name ? name : "",
+                 name ? ")" : "");
+    }
+}
+
+static void hint_concentration(struct summary *s)
+{
+    uint64_t total = s->flows->len;
+    if (total < 4)
+        return;
+    if (s->servers->len > 1) {
+        const struct tally *t = &g_array_index(s->servers, struct tally, 0);
+        if (most(t->flows, total))
+            add_hint(s, "one_server", t->flows,
+                     "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " flagged flows go to one "
+                     "server, %s%s%s%s: compare its path and configuration with the others'.",
+                     t->flows, total, t->key, *t->sni ? " (" : "", t->sni, *t->sni ? ")" : "");
+    }
+    if (s->clients->len > 1) {
+        const struct tally *t = &g_array_index(s->clients, struct tally, 0);
+        if (most(t->flows, total))
+            add_hint(s, "one_client", t->flows,
+                     "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " flagged flows come from one "
+                     "client, %s: look at its network path and software first.",
+                     t->flows, total, t->key);
+    }
+}
+
+static void hint_burst(struct summary *s)
+{
+    const struct histogram *h = &s->histogram;
+    uint64_t timed = s->flows->len - h->untimed, peak = 0;
+    char span[32];
+    uint32_t at = 0;
+    if (h->n_buckets < 4 || timed < 6)
+        return;
+    for (uint32_t i = 0; i < h->n_buckets; i++) {
+        if (h->counts[i] > peak) {
+            peak = h->counts[i];
+            at = i;
+        }
+    }
+    if (most(peak, timed)) {
+        GDateTime *t = g_date_time_new_from_unix_utc(h->start + (int64_t)at * h->bucket_seconds);
+        char *when = g_date_time_format(t, "%Y-%m-%d %H:%M:%S UTC");
+        add_hint(s, "burst", peak,
+                 "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failures fall within %s "
+                 "from %s: a burst. Look at what changed then (deployments, network incidents, "
+                 "a path change).",
+                 peak, timed, vocab_duration(h->bucket_seconds, span, sizeof span), when);
+        g_free(when);
+        g_date_time_unref(t);
+    }
+}
+
+static void hint_unknown_flags(struct summary *s)
+{
+    GString *names = g_string_new(NULL);
+    uint64_t flows = 0;
+    for (guint i = 0; i < s->by_flag->len; i++) {
+        const struct tally *t = &g_array_index(s->by_flag, struct tally, i);
+        bool known = false;
+        for (size_t k = 0; k < G_N_ELEMENTS(known_flags) && !known; k++)
+            known = !strcmp(t->key, known_flags[k]);
+        if (known)
+            continue;
+        g_string_append_printf(names, "%s%s", names->len ? ", " : "", t->key);
+        flows += t->flows;
+    }
+    if (flows)
+        add_hint(s, "unknown_flags", flows,
+                 "Flags this tlsdiag-report does not know (%s): counted as they are; a newer "
+                 "plugin? Its documentation says what they mean.",
+                 names->str);
+    g_string_free(names, TRUE);
+}
+
+/* Diagnoses from the patterns first; context (where, when, unknowns) after. */
+static int hint_rank(const struct hint *h)
+{
+    static const char *const context[] = {"one_server", "one_client", "burst", "unknown_flags"};
+    for (size_t i = 0; i < G_N_ELEMENTS(context); i++) {
+        if (!strcmp(h->id, context[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static gint compare_hints(gconstpointer a, gconstpointer b)
+{
+    const struct hint *ha = *(const struct hint *const *)a;
+    const struct hint *hb = *(const struct hint *const *)b;
+    if (hint_rank(ha) != hint_rank(hb))
+        return hint_rank(ha) - hint_rank(hb);
+    if (ha->flows != hb->flows)
+        return ha->flows > hb->flows ? -1 : 1;
+    return 0;
+}
+
+void hints_derive(struct summary *s)
+{
+    hint_fallbacks(s);
+    hint_aborts(s);
+    hint_alerts(s);
+    hint_client_certificates(s);
+    hint_concentration(s);
+    hint_burst(s);
+    hint_unknown_flags(s);
+    g_ptr_array_sort(s->hints, compare_hints);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TLSDIAG_ROW_H
+#define TLSDIAG_ROW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+/*
+ * The plugin's contract as the report sees it: the tshark fields it reads,
+ * in one table shared by the -T fields and -T ek readers, and one plain
+ * struct per flagged row.
+ */
+enum row_field {
+    RF_FRAME,
+    RF_TIME,
+    RF_STREAM,
+    RF_FLAG,
+    RF_SIDE,
+    RF_CLOSE,
+    RF_STAGE,
+    RF_VERSION,
+    RF_ALERT,
+    RF_CLIENT,
+    RF_SERVER,
+    RF_SNI,
+    RF_CLIENT_HELLO,
+    RF_ELAPSED,
+    RF_RETRANSMISSIONS,
+    RF_FB_PREVIOUS,
+    RF_FB_FAILURE,
+    RF_FB_FROM,
+    RF_FB_TO,
+    RF_FB_SCSV,
+    RF_FB_ATTEMPT,
+    RF_HTTP403,
+    RF_COUNT
+};
+
+/* tshark field name, e.g. "tlsdiag.fallback.from". */
+const char *row_field_name(enum row_field f);
+bool row_field_required(enum row_field f);
+
+/* Absent optional numbers are -1 (alert 0, close_notify, is a real value). */
+struct flagged_row {
+    int64_t frame;
+    int64_t time_ns; /* exact: doubles would round nanoseconds and break merges */
+    bool has_time;
+    int64_t stream;
+    /* Strings borrow from the reader's line buffer: valid during the callback only. */
+    const char *flag; /* empty: a note-only row */
+    const char *side;
+    const char *close;
+    const char *stage;
+    int32_t version;
+    int32_t alert;
+    const char *client;
+    const char *server;
+    const char *sni;
+    int64_t client_hello;
+    int64_t elapsed_ns;
+    bool has_elapsed;
+    int64_t retransmissions;
+    int64_t fb_previous;
+    int64_t fb_failure;
+    int32_t fb_from;
+    int32_t fb_to;
+    int fb_scsv; /* -1 absent, 0, 1 */
+    int64_t fb_attempt;
+    int64_t http403;
+};
+
+void row_clear(struct flagged_row *row);
+
+/*
+ * Parse one field's text as tshark prints it into row. value must be
+ * NUL-terminated and stay alive as long as row is used. Empty means absent.
+ * Returns false with a static reason when the text is not a valid value.
+ */
+bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
+                   const char **reason);
+
+/* "column tlsdiag.version: not a ... ('0xzz')", value escaped and shortened. */
+void row_explain(GString *out, const char *what, enum row_field f, const char *value,
+                 const char *reason);
+
+/* Checks that make a row usable after all fields are set. */
+bool row_complete(const struct flagged_row *row, const char **reason);
+
+#endif

@@ -1,0 +1,651 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Tests for tlsdiag-report.
+
+  run_tests.py --report BIN                      run every test
+  run_tests.py --report BIN --only NAME          run one test (as ctest does)
+  run_tests.py --report BIN --compare INPUT EXPECTED.json [--label NAME] [--update]
+      report INPUT (tshark -T fields or -T ek output) with --json and compare
+      it with EXPECTED.json exactly; the capture label defaults to INPUT's
+      file name so the expectation does not depend on where INPUT lives.
+
+Inputs are the hand-written fixtures in fixtures/ (tshark -T fields output
+as the plugin's contract describes it) and variants derived from them here:
+ek renderings, broken lines, splits. Standard library only.
+"""
+
+import argparse
+import csv
+import difflib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "fixtures")
+MAIN = os.path.join(FIXTURES, "field-notes.tsv")
+REPORT = None
+TESTS = {}
+
+
+def test(fn):
+    TESTS[fn.__name__] = fn
+    return fn
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+# Sanitizer reports must not hide behind exit status 1, which means "found".
+ENV = dict(os.environ)
+ENV.setdefault("ASAN_OPTIONS", "exitcode=86:detect_leaks=1")
+ENV.setdefault("UBSAN_OPTIONS", "exitcode=87:print_stacktrace=1")
+TROUBLE = ("Sanitizer", "runtime error:", "CRITICAL **", "WARNING **", "Segmentation")
+
+
+def run(args, stdin=None):
+    """Runs the report; returns (exit code, stdout bytes, stderr text)."""
+    p = subprocess.run([REPORT] + args, input=stdin, capture_output=True, timeout=300, env=ENV)
+    err = p.stderr.decode("utf-8", "replace")
+    for sign in TROUBLE:
+        check(sign not in err and p.returncode >= 0, f"crash or sanitizer report: {err[-3000:]}")
+    return p.returncode, p.stdout, err
+
+
+def report_json(args, stdin=None, want=(0, 1)):
+    code, out, err = run(["--json"] + args, stdin)
+    check(code in want, f"exit {code} not in {want}; stderr: {err}")
+    return json.loads(out)
+
+
+def read_lines(path=MAIN):
+    with open(path, encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def write(tmp, name, data):
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def lines_to_bytes(lines):
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# ---- tshark -T ek renderings of a fields file ------------------------------
+
+def fields_rows(lines):
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        yield dict(zip(header, line.split("\t")))
+
+
+def ek_line_with_e(row):
+    """What tshark -T ek -e ... prints: flat names, arrays of strings, absent when empty."""
+    layers = {k.replace(".", "_"): [v] for k, v in row.items() if v != ""}
+    return json.dumps({"timestamp": "0", "layers": layers}, separators=(",", ":"))
+
+
+def ek_line_full(row):
+    """A full dissection: members grouped by protocol, "proto_" prefixed, scalars, booleans."""
+    layers = {}
+    for k, v in row.items():
+        if v == "":
+            continue
+        proto = k.split(".")[0]
+        key = proto + "_" + k.replace(".", "_")
+        value = v
+        if k == "tlsdiag.fallback.scsv":
+            value = v == "1"
+        layers.setdefault(proto, {"text": "subtree"})[key] = value
+    layers["eth"] = {"eth_eth_src": "02:00:00:00:00:01"}
+    return json.dumps({"timestamp": "0", "layers": layers}, separators=(",", ":"))
+
+
+def to_ek(lines, render=ek_line_with_e):
+    out = []
+    for row in fields_rows(lines):
+        out.append('{"index":{"_index":"packets-2024-09-09","_type":"doc"}}')
+        out.append(render(row))
+    return out
+
+
+# ---- tests -----------------------------------------------------------------
+
+@test
+def exit_codes(tmp):
+    code, _, _ = run([MAIN])
+    check(code == 1, f"flagged flows: exit {code}, want 1")
+    lines = read_lines()
+    header_only = write(tmp, "h.tsv", lines[0] + "\n")
+    code, out, err = run([header_only])
+    check(code == 0, f"no rows: exit {code}, want 0 ({err})")
+    check(b"no flagged TLS handshakes" in out, "no-rows text")
+    notes = [l for l in lines if l.split("\t")[3] == ""]
+    check(notes, "fixture has note rows")
+    code, _, _ = run([write(tmp, "n.tsv", lines_to_bytes([lines[0]] + notes))])
+    check(code == 0, f"note rows only: exit {code}, want 0")
+    code, _, err = run([os.path.join(tmp, "does-not-exist.tsv")])
+    check(code == 2 and "does-not-exist.tsv" in err, f"missing file: {code} {err}")
+    code, _, err = run(["--no-such-option"])
+    check(code == 2, f"bad option: exit {code}")
+
+
+@test
+def quiet(tmp):
+    code, out, err = run(["-q", MAIN])
+    check((code, out, err) == (1, b"", ""), f"-q found: {code} {out!r} {err!r}")
+    lines = read_lines()
+    code, out, err = run(["-q", write(tmp, "h.tsv", lines[0] + "\n")])
+    check((code, out) == (0, b""), "-q none found")
+    bad = write(tmp, "bad.tsv", lines_to_bytes(lines + ["x\ty"]))
+    code, out, err = run(["-q", bad])
+    check((code, out, err) == (1, b"", ""), f"-q hides malformed lines: {err!r}")
+    code, out, err = run(["-q", write(tmp, "junk.txt", "hello\n")])
+    check(code == 2 and out == b"" and "junk.txt" in err, "-q still reports errors")
+    code, out, _ = run(["--quiet", "-"], stdin=open(MAIN, "rb").read())
+    check((code, out) == (1, b""), "--quiet on stdin")
+
+
+@test
+def formats_agree(tmp):
+    doc = report_json([MAIN])
+    code, out, _ = run(["--csv", MAIN])
+    rows = list(csv.DictReader(io.StringIO(out.decode())))
+    code2, text, _ = run([MAIN])
+    check(code == code2 == 1, "exit codes")
+    check(len(rows) == len(doc["flows"]) == doc["summary"]["flagged_flows"] == 13, "flow counts")
+    check(f"{len(rows)} flagged flows".encode() in text, "text flow count")
+    for r, f in zip(rows, doc["flows"]):
+        check((r["capture"], int(r["stream"]), r["pattern"]) ==
+              (f["capture"], f["stream"], f["pattern"]), f"row order {r} {f}")
+
+
+@test
+def json_shape(tmp):
+    doc = report_json(["--label", "cap", MAIN])
+    check(doc["schema_version"] == 1, "schema_version")
+    for key in ("generator", "input", "summary", "look_here_first", "top_servers", "top_clients",
+                "histogram", "flows"):
+        check(key in doc, f"missing {key}")
+    check(doc["input"] == {"captures": ["cap"], "rows": 18, "flagged_rows": 17, "note_rows": 1,
+                           "malformed_lines": 0}, f"input {doc['input']}")
+    s = doc["summary"]
+    check(s["by_pattern"] == {"handshake_aborted": 5, "version_fallback": 4, "handshake_alert": 2,
+                              "alert_after_403": 1, "client_cert_rejected": 1}, f"{s['by_pattern']}")
+    check(s["by_flag"]["fallback_rejected"] == 2 and s["by_flag"]["handshake_aborted"] == 7,
+          "by_flag")
+    check(s["first_time"] == "2024-09-09T18:15:55.894120000Z", s["first_time"])
+    flows = {f["stream"]: f for f in doc["flows"]}
+    chain = flows[2]
+    check(chain["flags"] == ["version_fallback", "fallback_rejected"], f"{chain['flags']}")
+    check(chain["pattern"] == "version_fallback" and chain["events_total"] == 2, "chain pattern")
+    fb = chain["events"][0]["fallback"]
+    check(fb == {"previous": 10, "failure": 11, "from": "0x0302", "to": "0x0301", "scsv": True,
+                 "attempt": 3}, f"fallback {fb}")
+    rejected = chain["events"][1]
+    check((rejected["alert"], rejected["alert_name"], rejected["side"]) ==
+          (86, "inappropriate_fallback", "server"), f"{rejected}")
+    check(rejected["time_ns"] == 1725905756191552000, "time_ns exact")
+    check(rejected["version"] == "0x0301" and rejected["version_name"] == "TLS 1.0", "version")
+    aborted = flows[6]["events"][0]
+    check(aborted["elapsed_ns"] == 2804113000 and aborted["retransmissions"] == 2, "elapsed")
+    check(flows[8]["events"][0]["http403"] == 410, "http403")
+    check(flows[12]["client"] == "[2001:db8::5]:51000", "ipv6 endpoint")
+    check("fallback" not in flows[0]["events"][0] and "alert" not in flows[0]["events"][0],
+          "absent members are left out")
+    ids = [h["id"] for h in doc["look_here_first"]]
+    for want in ("aborts", "fallback_after_reset", "fallback_rejected", "alerts", "alert_after_403",
+                 "client_cert_rejected", "one_server"):
+        check(want in ids, f"hint {want} missing from {ids}")
+    check(ids[-1] == "one_server", "context hints come last")
+    check(doc["top_servers"][0] == {"server": "192.0.2.10:443", "sni": "shop.example.com",
+                                    "flows": 9, "pattern": "handshake_aborted"}, "top server")
+    check(doc["top_clients"][0]["client"] == "198.51.100.7", "clients by address, not port")
+    h = doc["histogram"]
+    check(sum(h["counts"]) == 13 and h["untimed"] == 0 and h["bucket_seconds"] == 300, f"{h}")
+
+
+@test
+def csv_shape(tmp):
+    lines = read_lines()
+    cells = lines[1 + 1].split("\t")
+    cells[11] = 'we,ird "name"'
+    weird = write(tmp, "w.tsv", lines_to_bytes([lines[0], "\t".join(cells)]))
+    code, out, _ = run(["--csv", weird])
+    check(code == 1, "exit")
+    text = out.decode()
+    check('"we,ird ""name"""' in text, f"RFC 4180 quoting: {text}")
+    rows = list(csv.reader(io.StringIO(text)))
+    check(rows[0][:4] == ["capture", "stream", "first_frame", "time"], f"header {rows[0]}")
+    check(all(len(r) == len(rows[0]) for r in rows), "same column count")
+    code, out, _ = run(["--csv", MAIN])
+    rows = list(csv.DictReader(io.StringIO(out.decode())))
+    check(len(rows) == 13, "one row per flow")
+    r = [r for r in rows if r["stream"] == "2"][0]
+    check((r["flags"], r["alert"], r["alert_name"], r["fallback_from"], r["fallback_to"],
+           r["fallback_scsv"], r["flagged_frames"]) ==
+          ("version_fallback;fallback_rejected", "86", "inappropriate_fallback", "TLS 1.1",
+           "TLS 1.0", "1", "2"), f"{r}")
+
+
+@test
+def text_content(tmp):
+    code, out, _ = run([MAIN])
+    text = out.decode()
+    flat = " ".join(text.split())
+    for want in ("Patterns", "Look here first", "Flagged flows", "Top servers", "Top clients",
+                 "Failures over time", "reset from the server side right after the",
+                 "Answer 401", "unknown_ca", "retry of f10", "HTTP 403 f410",
+                 "TLS 1.1 -> TLS 1.0 +SCSV", "2001:db8::5"):
+        check(want in flat, f"text lacks {want!r}")
+    lines = read_lines()
+    cells = lines[2].split("\t")
+    cells[11] = "evil\\x1b]0;pwned\\x07.example"
+    cells[11] = "evil\x1b]0;pwned\x07\u0085.example"
+    evil = write(tmp, "e.tsv", lines_to_bytes([lines[0], "\t".join(cells)]))
+    code, out, _ = run([evil])
+    check(b"\x1b" not in out and b"\x07" not in out and "\u0085".encode() not in out,
+          "control characters reach the terminal")
+    check(b"evil?]0;pwned??.example" in out, "control characters shown as ?")
+    code, out, _ = run(["--limit", "2", MAIN])
+    check(b"first 2 of 13" in out, "--limit")
+
+
+@test
+def missing_column(tmp):
+    lines = read_lines()
+    for drop in ("frame.number", "tcp.stream", "tlsdiag.flag"):
+        i = lines[0].split("\t").index(drop)
+        cut = ["\t".join(c for j, c in enumerate(l.split("\t")) if j != i) for l in lines]
+        path = write(tmp, f"no-{drop}.tsv", lines_to_bytes(cut))
+        code, out, err = run([path])
+        check(code == 2, f"missing {drop}: exit {code}")
+        check(f"no-{drop}.tsv:1:" in err and drop in err, f"message names file, line, column: {err}")
+    # optional columns may be absent: a warning, and the report still works
+    keep = [0, 2, 3]
+    slim = ["\t".join(l.split("\t")[j] for j in keep) for l in lines]
+    code, out, err = run([write(tmp, "slim.tsv", lines_to_bytes(slim))])
+    check(code == 1 and "optional columns absent" in err and "tlsdiag.sni" in err, f"{code} {err}")
+    check(b"13 flagged flows" in out, "slim input still reports")
+    # ek: a field no record carries
+    ek = [l for l in to_ek(lines) if '"index"' in l or True]
+    ek = [l.replace('"tcp_stream"', '"tcp_streamx"') for l in ek]
+    code, _, err = run([write(tmp, "nostream.ek", lines_to_bytes(ek))])
+    check(code == 2 and "tcp.stream" in err and "nostream.ek" in err, f"ek missing: {err}")
+
+
+@test
+def not_tshark(tmp):
+    cases = {
+        "prose.txt": ("Hello, this is not tshark output\nat all\n", "not tshark output"),
+        "capture.pcap": (b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00" + bytes(16) + b"\n", "not a capture file"),
+        "commas.csv": ("frame.number,tcp.stream,tlsdiag.flag\n1,0,x\n", "separator=/t"),
+        "data-first.tsv": ("5\t0\thandshake_aborted\n", "no header line"),
+        "other.json": ('{"foo": 1}\n', "not tshark -T ek output"),
+    }
+    for name, (data, msg) in cases.items():
+        code, out, err = run([write(tmp, name, data)])
+        check(code == 2 and name in err and msg in err, f"{name}: {code} {err}")
+    report = write(tmp, "report.json", run(["--json", MAIN])[1])
+    code, _, err = run([report])
+    check(code == 2 and "--merge" in err, f"a report fed as input: {err}")
+    # one bad file among good ones: the others are still read, exit 2
+    code, out, err = run(["--json", MAIN, os.path.join(tmp, "prose.txt")])
+    check(code == 2 and json.loads(out)["summary"]["flagged_flows"] == 13, "partial report")
+
+
+@test
+def malformed_lines(tmp):
+    lines = read_lines()
+    good = lines[2].split("\t")
+    bad = [
+        "only\ttwo",                                                   # column count
+        "\t".join(["x5"] + good[1:]),                                  # frame not a number
+        "\t".join(good[:7] + ["0xzz"] + good[8:]),                     # version
+        "\t".join(good[:2] + ["1,2"] + good[3:]),                      # -E occurrence=a
+        "\t".join(good[:8] + ["300"] + good[9:]),                      # alert out of range
+        "\t".join(good[:9] + ["no-port"] + good[10:]),                 # endpoint
+        "\t".join(good[:3] + ["bad flag!"] + good[4:]),                # flag shape
+        "\t".join(good[:1] + ["12:00"] + good[2:]),                    # time
+        "\t".join(good[:19] + ["maybe"] + good[20:]),                  # boolean
+        "\t".join(["0"] + good[1:]),                                   # frame 0
+        "\t".join(good[:2] + [""] + good[3:]),                         # empty stream
+        "\t".join(good[:2] + ["99999999999999999999"] + good[3:]),     # overflow
+    ]
+    mixed = lines[:3] + bad + lines[3:]
+    path = write(tmp, "mixed.tsv", lines_to_bytes(mixed))
+    code, out, err = run(["--json", path])
+    check(code == 1, f"malformed lines do not stop the report: {code}")
+    doc = json.loads(out)
+    check(doc["input"]["malformed_lines"] == len(bad), f"count {doc['input']}")
+    check(doc["summary"]["flagged_flows"] == 13, "good rows still counted")
+    for n in range(4, 4 + 10):
+        check(f"mixed.tsv:{n}:" in err, f"line {n} named: {err}")
+    check("2 more malformed lines not shown" in err, f"limit on shown lines: {err}")
+    for reason in ("2 columns, the header has 22", "column frame.number", "tlsdiag.version",
+                   "occurrence=f", "number out of range", "not an endpoint", "not a keyword",
+                   "not decimal seconds", "not a boolean", "frame numbers start at 1"):
+        check(reason in err, f"reason {reason!r} missing: {err}")
+    code, text, _ = run([path])
+    check(b"12 malformed lines skipped" in text, "text mentions malformed lines")
+
+
+@test
+def nul_bytes(tmp):
+    lines = read_lines()
+    data = lines_to_bytes(lines[:3]) + b"17\x00\t1\t2\n" + lines_to_bytes(lines[3:])
+    code, out, err = run(["--json", write(tmp, "nul.tsv", data)])
+    check(code == 1 and "nul.tsv:4:" in err and "NUL byte" in err, f"{code} {err}")
+    check(json.loads(out)["input"]["malformed_lines"] == 1, "counted")
+    code, _, err = run([write(tmp, "nul-first.tsv", b"\x00\x00\x00\n" + lines_to_bytes(lines))])
+    check(code == 2 and "nul-first.tsv:1:" in err, f"NUL in first line: {err}")
+
+
+@test
+def invalid_utf8(tmp):
+    lines = read_lines()
+    cells = lines[2].split("\t")
+    cells[11] = "shop\udcff"
+    raw = "\t".join(cells).encode("utf-8", "surrogateescape")
+    data = lines_to_bytes(lines[:2]) + raw + b"\n" + lines_to_bytes(lines[3:])
+    code, out, err = run(["--json", write(tmp, "utf8.tsv", data)])
+    check(code == 1 and "utf8.tsv:3:" in err and "invalid UTF-8" in err, f"{code} {err}")
+    doc = json.loads(out)
+    check(doc["input"]["malformed_lines"] == 1 and doc["summary"]["flagged_flows"] == 12, "rest")
+
+
+@test
+def crlf(tmp):
+    lines = read_lines()
+    path = write(tmp, "crlf.tsv", ("\r\n".join(lines) + "\r\n").encode())
+    a = report_json(["--label", "x", MAIN])
+    b = report_json(["--label", "x", path])
+    check(a == b, "CRLF input gives the same report")
+
+
+@test
+def empty_input(tmp):
+    for name, data in (("empty.tsv", b""), ("blank.tsv", b"\n\n  \n")):
+        path = write(tmp, name, data)
+        code, _, err = run([path])
+        check(code == 2 and name in err and "empty input" in err, f"{name}: {code} {err}")
+        code, out, err = run(["--allow-empty", "--json", path])
+        check(code == 0 and json.loads(out)["summary"]["flagged_flows"] == 0, f"{name} allowed")
+    code, _, err = run([], stdin=b"")
+    check(code == 2 and "<stdin>" in err, f"empty stdin: {err}")
+
+
+@test
+def truncated_last_line(tmp):
+    lines = read_lines()
+    data = lines_to_bytes(lines[:-1]) + lines[-1][:40].encode()
+    code, out, err = run(["--json", write(tmp, "cut.tsv", data)])
+    check(code == 1 and f"cut.tsv:{len(lines)}:" in err and "no newline" in err, f"{err}")
+    doc = json.loads(out)
+    check(doc["input"]["malformed_lines"] == 1 and doc["summary"]["flagged_flows"] == 12, "rest")
+    ek = to_ek(lines)
+    data = lines_to_bytes(ek[:-1]) + ek[-1][:-7].encode()
+    code, out, err = run(["--json", write(tmp, "cut.ek", data)])
+    check(code == 1 and "cut.ek:" in err, f"ek cut: {code} {err}")
+
+
+@test
+def long_line(tmp):
+    lines = read_lines()
+    huge = "1\t" + "A" * (10 * 1024 * 1024)
+    data = lines_to_bytes(lines[:3] + [huge] + lines[3:])
+    code, out, err = run(["--json", write(tmp, "huge.tsv", data)])
+    check(code == 1 and "huge.tsv:4:" in err and "longer than" in err, f"{code} {err[:300]}")
+    doc = json.loads(out)
+    check(doc["input"]["malformed_lines"] == 1 and doc["summary"]["flagged_flows"] == 13, "rest")
+    code, _, err = run([write(tmp, "huge-first.tsv", lines_to_bytes([huge] + lines))])
+    check(code == 2 and "huge-first.tsv:1:" in err, "huge first line")
+    # a long but legal ek record (a full dissection can be large) is processed
+    row = dict(next(fields_rows(lines[:1] + lines[2:3])))
+    rec = json.loads(ek_line_full(row))
+    rec["layers"]["data"] = {"data_data_data": "ab" * (1024 * 1024)}
+    code, out, err = run(["--json", write(tmp, "big.ek", json.dumps(rec) + "\n")])
+    check(code == 1 and json.loads(out)["summary"]["flagged_flows"] == 1, f"big ek: {err}")
+    deep = '{"layers":' + "[" * 100000 + "]" * 100000 + "}"
+    code, out, err = run(["--json", write(tmp, "deep.ek", lines_to_bytes(to_ek(lines)[:4] + [deep]))])
+    check(code == 1 and "nested too deeply" in err, f"deep JSON: {code} {err}")
+
+
+@test
+def many_columns(tmp):
+    lines = read_lines()
+    extra = [f"x.col{i}" for i in range(3000)]
+    wide = []
+    for n, line in enumerate(lines):
+        cells = line.split("\t")
+        pad = extra if n == 0 else ["v"] * len(extra)
+        wide.append("\t".join(pad[:1500] + cells[::-1] + pad[1500:]))
+    a = report_json(["--label", "x", MAIN])
+    b = report_json(["--label", "x", write(tmp, "wide.tsv", lines_to_bytes(wide))])
+    check(a == b, "reordered columns and unknown extra columns give the same report")
+    dup = [l + "\t" + l.split("\t")[3] for l in lines]
+    dup[0] = lines[0] + "\ttlsdiag.flag"
+    c = report_json(["--label", "x", write(tmp, "dup.tsv", lines_to_bytes(dup))])
+    check(a == c, "a repeated column: the first counts")
+
+
+@test
+def sections(tmp):
+    lines = read_lines()
+    twice = write(tmp, "two-runs.tsv", lines_to_bytes(lines + lines))
+    doc = report_json([twice])
+    check(doc["input"]["captures"] == ["%s" % twice, "%s#2" % twice], f"{doc['input']['captures']}")
+    check(doc["summary"]["flagged_flows"] == 26, "stream numbers restart: separate flows")
+    ek = to_ek(lines)
+    doc = report_json([write(tmp, "two-runs.ek", lines_to_bytes(ek + ek))])
+    check(doc["summary"]["flagged_flows"] == 26 and len(doc["input"]["captures"]) == 2,
+          "ek: frame numbers starting over begin a new capture")
+    code, out, _ = run([twice])
+    check(b"CAPTURE" in out, "text shows the capture column when there are several")
+    doc = report_json(["-", MAIN], stdin=lines_to_bytes(lines))
+    check(doc["input"]["captures"] == ["-", MAIN], f"stdin and a file: {doc['input']['captures']}")
+
+
+@test
+def ek_equivalence(tmp):
+    lines = read_lines()
+    a = report_json(["--label", "x", MAIN])
+    b = report_json(["--label", "x", write(tmp, "e.ek", lines_to_bytes(to_ek(lines)))])
+    check(a == b, "ek (-e fields) gives the same report as -T fields")
+    tf = []
+    for l in lines:
+        c = l.split("\t")
+        if len(c) > 19 and c[19] in ("1", "0"):
+            c[19] = "True" if c[19] == "1" else "False"
+        tf.append("\t".join(c))
+    c = report_json(["--label", "x", write(tmp, "tf.tsv", lines_to_bytes(tf))])
+    check(a == c, "True/False booleans")
+
+
+@test
+def ek_full_dissection(tmp):
+    lines = read_lines()
+    a = report_json(["--label", "x", MAIN])
+    b = report_json(["--label", "x",
+                     write(tmp, "full.ek", lines_to_bytes(to_ek(lines, ek_line_full)))])
+    check(a == b, "ek of a full dissection gives the same report")
+
+
+def split_by_client(lines):
+    halves = ([lines[0]], [lines[0]])
+    header = lines[0].split("\t")
+    ci = header.index("tlsdiag.client")
+    for line in lines[1:]:
+        client = line.split("\t")[ci]
+        address = client.rsplit(":", 1)[0]
+        halves[sum(map(ord, address)) % 2].append(line)
+    return halves
+
+
+@test
+def merge_halves(tmp):
+    lines = read_lines()
+    whole = report_json(["--label", "cap", MAIN])
+    for split_name, halves in (("client", split_by_client(lines)),
+                               ("rows", ([lines[0]] + lines[1:10], [lines[0]] + lines[10:]))):
+        check(len(halves[0]) > 2 and len(halves[1]) > 2, "both halves have rows")
+        parts = []
+        for n, half in enumerate(halves):
+            path = write(tmp, f"{split_name}{n}.tsv", lines_to_bytes(half))
+            code, out, _ = run(["--json", "--label", "cap", path])
+            check(code in (0, 1), "half report")
+            parts.append(write(tmp, f"{split_name}{n}.json", out))
+        merged = report_json(["--merge"] + parts)
+        if merged != whole:
+            diff = "\n".join(difflib.unified_diff(json.dumps(whole, indent=1).splitlines(),
+                                                  json.dumps(merged, indent=1).splitlines(),
+                                                  lineterm="", n=2))
+            raise Failure(f"merge of halves split by {split_name} differs:\n{diff[:3000]}")
+        again = report_json(["--merge", write(tmp, "merged.json", json.dumps(merged))])
+        check(again == whole, "merging a merged report changes nothing")
+    code, out, _ = run(["--merge", "--csv"] + parts)
+    check(code == 1 and len(out.decode().splitlines()) == 14, "merge renders CSV")
+    code, out, _ = run(["--merge"] + parts)
+    check(code == 1 and b"13 flagged flows" in out, "merge renders text")
+    # separate captures stay separate
+    other = write(tmp, "other.json", run(["--json", "--label", "other", MAIN])[1])
+    both = report_json(["--merge", parts[0], parts[1], other])
+    check(both["summary"]["flagged_flows"] == 26 and both["input"]["captures"] == ["cap", "other"],
+          "two captures")
+
+
+@test
+def merge_errors(tmp):
+    good = write(tmp, "good.json", run(["--json", "--label", "g", MAIN])[1])
+    doc = json.load(open(good))
+    cases = {}
+    cases["tshark.tsv"] = (open(MAIN).read(), "not a tlsdiag-report JSON report")
+    cases["empty.json"] = ("", "not a tlsdiag-report JSON report")
+    d = json.loads(json.dumps(doc)); d["schema_version"] = 99
+    cases["future.json"] = (json.dumps(d), "schema_version 99")
+    d = json.loads(json.dumps(doc)); d["flows"][3]["stream"] = "three"
+    cases["stream.json"] = (json.dumps(d), "flows[3].stream")
+    d = json.loads(json.dumps(doc)); d["flows"][1]["events"][0]["fallback"]["from"] = "TLS 9"
+    cases["version.json"] = (json.dumps(d), "flows[1].events[0].from")
+    d = json.loads(json.dumps(doc)); d["flows"][0]["events"] = []
+    cases["noevents.json"] = (json.dumps(d), "flows[0].events")
+    d = json.loads(json.dumps(doc)); del d["input"]
+    cases["noinput.json"] = (json.dumps(d), "input")
+    cases["deep.json"] = ("[" * 200000 + "]" * 200000, "not a tlsdiag-report JSON report")
+    for name, (data, msg) in cases.items():
+        code, out, err = run(["--merge", write(tmp, name, data)])
+        check(code == 2 and name in err and msg in err, f"{name}: {code} {err}")
+    # a bad report adds nothing to the good ones
+    code, out, err = run(["--merge", "--json", good, os.path.join(tmp, "stream.json")])
+    check(code == 2 and json.loads(out)["summary"]["flagged_flows"] == 13, "bad report adds nothing")
+    # two unlabelled stdin reports may be different captures
+    a = write(tmp, "a.json", run(["--json", "-"], stdin=open(MAIN, "rb").read())[1])
+    b = write(tmp, "b.json", run(["--json", "-"], stdin=open(MAIN, "rb").read())[1])
+    code, _, err = run(["--merge", a, b])
+    check(code == 2 and "--label" in err, f"stdin ambiguity: {err}")
+    code, out, err = run(["--merge", "-"], stdin=open(good, "rb").read())
+    check(code == 1, f"--merge reads stdin: {err}")
+
+
+@test
+def unknown_flags(tmp):
+    lines = read_lines()
+    cells = lines[2].split("\t")
+    cells[0] = "999"
+    cells[3] = "tls13_middlebox_compat_broken"
+    doc = report_json([write(tmp, "u.tsv", lines_to_bytes(lines + ["\t".join(cells)]))])
+    check(doc["summary"]["by_pattern"].get("tls13_middlebox_compat_broken") is None,
+          "an added frame on an existing stream is not a pattern")
+    cells[2] = "99"
+    doc = report_json([write(tmp, "u2.tsv", lines_to_bytes(lines + ["\t".join(cells)]))])
+    check(doc["summary"]["by_pattern"]["tls13_middlebox_compat_broken"] == 1, "counted as-is")
+    check("unknown_flags" in [h["id"] for h in doc["look_here_first"]], "mentioned")
+
+
+@test
+def options(tmp):
+    code, out, _ = run(["--help"])
+    check(code == 0 and b"Usage: tlsdiag-report" in out and b"--merge" in out, "--help")
+    code, out, _ = run(["--version"])
+    check(code == 0 and out.startswith(b"tlsdiag-report ") and out.strip()[-1:].isdigit(),
+          "--version")
+    code, _, err = run(["--label", "x", MAIN, MAIN])
+    check(code == 2 and "--label" in err, "--label with two inputs")
+    code, _, err = run(["--limit", "lots", MAIN])
+    check(code == 2 and "--limit" in err, "--limit number")
+    code, out, _ = run([], stdin=open(MAIN, "rb").read())
+    check(code == 1 and b"13 flagged flows" in out, "stdin without arguments")
+
+
+# ---- driver ----------------------------------------------------------------
+
+def compare(input_path, expected_path, label, update):
+    label = label or os.path.basename(input_path)
+    code, out, err = run(["--json", "--label", label, input_path])
+    if code not in (0, 1):
+        print(f"FAIL: tlsdiag-report exited {code}: {err}")
+        return 1
+    if update:
+        with open(expected_path, "wb") as f:
+            f.write(out)
+        print(f"wrote {expected_path}")
+        return 0
+    with open(expected_path, encoding="utf-8") as f:
+        want = json.load(f)
+    got = json.loads(out)
+    # The version that wrote the report is not part of what it found.
+    want.pop("generator", None)
+    got.pop("generator", None)
+    if got == want:
+        print(f"ok: {input_path} matches {expected_path}")
+        return 0
+    diff = difflib.unified_diff(json.dumps(want, indent=1, sort_keys=True).splitlines(),
+                                json.dumps(got, indent=1, sort_keys=True).splitlines(),
+                                "expected", "got", lineterm="")
+    print("FAIL: report differs from expectation\n" + "\n".join(diff))
+    return 1
+
+
+def main():
+    global REPORT
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--report", required=True, help="the tlsdiag-report binary")
+    ap.add_argument("--only", action="append", help="run only this test (repeatable)")
+    ap.add_argument("--compare", nargs=2, metavar=("INPUT", "EXPECTED"))
+    ap.add_argument("--label", help="capture label for --compare (default: INPUT's file name)")
+    ap.add_argument("--update", action="store_true", help="with --compare: write EXPECTED")
+    args = ap.parse_args()
+    REPORT = os.path.abspath(args.report)
+    if args.compare:
+        return compare(args.compare[0], args.compare[1], args.label, args.update)
+    names = args.only or list(TESTS)
+    failed = 0
+    for name in names:
+        if name not in TESTS:
+            print(f"no such test: {name}")
+            return 2
+        with tempfile.TemporaryDirectory(prefix="tlsdiag-report-") as tmp:
+            try:
+                TESTS[name](tmp)
+                print(f"ok   {name}")
+            except Failure as e:
+                failed += 1
+                print(f"FAIL {name}: {e}")
+    print(f"{len(names) - failed} of {len(names)} passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

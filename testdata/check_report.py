@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The documented pipeline end to end: the real tshark with the built plugin
+over lab captures, its -T fields and -T ek output fed to tlsdiag-report, and
+the report compared with reviewed expected files:
+
+- the JSON report of all the captures together, field by field;
+- the text report of one capture, line by line;
+- the same flows from the ek input as from the fields input;
+- one CSV row per flagged flow, and exit status 1 (flagged flows found).
+
+--update rewrites the expected files from the current output (review the diff).
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+# The README's tshark command for tlsdiag-report, minus -r and the output form.
+FIELDS = [
+    "frame.number", "frame.time_epoch", "tcp.stream",
+    "tlsdiag.flag", "tlsdiag.side", "tlsdiag.close", "tlsdiag.stage",
+    "tlsdiag.version", "tlsdiag.alert", "tlsdiag.client", "tlsdiag.server", "tlsdiag.sni",
+    "tlsdiag.client_hello", "tlsdiag.elapsed", "tlsdiag.retransmissions",
+    "tlsdiag.fallback.previous", "tlsdiag.fallback.failure", "tlsdiag.fallback.from",
+    "tlsdiag.fallback.to", "tlsdiag.fallback.scsv", "tlsdiag.fallback.attempt", "tlsdiag.http403",
+]
+
+
+def run(cmd, stdout=None, cwd=None):
+    result = subprocess.run(cmd, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, LC_ALL="C", TZ="UTC"), cwd=cwd)
+    return result.returncode, result.stdout, result.stderr
+
+
+def tshark_output(tshark, capture, form, path):
+    fields = [arg for field in FIELDS for arg in ("-e", field)]
+    if form == "fields":
+        options = ["-T", "fields", "-E", "header=y", "-E", "separator=/t", "-E", "occurrence=f"]
+    else:
+        options = ["-T", "ek"]
+    with open(path, "w") as out:
+        status, _, err = run([tshark, "-r", capture, "-Y", "tlsdiag", *options, *fields], out)
+    if status != 0:
+        sys.exit(f"tshark failed on {capture}: {err}")
+
+
+def report(binary, options, inputs):
+    """Runs the report where the inputs are: captures are labelled by the
+    names given, which are then the capture names for both input forms."""
+    directory = os.path.dirname(inputs[0])
+    names = [os.path.basename(path) for path in inputs]
+    status, out, err = run([os.path.abspath(binary), *options, *names], cwd=directory)
+    if status not in (0, 1):
+        sys.exit(f"tlsdiag-report {' '.join(options)} exited {status}: {err}")
+    return status, out
+
+
+def compare_or_update(path, got, update, failures):
+    if update:
+        with open(path, "w") as f:
+            f.write(got)
+        return
+    with open(path) as f:
+        want = f.read()
+    if want != got:
+        failures.append(f"{path} differs from the report:\n" +
+                        "".join(f"  want: {a}\n  got:  {b}\n"
+                                for a, b in zip(want.splitlines(), got.splitlines()) if a != b)[:4000])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tshark", required=True, help="the build's tlsdiag-tshark")
+    parser.add_argument("--report", required=True, help="the tlsdiag-report binary")
+    parser.add_argument("--expected-json", required=True)
+    parser.add_argument("--expected-text", required=True)
+    parser.add_argument("--text-capture", required=True, help="the capture of the text report")
+    parser.add_argument("--update", action="store_true")
+    parser.add_argument("captures", nargs="+")
+    args = parser.parse_args()
+    failures = []
+
+    with tempfile.TemporaryDirectory(prefix="tlsdiag-report-") as tmp:
+        fields_inputs, ek_inputs = [], []
+        for capture in args.captures:
+            name = os.path.basename(capture).rsplit(".", 1)[0]
+            for form, inputs in (("fields", fields_inputs), ("ek", ek_inputs)):
+                os.makedirs(os.path.join(tmp, form), exist_ok=True)
+                path = os.path.join(tmp, form, name)
+                tshark_output(args.tshark, capture, form, path)
+                inputs.append(path)
+
+        status, out = report(args.report, ["--json", "--allow-empty"], fields_inputs)
+        if status != 1:
+            failures.append(f"exit status {status} with flagged flows, want 1")
+        compare_or_update(args.expected_json, out, args.update, failures)
+        from_fields = json.loads(out)
+
+        _, out = report(args.report, ["--json", "--allow-empty"], ek_inputs)
+        from_ek = json.loads(out)
+        for key in ("summary", "flows", "look_here_first"):
+            if from_ek[key] != from_fields[key]:
+                failures.append(f"ek input gives another '{key}' than fields input")
+
+        _, out = report(args.report, ["--csv", "--allow-empty"], fields_inputs)
+        rows = list(csv.DictReader(io.StringIO(out)))
+        if len(rows) != len(from_fields["flows"]):
+            failures.append(f"CSV has {len(rows)} rows for {len(from_fields['flows'])} flows")
+
+        text_input = fields_inputs[args.captures.index(args.text_capture)]
+        _, out = report(args.report, [], [text_input])
+        compare_or_update(args.expected_text, out, args.update, failures)
+
+    for failure in failures:
+        print("FAIL: " + failure)
+    if not failures:
+        print(f"PASS: {len(from_fields['flows'])} flows from {len(args.captures)} captures, "
+              "fields and ek, JSON, CSV and text")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
