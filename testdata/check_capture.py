@@ -8,12 +8,18 @@ Expectations file (NAME.expect, tab-separated):
     # comment lines say what happens in the capture and why
     #! tshark-args: -d tcp.port==8443,tls      (optional, extra tshark options)
     #! keylog: keylog.txt                      (optional, beside the capture)
+    #! truth: frame=5 flag=handshake_aborted side=server   (lab captures)
+    #! truth: none
     frame   flag    side    close   stage   alert   ...
     7       handshake_aborted       server  RST     client_hello
 
 The header names tlsdiag fields without the "tlsdiag." prefix ("frame" is the
 frame number). A row lists every frame the plugin annotates; an empty cell
 means the field is absent. Only the columns in the header are compared.
+The "#! truth:" lines are the lab generator's own reading of the capture,
+made with display filters and no plugin: the flagged frames must be exactly
+those, with those values. The table is the plugin's reviewed output.
+
 Links to later frames (ended_by, fallback.retry) exist only from the second
 pass on: in single-pass mode those columns are ignored, and rows that carry
 nothing else are not expected.
@@ -39,12 +45,18 @@ SKIP = 77
 
 
 def read_expectations(path):
-    header, rows, tshark_args, keylog = None, [], [], None
+    header, rows, tshark_args, keylog, truth = None, [], [], None, None
     with open(path, encoding="utf-8") as f:
         for lineno, raw in enumerate(f, 1):
             line = raw.rstrip("\n")
             if line.startswith("#! tshark-args:"):
                 tshark_args += line.split(":", 1)[1].split()
+                continue
+            if line.startswith("#! truth:"):
+                truth = truth if truth is not None else []
+                cells = line.split(":", 1)[1].split()
+                if cells != ["none"]:
+                    truth.append(dict(cell.split("=", 1) for cell in cells))
                 continue
             if line.startswith("#! keylog:"):
                 keylog = line.split(":", 1)[1].strip()
@@ -62,7 +74,7 @@ def read_expectations(path):
             rows.append(cells + [""] * (len(header) - len(cells)))
     if header is None:
         sys.exit(f"{path}: no header line")
-    return header, rows, tshark_args, keylog
+    return header, rows, tshark_args, keylog, truth
 
 
 def tshark_command(args, capture, header, tshark_args, keylog):
@@ -103,7 +115,7 @@ def main():
     if not os.path.exists(args.capture):
         print(f"SKIP: {args.capture} is not there")
         return SKIP
-    header, rows, tshark_args, keylog = read_expectations(args.expect)
+    header, rows, tshark_args, keylog, truth = read_expectations(args.expect)
     if args.write:
         header = FULL_HEADER
 
@@ -123,6 +135,7 @@ def main():
         write_expectations(args.expect, header, got)
         return 0
 
+    failures = check_truth(truth, header, got)
     want_header, want = expected_for_mode(header, rows, args.mode)
     got_header, got = expected_for_mode(header, got, args.mode)
     assert want_header == got_header
@@ -130,16 +143,43 @@ def main():
     got_set = {tuple(r) for r in got}
     missing = [r for r in want if tuple(r) not in got_set]
     extra = [r for r in got if tuple(r) not in want_set]
-    if not missing and not extra:
+    if not missing and not extra and not failures:
         print(f"PASS: {len(want)} annotated frames ({args.mode})")
         return 0
     print(f"FAIL: {args.capture} ({args.mode})")
+    for failure in failures:
+        print("truth:   " + failure)
     print("columns: " + "\t".join(want_header))
     for r in missing:
         print("missing: " + "\t".join(r))
     for r in extra:
         print("extra:   " + "\t".join(r))
     return 1
+
+
+def check_truth(truth, header, got):
+    """The generator's truth, both ways: every flagged frame it found, with
+    its values, and no other flagged frame."""
+    if truth is None:
+        return []
+    failures = []
+    flag = header.index("flag")
+    flagged = {row[0]: dict(zip(header, row)) for row in got if row[flag]}
+    for fact in truth:
+        row = flagged.get(fact["frame"])
+        if row is None:
+            failures.append(f"frame {fact['frame']}: not flagged, the generator says {fact}")
+            continue
+        for key, value in fact.items():
+            if key not in row:
+                failures.append(f"frame {fact['frame']}: column {key} is not in the header")
+            elif row[key] != value:
+                failures.append(f"frame {fact['frame']}: {key} is {row[key]!r}, the generator "
+                                f"says {value!r}")
+    known = {fact["frame"] for fact in truth}
+    failures += [f"frame {frame}: flagged {row['flag']}, the generator found nothing there"
+                 for frame, row in flagged.items() if frame not in known]
+    return failures
 
 
 def write_expectations(path, header, got):

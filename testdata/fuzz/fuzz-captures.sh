@@ -98,11 +98,13 @@ case "$cases$jobs$run_timeout" in *[!0-9]*) die "--cases, --jobs and --timeout t
 [ -n "$seed" ] || seed=$(( $(date +%s) % 1000000 ))
 case "$seed" in *[!0-9]*|"") die "--seed takes a number" ;; esac
 
-# The sanitizer runtime must be loaded before tshark when the plugin uses it.
+# The sanitizer runtime must be loaded before tshark when the plugin uses it;
+# only for tshark (editcap hangs at start with libasan preloaded).
 plugin=$(sed -n 's/^plugin="\(.*\)"$/\1/p' "$tshark")
-if [ -z "${LD_PRELOAD:-}" ] && [ -n "$plugin" ] && [ -r "$plugin" ]; then
+preload="${LD_PRELOAD:-}"
+if [ -z "$preload" ] && [ -n "$plugin" ] && [ -r "$plugin" ]; then
     if readelf -d "$plugin" 2>/dev/null | grep -q 'libasan'; then
-        export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+        preload="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
     elif [ -z "$internal_case" ]; then
         echo "fuzz-captures: warning: $plugin is not built with -DTLSDIAG_SANITIZE=ON: only crashes and hangs will be seen" >&2
     fi
@@ -159,7 +161,7 @@ fields=(-T fields -e frame.number -e tlsdiag.flag -e tlsdiag.stage -e tlsdiag.sn
 run_tshark() {
     local outdir="$1" tag="$2" input="$3" rc
     shift 3
-    timeout -k 10 "$run_timeout" "$tshark" -r "$input" -n "$@" \
+    timeout -k 10 "$run_timeout" env LD_PRELOAD="$preload" "$tshark" -r "$input" -n "$@" \
         >"$outdir/$tag.out.full" 2>"$outdir/$tag.err"
     rc=$?
     echo "$rc" >"$outdir/$tag.rc"

@@ -361,21 +361,28 @@ row403() { # FRAME FLAG SIDE CLOSE ALERT HTTP403
 # expect_write [NAME]: writes $WORK/NAME.expect (default: the scenario's).
 # A scenario that writes a second capture (NAME-nokeys) calls it for that
 # one itself and lists NAME in EXTRA_OUT.
+#
+# The rows found here by display filters become "#! truth:" lines: the
+# generator's own reading of the capture, made without the plugin. The table
+# under them is the plugin's full output, recorded and reviewed afterwards
+# with testdata/check_capture.py --write (see README.md); the tests check
+# both.
 expect_write() {
-    local f=$WORK/${1:-$SCEN}.expect cols=6 line
-    ((EXPECT_FALLBACK_COLS)) && cols=8
+    local f=$WORK/${1:-$SCEN}.expect line
+    local cols="frame flag side close stage alert fallback.previous fallback.attempt"
+    ((EXPECT_403_COLS)) && cols="frame flag side close alert http403"
     {
         for line in "${EXPECT_COMMENTS[@]}"; do echo "# $line"; done
-        if ((EXPECT_403_COLS)); then
-            printf 'frame\tflag\tside\tclose\talert\thttp403\n'
-        elif ((cols == 8)); then
-            printf 'frame\tflag\tside\tclose\tstage\talert\tfallback.previous\tfallback.attempt\n'
+        if ((${#EXPECT_ROWS[@]} == 0)); then
+            echo "#! truth: none"
         else
-            printf 'frame\tflag\tside\tclose\tstage\talert\n'
+            printf '%s\n' "${EXPECT_ROWS[@]}" |
+                awk -F'\t' -v names="$cols" 'BEGIN { n = split(names, col, " ") }
+                    NF { printf "#! truth:"
+                         for (i = 1; i <= n; i++) if ($i != "") printf " %s=%s", col[i], $i
+                         print "" }' | sort -t= -k2,2n
         fi
-        for line in "${EXPECT_ROWS[@]}"; do
-            echo "$line" | cut -f1-$cols
-        done | sort -t$'\t' -k1,1n -s
+        printf 'frame\tflag\n'
     } >"$f"
 }
 

@@ -1,0 +1,565 @@
+/* fuzz_engine.c
+ * libFuzzer harness of the tlsdiag engine: the fuzz input is decoded into an
+ * arbitrary sequence of observations (any order, any stream ids, frame
+ * numbers going backwards or repeating, absurd versions, lengths and
+ * timestamps, full arrays, odd or missing server names) fed to one engine.
+ * After each observation, reports are looked up for the frame just seen, for
+ * random frames and for frames reported earlier, and every report is turned
+ * into text as the plugin does (tlsdiag_describe_verdict, _ended_by,
+ * _retried_by).
+ *
+ * The harness only builds observations the epan glue could build: counts
+ * never exceed their arrays, server_name is NULL or a NUL-terminated string.
+ * It checks what the API promises: a report pointer stays the same and
+ * readable until the engine is freed, enums stay in range, texts are UTF-8.
+ * A broken promise aborts, so libFuzzer records the input.
+ *
+ * Built two ways (plugin/tests/fuzz.cmake):
+ *   - clang -fsanitize=fuzzer,address,undefined (TLSDIAG_FUZZ=ON): fuzz_engine,
+ *     the libFuzzer binary. Run it on a copy of the seed corpus:
+ *         cp -r testdata/fuzz/engine-corpus /tmp/corpus
+ *         build-fuzz/plugin/tests/fuzz_engine /tmp/corpus -max_len=4096
+ *   - any compiler, TLSDIAG_FUZZ_REPLAY defined: fuzz_engine_replay FILE|DIR...
+ *     runs the harness once over each input (the seed corpus as a ctest, or a
+ *     crash file under gcc and valgrind).
+ *
+ * Input format (all integers little-endian, missing bytes read as zero):
+ *   byte 0..7   fallback window in ns (int64; the glue only makes 0..4.3e18,
+ *               but the engine must not care)
+ *   then ops: one byte each, low 3 bits choose
+ *     0-4  an observation (see read_observation)
+ *     5    look up a frame given as 4 raw bytes
+ *     6    look up frames around the last one seen
+ *     7    a vocabulary call with raw values
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "engine/engine.h"
+
+/* ---- reading the input ----------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+    size_t pos;
+} reader;
+
+static bool more(const reader *r)
+{
+    return r->pos < r->size;
+}
+
+static uint8_t u8(reader *r)
+{
+    return r->pos < r->size ? r->data[r->pos++] : 0;
+}
+
+static uint16_t u16(reader *r)
+{
+    uint16_t lo = u8(r);
+    return (uint16_t)(lo | (uint16_t)u8(r) << 8);
+}
+
+static uint32_t u32(reader *r)
+{
+    uint32_t lo = u16(r);
+    return lo | (uint32_t)u16(r) << 16;
+}
+
+static uint64_t u64(reader *r)
+{
+    uint64_t lo = u32(r);
+    return lo | (uint64_t)u32(r) << 32;
+}
+
+static int64_t i64(reader *r)
+{
+    uint64_t v = u64(r);
+    int64_t out;
+    memcpy(&out, &v, sizeof out);
+    return out;
+}
+
+static bool boolean(reader *r)
+{
+    return (u8(r) & 1) != 0;
+}
+
+/* ---- building observations ----------------------------------------------- */
+
+/* Hosts and ports the fuzzer can name in one byte, so that streams, clients
+ * and servers meet again; a raw endpoint now and then. */
+static void read_endpoint(reader *r, tlsdiag_endpoint *endpoint)
+{
+    static const uint16_t ports[] = {443, 8443, 50000, 50001, 50002, 0, 65535, 1};
+    uint8_t choice = u8(r);
+
+    memset(endpoint, 0, sizeof *endpoint);
+    if ((choice & 0xC0) == 0xC0) {
+        endpoint->family = u8(r); /* 0, 4, 6 or nonsense */
+        for (size_t i = 0; i < sizeof endpoint->addr; i++)
+            endpoint->addr[i] = u8(r);
+        endpoint->port = u16(r);
+        return;
+    }
+    endpoint->family = (choice & 0x20) ? 6 : 4;
+    endpoint->addr[endpoint->family == 6 ? 15 : 3] = (uint8_t)(1 + (choice & 0x3)); /* 4 hosts */
+    if (endpoint->family == 6)
+        endpoint->addr[0] = 0xfd;
+    else
+        endpoint->addr[0] = 10;
+    endpoint->port = ports[(choice >> 2) & 0x7];
+}
+
+static uint8_t read_record_type(reader *r)
+{
+    uint8_t b = u8(r);
+    if (b & 0x80)
+        return u8(r);
+    return (uint8_t)(TLSDIAG_RECORD_CHANGE_CIPHER_SPEC + (b & 0x3)); /* 20..23 */
+}
+
+static uint8_t read_handshake_type(reader *r)
+{
+    static const uint8_t common[] = {
+        TLSDIAG_HS_CLIENT_HELLO,         TLSDIAG_HS_SERVER_HELLO,
+        TLSDIAG_HS_NEW_SESSION_TICKET,   TLSDIAG_HS_ENCRYPTED_EXTENSIONS,
+        TLSDIAG_HS_CERTIFICATE,          TLSDIAG_HS_SERVER_KEY_EXCHANGE,
+        TLSDIAG_HS_CERTIFICATE_REQUEST,  TLSDIAG_HS_SERVER_HELLO_DONE,
+        TLSDIAG_HS_CERTIFICATE_VERIFY,   TLSDIAG_HS_CLIENT_KEY_EXCHANGE,
+        TLSDIAG_HS_FINISHED,             0,
+        255,                             TLSDIAG_HS_CLIENT_HELLO,
+        TLSDIAG_HS_SERVER_HELLO,         TLSDIAG_HS_FINISHED,
+    };
+    uint8_t b = u8(r);
+    if (b & 0x80)
+        return u8(r);
+    return common[b & 0xF];
+}
+
+static uint16_t read_version(reader *r)
+{
+    static const uint16_t common[] = {
+        0,      0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f12, 0x7f1c,
+        0xfb1a, 0x0a0a, 0xfafa, 0xffff, 0x0200, 0x0305, 0xfeff, 0x0303,
+    };
+    uint8_t b = u8(r);
+    if (b & 0x80)
+        return u16(r);
+    return common[b & 0xF];
+}
+
+static int64_t read_time(reader *r, int64_t previous)
+{
+    uint8_t b = u8(r);
+    switch (b & 0x7) {
+        case 0:
+        case 1:
+        case 2: {
+            /* Forward by up to ~17 minutes: the common case. */
+            int64_t step = (int64_t)u16(r) * (b & 0x8 ? 1000000000LL : 1000000LL);
+            return previous <= INT64_MAX - step ? previous + step : previous;
+        }
+        case 3:
+            return previous; /* same instant */
+        case 4: {
+            int64_t step = (int64_t)u16(r) * 1000000000LL;
+            return previous >= INT64_MIN + step ? previous - step : previous; /* backwards */
+        }
+        case 5: {
+            static const int64_t odd[] = {0, -1, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+                                          9223372035000000000LL, -9223372035000000000LL};
+            return odd[(b >> 3) & 0x7];
+        }
+        default:
+            return i64(r);
+    }
+}
+
+/* server_name: NULL, empty, one of a few names, or raw bytes (any byte but
+ * NUL, non-UTF-8 included) up to a long length. */
+static const char *read_server_name(reader *r, char *buffer, size_t buffer_size)
+{
+    static const char *const names[] = {"a.example", "b.example", "A.EXAMPLE", "a.example."};
+    uint8_t b = u8(r);
+    switch (b & 0x7) {
+        case 0:
+        case 1:
+            return NULL;
+        case 2:
+            return "";
+        case 3:
+        case 4:
+        case 5:
+            return names[(b >> 3) & 0x3];
+        default: {
+            size_t length = u8(r);
+            if (b & 0x80)
+                length = length * 16 + (b & 0xF);
+            if (length >= buffer_size)
+                length = buffer_size - 1;
+            size_t i = 0;
+            while (i < length && more(r)) {
+                uint8_t c = u8(r);
+                buffer[i++] = (char)(c ? c : 0xff);
+            }
+            buffer[i] = '\0';
+            return buffer;
+        }
+    }
+}
+
+typedef struct {
+    uint32_t frame;
+    int64_t time_ns;
+    uint32_t stream;
+} sequence;
+
+static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_observation *obs,
+                             char *name_buffer, size_t name_buffer_size)
+{
+    memset(obs, 0, sizeof *obs);
+
+    /* Frame numbers: mostly the next one, sometimes the same, earlier or any. */
+    uint8_t how = u8(r);
+    switch (how & 0x7) {
+        case 0:
+        case 1:
+        case 2:
+            seq->frame++; /* wraps at UINT32_MAX like the counter it models */
+            break;
+        case 3:
+            break;
+        case 4:
+            seq->frame -= u8(r);
+            break;
+        case 5:
+            seq->frame = (how & 0x8) ? UINT32_MAX : 0;
+            break;
+        default:
+            seq->frame = u32(r);
+            break;
+    }
+    obs->frame = seq->frame;
+    seq->time_ns = read_time(r, seq->time_ns);
+    obs->time_ns = seq->time_ns;
+
+    /* Streams: a handful, with an occasional raw id (wrapped counters). */
+    uint8_t s = u8(r);
+    if ((s & 0xF0) == 0xF0)
+        seq->stream = u32(r);
+    else if ((s & 0x80) == 0)
+        seq->stream = s & 0x7;
+    obs->stream = seq->stream;
+
+    read_endpoint(r, &obs->src);
+    read_endpoint(r, &obs->dst);
+
+    uint8_t flags = u8(r);
+    obs->syn = flags & 0x01;
+    obs->ack = flags & 0x02;
+    obs->fin = flags & 0x04;
+    obs->rst = flags & 0x08;
+    obs->retransmission = flags & 0x10;
+
+    /* Counts up to the array sizes (the glue's promise), opaque count any. */
+    obs->record_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_RECORDS + 1));
+    for (unsigned i = 0; i < obs->record_count; i++)
+        obs->record_types[i] = read_record_type(r);
+    obs->opaque_record_count = (op & 0x8) ? u8(r) : (uint8_t)(u8(r) & 0x3);
+
+    obs->handshake_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_HANDSHAKES + 1));
+    for (unsigned i = 0; i < obs->handshake_count; i++)
+        obs->handshake_types[i] = read_handshake_type(r);
+
+    if (op & 0x10) {
+        obs->hello_version = read_version(r);
+        obs->max_supported_version = read_version(r);
+        obs->offers_fallback_scsv = boolean(r);
+        obs->server_name = read_server_name(r, name_buffer, name_buffer_size);
+    }
+    if (op & 0x20) {
+        obs->has_certificate_list = boolean(r);
+        obs->certificate_list_length = (u8(r) & 1) ? u32(r) : 0;
+    }
+    if (op & 0x40) {
+        obs->alert_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_ALERTS + 1));
+        for (unsigned i = 0; i < obs->alert_count; i++) {
+            obs->alerts[i].level = u8(r);
+            obs->alerts[i].description = u8(r);
+        }
+    }
+    if (op & 0x80) {
+        static const uint16_t statuses[] = {200, 403, 401, 0, 404, 500, 65535, 403};
+        obs->http_status_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_HTTP_STATUSES + 1));
+        for (unsigned i = 0; i < obs->http_status_count; i++) {
+            uint8_t b = u8(r);
+            obs->http_statuses[i] = (b & 0x80) ? u16(r) : statuses[b & 0x7];
+        }
+    }
+}
+
+/* ---- using what comes back ----------------------------------------------- */
+
+#define KEPT_REPORTS 32
+
+typedef struct {
+    uint32_t frame;
+    const tlsdiag_frame_report *report;
+} kept_report;
+
+/* Replay with TLSDIAG_FUZZ_VERBOSE set prints every text (to check seeds). */
+static bool verbose;
+
+typedef struct {
+    kept_report kept[KEPT_REPORTS];
+    unsigned next;
+    GString *text;
+} checker;
+
+static void check(bool condition, const char *what)
+{
+    if (!condition) {
+        fprintf(stderr, "fuzz_engine: broken promise: %s\n", what);
+        abort();
+    }
+}
+
+static void check_text(GString *text)
+{
+    check(strlen(text->str) == text->len, "expert text without embedded NUL");
+    check(g_utf8_validate(text->str, (gssize)text->len, NULL), "expert text is UTF-8");
+}
+
+/* Reads every byte of a report, as the tree of the plugin does. */
+static void use_report(checker *c, const tlsdiag_frame_report *report)
+{
+    const tlsdiag_verdict *v = &report->verdict;
+
+    check(v->flag < TLSDIAG_FLAG_COUNT, "verdict flag in range");
+    check(v->side < TLSDIAG_SIDE_COUNT, "side in range");
+    check(v->close < TLSDIAG_CLOSE_COUNT, "close in range");
+    check(v->stage < TLSDIAG_STAGE_COUNT, "stage in range");
+    check(v->client_certificate < TLSDIAG_CLIENT_CERT_COUNT, "client certificate in range");
+    check(report->ended_how < TLSDIAG_FLAG_COUNT, "ended_how in range");
+    check(report->retried_how < TLSDIAG_FLAG_COUNT, "retried_how in range");
+    check(v->previous.flag < TLSDIAG_FLAG_COUNT && v->origin.flag < TLSDIAG_FLAG_COUNT,
+          "failure flags in range");
+    if (v->server_name != NULL)
+        (void)strlen(v->server_name);
+
+    /* The names the tree shows. */
+    (void)tlsdiag_flag_name(v->flag);
+    (void)tlsdiag_side_name(v->side);
+    (void)tlsdiag_close_name(v->close);
+    (void)tlsdiag_stage_name(v->stage);
+    (void)tlsdiag_client_cert_name(v->client_certificate);
+    (void)tlsdiag_version_name(v->offered_version);
+    (void)tlsdiag_version_name(v->negotiated_version);
+    (void)tlsdiag_alert_name(v->alert);
+    (void)tlsdiag_verdict_retransmissions(v);
+
+    g_string_truncate(c->text, 0);
+    if (v->flag != TLSDIAG_FLAG_NONE) {
+        tlsdiag_describe_verdict(v, c->text);
+        check(c->text->len > 0, "a verdict has a text");
+        check_text(c->text);
+        if (verbose)
+            printf("  %s: %s\n", tlsdiag_flag_name(v->flag), c->text->str);
+    }
+    if (report->ended_by != 0) {
+        g_string_truncate(c->text, 0);
+        tlsdiag_describe_ended_by(report, c->text);
+        check_text(c->text);
+    }
+    if (report->retried_by != 0) {
+        g_string_truncate(c->text, 0);
+        tlsdiag_describe_retried_by(report, c->text);
+        check_text(c->text);
+    }
+}
+
+static void look_up(checker *c, const tlsdiag_engine *engine, uint32_t frame)
+{
+    const tlsdiag_frame_report *report = tlsdiag_engine_report(engine, frame);
+    if (report == NULL)
+        return;
+    use_report(c, report);
+    for (unsigned i = 0; i < KEPT_REPORTS; i++) {
+        if (c->kept[i].report != NULL && c->kept[i].frame == frame) {
+            check(c->kept[i].report == report, "a frame's report stays where it is");
+            return;
+        }
+    }
+    c->kept[c->next].frame = frame;
+    c->kept[c->next].report = report;
+    c->next = (c->next + 1) % KEPT_REPORTS;
+}
+
+/* Reports looked up earlier must still be there, unchanged in place. */
+static void recheck_kept(checker *c, const tlsdiag_engine *engine)
+{
+    for (unsigned i = 0; i < KEPT_REPORTS; i++) {
+        if (c->kept[i].report == NULL)
+            continue;
+        check(tlsdiag_engine_report(engine, c->kept[i].frame) == c->kept[i].report,
+              "a report is valid until the engine is freed");
+        use_report(c, c->kept[i].report);
+    }
+}
+
+static void vocabulary_call(reader *r)
+{
+    uint8_t a = u8(r);
+    uint16_t version = u16(r);
+    unsigned small = a % 12; /* within and past every enum */
+
+    (void)tlsdiag_alert_name(a);
+    (void)tlsdiag_alert_meaning(a, (tlsdiag_side)(small % (TLSDIAG_SIDE_COUNT + 1)));
+    (void)tlsdiag_version_name(version);
+    (void)tlsdiag_version_normalize(version);
+    (void)tlsdiag_version_is_grease(version);
+    (void)tlsdiag_flag_name((tlsdiag_flag)(small % (TLSDIAG_FLAG_COUNT + 1)));
+    (void)tlsdiag_side_name((tlsdiag_side)(small % (TLSDIAG_SIDE_COUNT + 1)));
+    (void)tlsdiag_close_name((tlsdiag_close)(small % (TLSDIAG_CLOSE_COUNT + 1)));
+    (void)tlsdiag_stage_name((tlsdiag_stage)(small % (TLSDIAG_STAGE_COUNT + 1)));
+    (void)tlsdiag_client_cert_name((tlsdiag_client_cert)(small % (TLSDIAG_CLIENT_CERT_COUNT + 1)));
+    (void)tlsdiag_stage_phrase((tlsdiag_stage)(small % (TLSDIAG_STAGE_COUNT + 1)), a & 0x80);
+}
+
+/* ---- the harness --------------------------------------------------------- */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    reader r = {.data = data, .size = size, .pos = 0};
+    tlsdiag_settings settings = {.fallback_window_ns = i64(&r)};
+    tlsdiag_engine *engine = tlsdiag_engine_new(&settings);
+    checker c = {.next = 0, .text = g_string_new(NULL)};
+    sequence seq = {.frame = 0, .time_ns = 1700000000LL * 1000000000LL, .stream = 0};
+    tlsdiag_observation obs;
+    char *name_buffer = g_malloc(4097);
+    unsigned steps = 0;
+
+    while (more(&r) && steps++ < 4096) {
+        uint8_t op = u8(&r);
+        switch (op & 0x7) {
+            case 5:
+                look_up(&c, engine, u32(&r));
+                break;
+            case 6: {
+                uint8_t spread = u8(&r);
+                for (uint32_t f = seq.frame - spread; f != seq.frame + 2; f++)
+                    look_up(&c, engine, f);
+                break;
+            }
+            case 7:
+                vocabulary_call(&r);
+                break;
+            default:
+                read_observation(&r, op, &seq, &obs, name_buffer, 4097);
+                tlsdiag_engine_observe(engine, &obs);
+                /* The glue's buffer is gone after the call: poison ours. */
+                memset(name_buffer, 0x5a, 4096);
+                name_buffer[4096] = '\0';
+                look_up(&c, engine, obs.frame);
+                look_up(&c, engine, obs.frame - 1);
+                break;
+        }
+        if ((steps & 0xF) == 0)
+            recheck_kept(&c, engine);
+    }
+    recheck_kept(&c, engine);
+
+    tlsdiag_engine_free(engine);
+    g_string_free(c.text, TRUE);
+    g_free(name_buffer);
+    return 0;
+}
+
+/* ---- replay without libFuzzer ------------------------------------------------ */
+
+#ifdef TLSDIAG_FUZZ_REPLAY
+
+static int replay_file(const char *path)
+{
+    gchar *contents = NULL;
+    gsize length = 0;
+    GError *error = NULL;
+    if (!g_file_get_contents(path, &contents, &length, &error)) {
+        fprintf(stderr, "fuzz_engine_replay: %s\n", error->message);
+        g_error_free(error);
+        return 1;
+    }
+    LLVMFuzzerTestOneInput((const uint8_t *)contents, length);
+    g_free(contents);
+    return 0;
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int replay_path(const char *path, unsigned *count)
+{
+    if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        (*count)++;
+        if (verbose)
+            printf("%s\n", path);
+        return replay_file(path);
+    }
+    GError *error = NULL;
+    GDir *dir = g_dir_open(path, 0, &error);
+    if (dir == NULL) {
+        fprintf(stderr, "fuzz_engine_replay: %s\n", error->message);
+        g_error_free(error);
+        return 1;
+    }
+    /* Sorted, so that a run is the same every time. */
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        if (name[0] != '.')
+            g_ptr_array_add(names, g_strdup(name));
+    }
+    g_dir_close(dir);
+    g_ptr_array_sort(names, compare_names);
+    int status = 0;
+    for (guint i = 0; i < names->len; i++) {
+        gchar *child = g_build_filename(path, (const char *)g_ptr_array_index(names, i), NULL);
+        status |= replay_path(child, count);
+        g_free(child);
+    }
+    g_ptr_array_free(names, TRUE);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s FILE|DIR...\n"
+                        "Runs the engine fuzz harness once over each input.\n",
+                argv[0]);
+        return 2;
+    }
+    unsigned count = 0;
+    int status = 0;
+    verbose = g_getenv("TLSDIAG_FUZZ_VERBOSE") != NULL;
+    for (int i = 1; i < argc; i++)
+        status |= replay_path(argv[i], &count);
+    printf("fuzz_engine_replay: %u inputs%s\n", count, status ? ", some unreadable" : "");
+    return status ? 2 : 0;
+}
+
+#endif /* TLSDIAG_FUZZ_REPLAY */
