@@ -45,6 +45,7 @@ static int hf_tlsdiag_fallback_to = -1;
 static int hf_tlsdiag_fallback_scsv = -1;
 static int hf_tlsdiag_fallback_attempt = -1;
 static int hf_tlsdiag_fallback_retry = -1;
+static int hf_tlsdiag_fallback_completed = -1;
 static int hf_tlsdiag_certificate_requested = -1;
 static int hf_tlsdiag_client_certificate = -1;
 static int hf_tlsdiag_http403 = -1;
@@ -64,6 +65,7 @@ static expert_field ei_tlsdiag_possible_alert_after_403 = EI_INIT;
 static expert_field ei_tlsdiag_client_cert_rejected = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
+static expert_field ei_tlsdiag_retry_completed = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 
@@ -258,6 +260,13 @@ static void add_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_retried_later, tvb, 0, 0, "%s",
                                      text->str);
     }
+    if (report->retry_completed != 0) {
+        add_generated_uint(tree, hf_tlsdiag_fallback_completed, tvb, report->retry_completed);
+        g_string_truncate(text, 0);
+        tlsdiag_describe_retry_completed(report, text);
+        proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_retry_completed, tvb, 0, 0, "%s",
+                                     text->str);
+    }
 }
 
 static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -270,7 +279,8 @@ static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
     if (verdict->flag == TLSDIAG_FLAG_NONE && !show_links)
         return;
-    if (verdict->flag == TLSDIAG_FLAG_NONE && report->ended_by == 0 && report->retried_by == 0)
+    if (verdict->flag == TLSDIAG_FLAG_NONE && report->ended_by == 0 && report->retried_by == 0 &&
+        report->retry_completed == 0)
         return;
 
     proto_item *root = proto_tree_add_item(tree, proto_tlsdiag, tvb, 0, 0, ENC_NA);
@@ -391,6 +401,10 @@ void proto_register_tlsdiag(void)
          {"Client retried in frame", "tlsdiag.fallback.retry", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_NEXT), 0x0,
           "On a failure: the ClientHello with which the client tried again", HFILL}},
+        {&hf_tlsdiag_fallback_completed,
+         {"Retry completed in frame", "tlsdiag.fallback.completed", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "On a retry's ClientHello: the frame that completed its handshake", HFILL}},
         {&hf_tlsdiag_certificate_requested,
          {"Client certificate requested", "tlsdiag.certificate_requested", FT_BOOLEAN, BASE_NONE,
           NULL, 0x0, "The server sent a CertificateRequest (mutual TLS)", HFILL}},
@@ -447,6 +461,9 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_retried_later,
          {"tlsdiag.retried_later", PI_SEQUENCE, PI_NOTE,
           "The client retried after this failure", EXPFILL}},
+        {&ei_tlsdiag_retry_completed,
+         {"tlsdiag.retry_completed", PI_SEQUENCE, PI_NOTE,
+          "The retry after a failure completed its handshake", EXPFILL}},
     };
 
     module_t *tlsdiag_module;

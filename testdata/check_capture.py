@@ -34,13 +34,13 @@ import sys
 
 import subprocess
 
-TWO_PASS_ONLY = {"ended_by", "fallback.retry"}
+TWO_PASS_ONLY = {"ended_by", "fallback.retry", "fallback.completed"}
 # What --write records: every field a test should pin down.
 FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "negotiated_version", "client_hello", "elapsed", "retransmissions",
                "ended_by", "fallback.previous", "fallback.failure", "fallback.origin",
                "fallback.from", "fallback.to", "fallback.scsv", "fallback.attempt",
-               "fallback.retry", "certificate_requested", "client_certificate", "http403"]
+               "fallback.retry", "fallback.completed", "certificate_requested", "client_certificate", "http403"]
 SKIP = 77
 
 

@@ -271,3 +271,17 @@ void tlsdiag_describe_retried_by(const tlsdiag_frame_report *report, GString *ou
     g_string_append_printf(out, "The client tried again in frame %" PRIu32 " (%s)",
                            report->retried_by, tlsdiag_flag_name(report->retried_how));
 }
+
+void tlsdiag_describe_retry_completed(const tlsdiag_frame_report *report, GString *out)
+{
+    const tlsdiag_verdict *retry = &report->verdict;
+    g_string_append_printf(out, "This retry completed its handshake in frame %" PRIu32 " (",
+                           report->retry_completed);
+    append_version(out, report->retry_completed_version);
+    g_string_append_c(out, ')');
+    if (retry->flag == TLSDIAG_FLAG_VERSION_FALLBACK && !retry->fallback_scsv)
+        g_string_append(out, ": the downgrade succeeded; without TLS_FALLBACK_SCSV the server "
+                             "could not tell it from a client that supports no more");
+    else if (retry->flag == TLSDIAG_FLAG_VERSION_FALLBACK)
+        g_string_append(out, ": the downgrade succeeded; the server supports no higher version");
+}

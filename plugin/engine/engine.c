@@ -249,6 +249,14 @@ static void record_failure(tlsdiag_engine *engine, const stream_state *state,
     g_hash_table_replace(engine->failures, &attempt->key, attempt);
 }
 
+static void record_retry_completed(tlsdiag_engine *engine, const stream_state *state,
+                                   const tlsdiag_observation *obs)
+{
+    tlsdiag_frame_report *hello_report = report_for_frame(engine, state->client_hello);
+    hello_report->retry_completed = obs->frame;
+    hello_report->retry_completed_version = state->negotiated_version;
+}
+
 static void finish_stream(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
     g_hash_table_replace(engine->streams, GUINT_TO_POINTER(obs->stream), FINISHED_STREAM);
@@ -612,6 +620,8 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
             observe_tls12_records(state, obs, side);
 
         if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
+            if (state->retry != NULL)
+                record_retry_completed(engine, state, obs);
             /* Only a connection that asked for a client certificate has
              * more to tell; the frame that completed it may carry a response. */
             if (state->certificate_requested)

@@ -79,6 +79,9 @@ typedef struct {
     /* On a failure: the ClientHello with which the client tried again. */
     uint32_t retried_by;
     tlsdiag_flag retried_how;
+    /* On a retry's ClientHello: the frame that completed its handshake. */
+    uint32_t retry_completed;
+    uint16_t retry_completed_version;
 } tlsdiag_frame_report;
 
 static inline uint32_t tlsdiag_verdict_retransmissions(const tlsdiag_verdict *verdict)
@@ -91,5 +94,6 @@ static inline uint32_t tlsdiag_verdict_retransmissions(const tlsdiag_verdict *ve
 void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out);
 void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out);
 void tlsdiag_describe_retried_by(const tlsdiag_frame_report *report, GString *out);
+void tlsdiag_describe_retry_completed(const tlsdiag_frame_report *report, GString *out);
 
 #endif /* TLSDIAG_VERDICT_H */

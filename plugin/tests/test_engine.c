@@ -514,6 +514,27 @@ static void test_not_the_same_client_or_server(fixture *f, gconstpointer data G_
     g_assert_cmpint(verdict_at(f, 51)->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
 }
 
+static void test_downgrade_succeeded(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    failed_attempt(f, 0, 50000, 1, 0, TLSDIAG_VERSION_TLS12, false);
+    connection retry = connect_from(CLIENT_HOST, 50001, 1, SERVER_PORT);
+    client_hello(f, &retry, 11, 1 * SEC, TLSDIAG_VERSION_TLS11, false, "www.example.test");
+    server_hello_tls12_flight(f, &retry, 12, 1 * SEC, TLSDIAG_VERSION_TLS11);
+    client_key_exchange_and_finished(f, &retry, 13, 1 * SEC);
+    server_ccs_and_finished(f, &retry, 14, 1 * SEC);
+
+    const tlsdiag_frame_report *hello = tlsdiag_engine_report(f->engine, 11);
+    g_assert_cmpuint(hello->retry_completed, ==, 14);
+    g_assert_cmpuint(hello->retry_completed_version, ==, TLSDIAG_VERSION_TLS11);
+    GString *text = g_string_new(NULL);
+    tlsdiag_describe_retry_completed(hello, text);
+    g_assert_cmpstr(text->str, ==,
+                    "This retry completed its handshake in frame 14 (TLS 1.1): the downgrade "
+                    "succeeded; without TLS_FALLBACK_SCSV the server could not tell it from a "
+                    "client that supports no more");
+    g_string_free(text, TRUE);
+}
+
 static void test_one_failure_one_retry(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     failed_attempt(f, 0, 50000, 1, 0, TLSDIAG_VERSION_TLS12, false);
@@ -760,6 +781,7 @@ int main(int argc, char **argv)
     ADD("/fallback/scsv-without-failure", test_scsv_without_failure);
     ADD("/fallback/not-the-same-pair", test_not_the_same_client_or_server);
     ADD("/fallback/one-failure-one-retry", test_one_failure_one_retry);
+    ADD("/fallback/downgrade-succeeded", test_downgrade_succeeded);
     ADD("/mtls/alert-after-403", test_alert_after_403);
     ADD("/mtls/close-after-403", test_close_after_403);
     ADD("/mtls/403-then-200", test_403_then_200_is_silent);

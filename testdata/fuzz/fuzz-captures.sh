@@ -113,6 +113,9 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export LC_ALL=C
+# A DISSECTOR_ASSERT (ours or another dissector's) aborts instead of becoming
+# a "[Dissector bug]" tree item that only -V would show.
+export WIRESHARK_ABORT_ON_DISSECTOR_BUG=1
 
 # --- the captures and what each needs (keys, decode-as) ----------------------
 

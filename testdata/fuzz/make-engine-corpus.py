@@ -131,6 +131,14 @@ def stories():
                            alert(2, SERVER, CLIENT3, 2, 86) + query(32))
     s["retry-same-version"] = (w + client_hello(0) + rst(0, SERVER, CLIENT) +
                                client_hello(1, CLIENT2, ms=300) + server_hello(1, CLIENT2) + query(16))
+    s["fallback-completes"] = (w + client_hello(0) + rst(0, SERVER, CLIENT) +
+                               client_hello(1, CLIENT2, version="1.1", ms=300) +
+                               server_hello(1, CLIENT2, version="1.1") + client_flight12(1, CLIENT2) +
+                               server_finish12(1, CLIENT2) + obs(1, CLIENT2, SERVER, [APP]) + query(16))
+    s["fallback-scsv-completes-13-to-12"] = (w + client_hello(0, supported="1.3") + rst(0, SERVER, CLIENT) +
+                                             client_hello(1, CLIENT2, scsv=True, ms=300) +
+                                             server_hello(1, CLIENT2) + client_flight12(1, CLIENT2) +
+                                             server_finish12(1, CLIENT2) + query(16))
     s["scsv-without-failure"] = w + client_hello(0, version="1.1", scsv=True) + query()
     s["fallback-other-server"] = (w + client_hello(0) + rst(0, SERVER, CLIENT) +
                                   client_hello(1, CLIENT2, SERVER_B, version="1.1") + query(16))

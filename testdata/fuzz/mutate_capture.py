@@ -25,6 +25,9 @@ Mutations:
   flip:I:N                 N random bytes of frame I's payload (past the
                            TCP header area) set to boundary values
   cutframe:I:LEN           frame I cut to LEN bytes
+  tsoffset:I:SECONDS       pcapng only: a second interface like the first
+                           with if_tsoffset SECONDS (any int64: absurd and
+                           negative capture times), frame I moved onto it
   cutfile:OFFSET           the output file cut at byte OFFSET (last)
 
 Decryption secrets blocks of pcapng files are kept (editcap 4.0 refuses to
@@ -177,6 +180,40 @@ class Capture:
     def ticks_per_second(self):
         return self.tps
 
+    def add_offset_interface(self, frame, seconds):
+        """pcapng: append an interface with if_tsoffset and move frame onto it."""
+        e = self.endian
+        if self.kind != "pcapng" or struct.unpack_from(e + "I", frame, 0)[0] != 6:
+            return False
+        o, idbs, first = 0, 0, None
+        while o + 12 <= len(self.header):
+            btype, blen = struct.unpack_from(e + "II", self.header, o)
+            if blen < 12:
+                return False
+            if btype == 1:
+                idbs += 1
+                if first is None:
+                    first = self.header[o:o + blen]
+            o += blen
+        if first is None:
+            return False
+        body = bytearray(first[8:16])  # linktype, reserved, snaplen
+        opts = first[16:-4]
+        p = 0
+        while p + 4 <= len(opts):  # keep the first interface's options but its end and offset
+            code, length = struct.unpack_from(e + "HH", opts, p)
+            step = 4 + ((length + 3) & ~3)
+            if code == 0:
+                break
+            if code != 14:
+                body += opts[p:p + step]
+            p += step
+        body += struct.pack(e + "HHq", 14, 8, seconds) + b"\0\0\0\0"
+        total = len(body) + 12
+        self.header += struct.pack(e + "II", 1, total) + bytes(body) + struct.pack(e + "I", total)
+        struct.pack_into(e + "I", frame, 8, idbs)
+        return True
+
     def cut_frame(self, frame, length):
         """Shorten a frame's captured data to length bytes, keeping the record valid."""
         start, end = self.data_range(frame)
@@ -233,6 +270,8 @@ def random_chain(rng, cap):
         (2, lambda: "ts:%d:%s" % (idx(), rng.choice(["zero", "max", "back", "jump", "all-back"]))),
         (4, lambda: "flip:%d:%d" % (idx(), rng.choice([1, 1, 2, 4, 16]))),
         (2, lambda: "cutframe:%d:%d" % (idx(), rng.randint(0, 200))),
+        (1, lambda: "tsoffset:%d:%d" % (idx(), rng.choice([-(1 << 63), -(1 << 62), -4000000000,
+                                                           -1, 1 << 40, (1 << 63) - 1]))),
     ]
     weights = [w for w, _ in makers]
     chain = [rng.choices(makers, weights)[0][1]() for _ in range(rng.choice([1, 1, 2, 2, 3]))]
@@ -307,6 +346,8 @@ def apply(cap, op, rng, workdir, applied):
                 frames[i][rng.randrange(lo, end)] = rng.choice(BOUNDARY + [rng.randrange(256)])
         elif name == "cutframe":
             cap.cut_frame(frames[clamp(a[0])], int(a[1]))
+        elif name == "tsoffset":
+            ok = cap.add_offset_interface(frames[clamp(a[0])], int(a[1]))
         elif name == "cutfile":
             pass  # done on the serialized output
         else:
