@@ -154,19 +154,10 @@ server_python() { # EXTRA-ARGS...: tls_server.py on SRV:443
     wait_listen "$SRV:443"
 }
 
-# server_nginx [legacy]: nginx on SRV and SRV2 port 443 (TLS 1.2-1.3; with
-# "legacy" TLS 1.0-1.3 at SECLEVEL 0) and on SRV port 80 (plain HTTP).
-# nginx serves connections concurrently, unlike s_server, whose one
-# connection at a time would hang on a connection the middlebox reset
-# (the reset reaches only the client).
-server_nginx() {
-    local protocols="TLSv1.2 TLSv1.3" ciphers="HIGH:!aNULL:!MD5"
-    if [[ ${1:-} == legacy ]]; then
-        protocols="TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"
-        ciphers="DEFAULT@SECLEVEL=0"
-    fi
-    mkdir -p "$WORK/nginx/logs"
-    cat >"$WORK/nginx/nginx.conf" <<EOF
+# nginx_conf_head: the start of an nginx.conf that runs nginx unprivileged
+# in $WORK, up to the open "http {" block; the caller adds servers and "}".
+nginx_conf_head() {
+    cat <<EOF
 daemon off;
 master_process off;
 worker_processes 1;
@@ -181,6 +172,24 @@ http {
     uwsgi_temp_path $WORK/nginx/uwsgi;
     scgi_temp_path $WORK/nginx/scgi;
     default_type text/plain;
+EOF
+}
+
+# server_nginx [legacy]: nginx on SRV and SRV2 port 443 (TLS 1.2-1.3; with
+# "legacy" TLS 1.0-1.3 at SECLEVEL 0) and on SRV port 80 (plain HTTP).
+# nginx serves connections concurrently, unlike s_server, whose one
+# connection at a time would hang on a connection the middlebox reset
+# (the reset reaches only the client).
+server_nginx() {
+    local protocols="TLSv1.2 TLSv1.3" ciphers="HIGH:!aNULL:!MD5"
+    if [[ ${1:-} == legacy ]]; then
+        protocols="TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"
+        ciphers="DEFAULT@SECLEVEL=0"
+    fi
+    mkdir -p "$WORK/nginx/logs"
+    {
+        nginx_conf_head
+        cat <<EOF
     server {
         listen $SRV:443 ssl;
         listen $SRV2:443 ssl;
@@ -198,6 +207,7 @@ http {
     }
 }
 EOF
+    } >"$WORK/nginx/nginx.conf"
     bg "$NS_S" "$WORK/nginx.log" nginx -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" \
         -c "$WORK/nginx/nginx.conf"
     wait_listen "$SRV:443"

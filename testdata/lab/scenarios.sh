@@ -587,21 +587,9 @@ declare -A NOKEYS=() # scenarios that also write NAME-nokeys (the same recording
 # /ok answers 200, /forbidden answers 403.
 server_nginx_mtls() {
     mkdir -p "$WORK/nginx/logs"
-    cat >"$WORK/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx/body;
-    proxy_temp_path $WORK/nginx/proxy;
-    fastcgi_temp_path $WORK/nginx/fastcgi;
-    uwsgi_temp_path $WORK/nginx/uwsgi;
-    scgi_temp_path $WORK/nginx/scgi;
-    default_type text/plain;
+    {
+        nginx_conf_head
+        cat <<CONF
     ssl_certificate $WORK/server.pem;
     ssl_certificate_key $WORK/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -622,6 +610,7 @@ http {
     }
 }
 CONF
+    } >"$WORK/nginx/nginx.conf"
     bg "$NS_S" "$WORK/nginx.log" nginx -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" \
         -c "$WORK/nginx/nginx.conf"
     wait_listen "$SRV:443"
