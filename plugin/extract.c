@@ -279,7 +279,7 @@ static void read_endpoint(const address *addr, uint32_t port, tlsdiag_endpoint *
 static int64_t time_in_ns(const nstime_t *ts)
 {
     /* Corrupt captures carry absurd timestamps; keep the arithmetic defined. */
-    const int64_t limit = INT64_MAX / 1000000000 - 1;
+    const int64_t limit = INT64_MAX / 1000000000 - 3; /* room for nsecs up to INT_MAX */
     int64_t secs = (int64_t)ts->secs;
     if (secs > limit)
         secs = limit;

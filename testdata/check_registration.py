@@ -52,9 +52,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tshark", required=True,
                         help="tshark with the plugin loaded (the build's tlsdiag-tshark)")
-    parser.add_argument("--sanitized", action="store_true",
-                        help="the plugin runs under a preloaded ASan runtime: skip -G plugins, "
-                             "whose extcap helpers (androiddump) hang at start under it")
     parser.add_argument("capture", help="a capture with a handshake_aborted annotation")
     args = parser.parse_args()
     failures = []
@@ -67,7 +64,7 @@ def main():
                             f"{result.stderr}")
         return result.stdout
 
-    if not args.sanitized and "tlsdiag.so" not in tshark("-G", "plugins"):
+    if "tlsdiag.so" not in tshark("-G", "plugins"):
         failures.append("tshark -G plugins does not list tlsdiag.so")
     if "TLS Handshake Diagnostics\tTLSDIAG\ttlsdiag" not in tshark("-G", "protocols"):
         failures.append("tshark -G protocols does not list TLSDIAG")

@@ -131,6 +131,16 @@ const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, 
     return g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
 }
 
+/* Corrupt captures carry any timestamps at all: differences saturate
+ * instead of overflowing. */
+static int64_t time_between(int64_t later, int64_t earlier)
+{
+    int64_t difference;
+    if (__builtin_sub_overflow(later, earlier, &difference))
+        return later > earlier ? INT64_MAX : INT64_MIN;
+    return difference;
+}
+
 static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
 {
     tlsdiag_frame_report *report = g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
@@ -196,7 +206,7 @@ static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *
     verdict->offered_version = state->offered_version;
     verdict->negotiated_version = state->negotiated_version;
     verdict->client_hello = state->client_hello;
-    verdict->elapsed_ns = obs->time_ns - state->client_hello_time;
+    verdict->elapsed_ns = time_between(obs->time_ns, state->client_hello_time);
     verdict->client_hello_retransmissions = state->client_hello_retransmissions;
     verdict->client_retransmissions = state->client_retransmissions;
     verdict->server_retransmissions = state->server_retransmissions;
@@ -276,8 +286,8 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
     attempt_key key = make_attempt_key(&state->client, &state->server);
     failed_attempt *failed = g_hash_table_lookup(engine->failures, &key);
 
-    if (failed != NULL && (obs->time_ns - failed->failure_time > engine->settings.fallback_window_ns ||
-                           obs->time_ns < failed->failure_time ||
+    int64_t since_failure = failed ? time_between(obs->time_ns, failed->failure_time) : 0;
+    if (failed != NULL && (since_failure > engine->settings.fallback_window_ns || since_failure < 0 ||
                            !same_server_name(failed->server_name, state->server_name)))
         failed = NULL;
 
@@ -303,7 +313,7 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
     if (verdict != NULL) {
         verdict->fallback_from = failed->offered_version;
         verdict->fallback_to = state->offered_version;
-        verdict->since_failure_ns = obs->time_ns - failed->failure_time;
+        verdict->since_failure_ns = since_failure;
     }
 
     tlsdiag_frame_report *failure_report = report_for_frame(engine, failed->failure.frame);

@@ -475,6 +475,20 @@ static void test_window(fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(verdict_at(f, 31)->flag, ==, TLSDIAG_FLAG_VERSION_FALLBACK);
 }
 
+static void test_absurd_timestamps(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A corrupt capture: the ClientHello at the far past, the RST at the
+     * far future, the retry back in the past. No overflow, no link. */
+    connection c = connect_from(CLIENT_HOST, 50000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, INT64_MIN + 1, TLSDIAG_VERSION_TLS12, false, NULL);
+    tcp_close(f, &c, false, true, 2, INT64_MAX);
+    g_assert_cmpint(verdict_at(f, 2)->elapsed_ns, ==, INT64_MAX);
+
+    connection retry = connect_from(CLIENT_HOST, 50001, 1, SERVER_PORT);
+    client_hello(f, &retry, 3, INT64_MIN, TLSDIAG_VERSION_TLS11, false, NULL);
+    assert_no_verdict(f, 3);
+}
+
 static void test_scsv_without_failure(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     connection c = connect_from(CLIENT_HOST, 50000, 0, SERVER_PORT);
@@ -779,6 +793,7 @@ int main(int argc, char **argv)
     ADD("/fallback/same-version-retries", test_same_version_retries);
     ADD("/fallback/window", test_window);
     ADD("/fallback/scsv-without-failure", test_scsv_without_failure);
+    ADD("/fallback/absurd-timestamps", test_absurd_timestamps);
     ADD("/fallback/not-the-same-pair", test_not_the_same_client_or_server);
     ADD("/fallback/one-failure-one-retry", test_one_failure_one_retry);
     ADD("/fallback/downgrade-succeeded", test_downgrade_succeeded);
