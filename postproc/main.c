@@ -203,7 +203,9 @@ int main(int argc, char **argv)
     ok = read_inputs(flows, &o, files, n);
     diag_finish();
     status = flows_count(flows) ? EXIT_FOUND : EXIT_NONE_FOUND;
-    if (!o.quiet) {
+    /* As grep, what the good inputs delivered is shown with exit status 2;
+     * but "nothing flagged" after unreadable input would be a false all-clear. */
+    if (!o.quiet && (ok || flows_count(flows) > 0)) {
         s = summary_build(flows);
         ok &= render(s, &o);
         summary_free(s);

@@ -401,12 +401,25 @@ static void observe_tls12_records(stream_state *state, const tlsdiag_observation
         advance_stage(state, TLSDIAG_STAGE_ESTABLISHED);
 }
 
+static unsigned count_alert_records(const tlsdiag_observation *obs)
+{
+    unsigned count = 0;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_ALERT)
+            count++;
+    }
+    return count;
+}
+
+static bool carries_alert(const tlsdiag_observation *obs)
+{
+    return obs->alert_count > 0 || count_alert_records(obs) > 0;
+}
+
 /* TLS 1.3: everything after the ServerHello is encrypted. The server's first
  * encrypted record is its flight; the client's first encrypted record after
  * that is its Finished; any server record after that confirms it.
  * ChangeCipherSpec records are middlebox camouflage and prove nothing. */
-static bool carries_alert(const tlsdiag_observation *obs);
-
 static void observe_tls13_records(stream_state *state, const tlsdiag_observation *obs,
                                   tlsdiag_side side)
 {
@@ -425,21 +438,6 @@ static void observe_tls13_records(stream_state *state, const tlsdiag_observation
         state->client_finished = true;
         advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
     }
-}
-
-static unsigned count_alert_records(const tlsdiag_observation *obs)
-{
-    unsigned count = 0;
-    for (unsigned i = 0; i < obs->record_count; i++) {
-        if (obs->record_types[i] == TLSDIAG_RECORD_ALERT)
-            count++;
-    }
-    return count;
-}
-
-static bool carries_alert(const tlsdiag_observation *obs)
-{
-    return obs->alert_count > 0 || count_alert_records(obs) > 0;
 }
 
 /* ---- detections ---------------------------------------------------------- */

@@ -298,6 +298,7 @@ def not_tshark(tmp):
     for name, (data, msg) in cases.items():
         code, out, err = run([write(tmp, name, data)])
         check(code == 2 and name in err and msg in err, f"{name}: {code} {err}")
+        check(out == b"", f"{name}: a report after unreadable input: {out[:200]!r}")
     report = write(tmp, "report.json", run(["--json", MAIN])[1])
     code, _, err = run([report])
     check(code == 2 and "--merge" in err, f"a report fed as input: {err}")
@@ -379,8 +380,9 @@ def crlf(tmp):
 def empty_input(tmp):
     for name, data in (("empty.tsv", b""), ("blank.tsv", b"\n\n  \n")):
         path = write(tmp, name, data)
-        code, _, err = run([path])
+        code, out, err = run([path])
         check(code == 2 and name in err and "empty input" in err, f"{name}: {code} {err}")
+        check(out == b"", f"{name}: a report after empty input: {out[:200]!r}")
         code, out, err = run(["--allow-empty", "--json", path])
         check(code == 0 and json.loads(out)["summary"]["flagged_flows"] == 0, f"{name} allowed")
     code, _, err = run([], stdin=b"")
