@@ -21,14 +21,14 @@
 
 typedef enum {
     FIELD_TCP_STREAM,
-    FIELD_TCP_FLAGS,
+    FIELD_TCP,
     FIELD_TCP_RETRANSMISSION,
     FIELD_TLS_CONTENT_TYPE,
     FIELD_TLS_OPAQUE_TYPE,
     FIELD_TLS_HANDSHAKE_TYPE,
     FIELD_TLS_HELLO_VERSION,
     FIELD_TLS_SUPPORTED_VERSION,
-    FIELD_TLS_CIPHER_SUITE,
+    FIELD_TLS_CIPHER_SUITES,
     FIELD_TLS_SERVER_NAME,
     FIELD_TLS_ALERT_LEVEL,
     FIELD_TLS_ALERT_DESCRIPTION,
@@ -38,7 +38,12 @@ typedef enum {
     FIELD_COUNT
 } wanted_field;
 
-/* Some dissectors register several fields under one name (the TLS
+/* Wanted fields are built on every frame, so the table asks for coarse items
+ * and reads their bytes where the fine ones would cost more: the TCP
+ * header under the "tcp" item rather than tcp.flags and its dozen flag
+ * items, the list of cipher suites rather than one item per suite.
+ *
+ * Some dissectors register several fields under one name (the TLS
  * dissector's tls.handshake.version is both the client's and the server's);
  * a filter matches them all, and so must we. */
 #define MAX_SAME_NAME 4
@@ -51,14 +56,14 @@ typedef struct {
 
 static field_ref fields[FIELD_COUNT] = {
     [FIELD_TCP_STREAM] = {"tcp.stream"},
-    [FIELD_TCP_FLAGS] = {"tcp.flags"},
+    [FIELD_TCP] = {"tcp"},
     [FIELD_TCP_RETRANSMISSION] = {"tcp.analysis.retransmission"},
     [FIELD_TLS_CONTENT_TYPE] = {"tls.record.content_type"},
     [FIELD_TLS_OPAQUE_TYPE] = {"tls.record.opaque_type"},
     [FIELD_TLS_HANDSHAKE_TYPE] = {"tls.handshake.type"},
     [FIELD_TLS_HELLO_VERSION] = {"tls.handshake.version"},
     [FIELD_TLS_SUPPORTED_VERSION] = {"tls.handshake.extensions.supported_version"},
-    [FIELD_TLS_CIPHER_SUITE] = {"tls.handshake.ciphersuite"},
+    [FIELD_TLS_CIPHER_SUITES] = {"tls.handshake.ciphersuites"},
     [FIELD_TLS_SERVER_NAME] = {"tls.handshake.extensions_server_name"},
     [FIELD_TLS_ALERT_LEVEL] = {"tls.alert_message.level"},
     [FIELD_TLS_ALERT_DESCRIPTION] = {"tls.alert_message.desc"},
@@ -220,17 +225,43 @@ static uint16_t highest_supported_version(proto_tree *tree)
     return highest;
 }
 
-static bool is_fallback_scsv(const field_info *fi, void *data)
+/* How many of the bytes a field covers were captured: a cut frame has fewer. */
+static gint captured_field_length(const field_info *fi)
+{
+    if (fi == NULL || fi->ds_tvb == NULL || fi->start < 0 || fi->length <= 0)
+        return 0;
+    return MIN(fi->length, tvb_captured_length_remaining(fi->ds_tvb, fi->start));
+}
+
+static bool read_tcp_header_flags(const field_info *fi, void *data)
+{
+    /* Data offset, reserved bits and flags: bytes 12-13 of the header. */
+    if (captured_field_length(fi) < 14)
+        return true;
+    *(uint32_t *)data = tvb_get_ntohs(fi->ds_tvb, fi->start + 12) & 0x0FFF;
+    return false;
+}
+
+static uint32_t tcp_flags(proto_tree *tree)
+{
+    uint32_t flags = 0;
+    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &flags);
+    return flags;
+}
+
+static bool lists_fallback_scsv(const field_info *fi, void *data)
 {
     bool *found = data;
-    *found = holds_uint(fi) && uint_value(fi) == TLSDIAG_CIPHER_FALLBACK_SCSV;
+    gint length = captured_field_length(fi);
+    for (gint offset = 0; offset + 2 <= length && !*found; offset += 2)
+        *found = tvb_get_ntohs(fi->ds_tvb, fi->start + offset) == TLSDIAG_CIPHER_FALLBACK_SCSV;
     return !*found;
 }
 
 static bool offers_fallback_scsv(proto_tree *tree)
 {
     bool found = false;
-    visit_field(tree, FIELD_TLS_CIPHER_SUITE, is_fallback_scsv, &found);
+    visit_field(tree, FIELD_TLS_CIPHER_SUITES, lists_fallback_scsv, &found);
     return found;
 }
 
@@ -291,11 +322,10 @@ static int64_t time_in_ns(const nstime_t *ts)
 bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
 {
     uint32_t stream;
-    uint32_t flags = 0;
 
     if (tree == NULL || !first_uint(tree, FIELD_TCP_STREAM, &stream))
         return false;
-    first_uint(tree, FIELD_TCP_FLAGS, &flags);
+    uint32_t flags = tcp_flags(tree);
 
     memset(obs, 0, sizeof *obs);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,

@@ -68,6 +68,7 @@ static expert_field ei_tlsdiag_retried_later = EI_INIT;
 static expert_field ei_tlsdiag_retry_completed = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
+static GArray *wanted_fields; /* resolved once, in handoff */
 
 static struct {
     guint fallback_window_s;
@@ -100,8 +101,18 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
     return flag_experts[verdict->flag];
 }
 
+/* Wireshark builds a postdissector's wanted fields on every frame even when
+ * the protocol is disabled: a disabled tlsdiag wants none, so it costs
+ * nothing. Init runs for every capture file, after any change of state. */
+static void want_fields_if_enabled(void)
+{
+    bool enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tlsdiag));
+    set_postdissector_wanted_hfids(tlsdiag_handle, enabled ? g_array_copy(wanted_fields) : NULL);
+}
+
 static void tlsdiag_init(void)
 {
+    want_fields_if_enabled();
     tlsdiag_settings settings = {
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
     };
@@ -490,5 +501,5 @@ void proto_reg_handoff_tlsdiag(void)
 {
     tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, proto_tlsdiag);
     register_postdissector(tlsdiag_handle);
-    set_postdissector_wanted_hfids(tlsdiag_handle, tlsdiag_extract_resolve_fields());
+    wanted_fields = tlsdiag_extract_resolve_fields();
 }
