@@ -55,21 +55,21 @@ typedef struct {
 } field_ref;
 
 static field_ref fields[FIELD_COUNT] = {
-    [FIELD_TCP_STREAM] = {"tcp.stream"},
-    [FIELD_TCP] = {"tcp"},
-    [FIELD_TCP_RETRANSMISSION] = {"tcp.analysis.retransmission"},
-    [FIELD_TLS_CONTENT_TYPE] = {"tls.record.content_type"},
-    [FIELD_TLS_OPAQUE_TYPE] = {"tls.record.opaque_type"},
-    [FIELD_TLS_HANDSHAKE_TYPE] = {"tls.handshake.type"},
-    [FIELD_TLS_HELLO_VERSION] = {"tls.handshake.version"},
-    [FIELD_TLS_SUPPORTED_VERSION] = {"tls.handshake.extensions.supported_version"},
-    [FIELD_TLS_CIPHER_SUITES] = {"tls.handshake.ciphersuites"},
-    [FIELD_TLS_SERVER_NAME] = {"tls.handshake.extensions_server_name"},
-    [FIELD_TLS_ALERT_LEVEL] = {"tls.alert_message.level"},
-    [FIELD_TLS_ALERT_DESCRIPTION] = {"tls.alert_message.desc"},
-    [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {"tls.handshake.certificates_length"},
-    [FIELD_HTTP_STATUS] = {"http.response.code"},
-    [FIELD_HTTP2_STATUS] = {"http2.headers.status"},
+    [FIELD_TCP_STREAM] = {.abbrev = "tcp.stream"},
+    [FIELD_TCP] = {.abbrev = "tcp"},
+    [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
+    [FIELD_TLS_CONTENT_TYPE] = {.abbrev = "tls.record.content_type"},
+    [FIELD_TLS_OPAQUE_TYPE] = {.abbrev = "tls.record.opaque_type"},
+    [FIELD_TLS_HANDSHAKE_TYPE] = {.abbrev = "tls.handshake.type"},
+    [FIELD_TLS_HELLO_VERSION] = {.abbrev = "tls.handshake.version"},
+    [FIELD_TLS_SUPPORTED_VERSION] = {.abbrev = "tls.handshake.extensions.supported_version"},
+    [FIELD_TLS_CIPHER_SUITES] = {.abbrev = "tls.handshake.ciphersuites"},
+    [FIELD_TLS_SERVER_NAME] = {.abbrev = "tls.handshake.extensions_server_name"},
+    [FIELD_TLS_ALERT_LEVEL] = {.abbrev = "tls.alert_message.level"},
+    [FIELD_TLS_ALERT_DESCRIPTION] = {.abbrev = "tls.alert_message.desc"},
+    [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {.abbrev = "tls.handshake.certificates_length"},
+    [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code"},
+    [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status"},
 };
 
 #define TCP_FLAG_FIN 0x001

@@ -6,7 +6,7 @@
  * After each observation, reports are looked up for the frame just seen, for
  * random frames and for frames reported earlier, and every report is turned
  * into text as the plugin does (tlsdiag_describe_verdict, _ended_by,
- * _retried_by).
+ * _retried_by, _retry_completed).
  *
  * The harness only builds observations the epan glue could build: counts
  * never exceed their arrays, server_name is NULL or a NUL-terminated string.
@@ -384,6 +384,12 @@ static void use_report(checker *c, const tlsdiag_frame_report *report)
     if (report->retried_by != 0) {
         g_string_truncate(c->text, 0);
         tlsdiag_describe_retried_by(report, c->text);
+        check_text(c->text);
+    }
+    if (report->retry_completed != 0) {
+        (void)tlsdiag_version_name(report->retry_completed_version);
+        g_string_truncate(c->text, 0);
+        tlsdiag_describe_retry_completed(report, c->text);
         check_text(c->text);
     }
 }

@@ -19,6 +19,7 @@
 #   --jobs J         cases run in parallel (default 1)
 #   --results DIR    where findings and the log go (default: fuzz-results)
 #   --case K         run only case K of the campaign given by --seed
+#   --from K         start at case K (resume a campaign: cases K..N-1)
 #   --shared DIR     public captures (default: ../shared/captures beside the
 #                    repository, skipped when absent)
 #   --timeout SEC    a tshark run taking longer is a finding (hang) (default 180)
@@ -67,6 +68,7 @@ seed=""
 jobs=1
 results="fuzz-results"
 only_case=""
+from_case=0
 shared="$repo/../shared/captures"
 run_timeout=180
 keep=0
@@ -82,6 +84,7 @@ while [ $# -gt 0 ]; do
         --jobs) jobs="$2"; shift 2 ;;
         --results) results="$2"; shift 2 ;;
         --case) only_case="$2"; shift 2 ;;
+        --from) from_case="$2"; shift 2 ;;
         --shared) shared="$2"; shift 2 ;;
         --timeout) run_timeout="$2"; shift 2 ;;
         --keep) keep=1; shift ;;
@@ -94,7 +97,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ -x "$tshark" ] || die "$tshark is missing: build with cmake -S . -B build-sanitize -DTLSDIAG_SANITIZE=ON, or pass --tshark"
-case "$cases$jobs$run_timeout" in *[!0-9]*) die "--cases, --jobs and --timeout take numbers" ;; esac
+case "$cases$jobs$run_timeout$from_case" in *[!0-9]*) die "--cases, --jobs and --timeout take numbers" ;; esac
 [ -n "$seed" ] || seed=$(( $(date +%s) % 1000000 ))
 case "$seed" in *[!0-9]*|"") die "--seed takes a number" ;; esac
 
@@ -277,7 +280,11 @@ run_case() {
     done
     {
         echo "failed modes:$failed_modes"
-        echo "owner: $owner (tlsdiag: the run fails only with the plugin enabled)"
+        if [ "$owner" = tlsdiag ]; then
+            echo "owner: tlsdiag (tshark runs clean with --disable-protocol tlsdiag)"
+        else
+            echo "owner: tshark (it fails the same way with --disable-protocol tlsdiag)"
+        fi
         for m in $failed_modes; do
             echo "$m: exit $(cat "$work/$m.rc"), without tlsdiag exit $(cat "$work/$m.without-tlsdiag.rc")"
         done
@@ -345,7 +352,7 @@ fi
 if [ -n "$only_case" ]; then
     first=$only_case; last=$only_case
 else
-    first=0; last=$((cases - 1))
+    first=$from_case; last=$((cases - 1))
 fi
 count=$(list_captures | wc -l)
 echo "fuzz-captures: seed $seed, cases $first..$last over $count captures, $jobs job(s), tshark $tshark"
