@@ -254,30 +254,33 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     col_append_fstr(pinfo->cinfo, COL_INFO, " [tlsdiag: %s]", tlsdiag_flag_name(verdict->flag));
 }
 
+/* A link to a later frame: its field and a note that says what happened there. */
+static void add_link(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int hf,
+                     uint32_t frame, expert_field *ei, const tlsdiag_frame_report *report,
+                     void (*describe)(const tlsdiag_frame_report *, GString *), GString *text)
+{
+    if (frame == 0)
+        return;
+    add_generated_uint(tree, hf, tvb, frame);
+    g_string_truncate(text, 0);
+    describe(report, text);
+    proto_tree_add_expert_format(tree, pinfo, ei, tvb, 0, 0, "%s", text->str);
+}
+
 static void add_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                       const tlsdiag_frame_report *report, GString *text)
 {
-    if (report->ended_by != 0) {
-        add_generated_uint(tree, hf_tlsdiag_ended_by, tvb, report->ended_by);
-        g_string_truncate(text, 0);
-        tlsdiag_describe_ended_by(report, text);
-        proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_handshake_failed_later, tvb, 0, 0,
-                                     "%s", text->str);
-    }
-    if (report->retried_by != 0) {
-        add_generated_uint(tree, hf_tlsdiag_fallback_retry, tvb, report->retried_by);
-        g_string_truncate(text, 0);
-        tlsdiag_describe_retried_by(report, text);
-        proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_retried_later, tvb, 0, 0, "%s",
-                                     text->str);
-    }
-    if (report->retry_completed != 0) {
-        add_generated_uint(tree, hf_tlsdiag_fallback_completed, tvb, report->retry_completed);
-        g_string_truncate(text, 0);
-        tlsdiag_describe_retry_completed(report, text);
-        proto_tree_add_expert_format(tree, pinfo, &ei_tlsdiag_retry_completed, tvb, 0, 0, "%s",
-                                     text->str);
-    }
+    add_link(tree, tvb, pinfo, hf_tlsdiag_ended_by, report->ended_by,
+             &ei_tlsdiag_handshake_failed_later, report, tlsdiag_describe_ended_by, text);
+    add_link(tree, tvb, pinfo, hf_tlsdiag_fallback_retry, report->retried_by,
+             &ei_tlsdiag_retried_later, report, tlsdiag_describe_retried_by, text);
+    add_link(tree, tvb, pinfo, hf_tlsdiag_fallback_completed, report->retry_completed,
+             &ei_tlsdiag_retry_completed, report, tlsdiag_describe_retry_completed, text);
+}
+
+static bool has_links(const tlsdiag_frame_report *report)
+{
+    return report->ended_by != 0 || report->retried_by != 0 || report->retry_completed != 0;
 }
 
 static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -288,10 +291,7 @@ static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     bool show_links = PINFO_FD_VISITED(pinfo);
     const tlsdiag_verdict *verdict = &report->verdict;
 
-    if (verdict->flag == TLSDIAG_FLAG_NONE && !show_links)
-        return;
-    if (verdict->flag == TLSDIAG_FLAG_NONE && report->ended_by == 0 && report->retried_by == 0 &&
-        report->retry_completed == 0)
+    if (verdict->flag == TLSDIAG_FLAG_NONE && !(show_links && has_links(report)))
         return;
 
     proto_item *root = proto_tree_add_item(tree, proto_tlsdiag, tvb, 0, 0, ENC_NA);

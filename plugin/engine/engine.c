@@ -451,6 +451,17 @@ static bool rejects_client_certificate(const stream_state *state, tlsdiag_side s
            state->certificate_requested;
 }
 
+/* alert NULL: an alert record the dissector could not read (no keys). */
+static void set_alert(tlsdiag_verdict *verdict, const tlsdiag_alert *alert)
+{
+    verdict->has_alert = true;
+    verdict->alert_encrypted = alert == NULL;
+    if (alert != NULL) {
+        verdict->alert_level = alert->level;
+        verdict->alert = alert->description;
+    }
+}
+
 /* Fatal alerts end a handshake, and so do close_notify and user_canceled.
  * Other warnings (a server's unrecognized_name, say) let it go on. */
 static bool alert_ends_handshake(const tlsdiag_alert *alert)
@@ -489,12 +500,7 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
     if (verdict == NULL)
         return false;
 
-    verdict->has_alert = true;
-    verdict->alert_encrypted = alert == NULL;
-    if (alert != NULL) {
-        verdict->alert_level = alert->level;
-        verdict->alert = alert->description;
-    }
+    set_alert(verdict, alert);
     record_failure(engine, state, obs, verdict);
     return true;
 }
@@ -527,16 +533,6 @@ static bool carries_application_data(const tlsdiag_observation *obs)
     return false;
 }
 
-static void set_alert(tlsdiag_verdict *verdict, const tlsdiag_observation *obs)
-{
-    verdict->has_alert = true;
-    verdict->alert_encrypted = obs->alert_count == 0;
-    if (obs->alert_count > 0) {
-        verdict->alert_level = obs->alerts[0].level;
-        verdict->alert = obs->alerts[0].description;
-    }
-}
-
 /* Some clients (iOS among them) fail a whole request as a certificate error
  * when a client-certificate connection answers 403, then alert or close. */
 static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
@@ -560,7 +556,7 @@ static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
         return;
     verdict->http403 = state->http403;
     if (alert)
-        set_alert(verdict, obs);
+        set_alert(verdict, obs->alert_count > 0 ? &obs->alerts[0] : NULL);
     else
         verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
 }
