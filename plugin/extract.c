@@ -23,6 +23,8 @@ typedef enum {
     FIELD_TCP_STREAM,
     FIELD_TCP,
     FIELD_TCP_RETRANSMISSION,
+    FIELD_TCP_DUPLICATE_ACK,
+    FIELD_TCP_ZERO_WINDOW,
     FIELD_TLS_CONTENT_TYPE,
     FIELD_TLS_OPAQUE_TYPE,
     FIELD_TLS_HANDSHAKE_TYPE,
@@ -58,6 +60,8 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TCP_STREAM] = {.abbrev = "tcp.stream"},
     [FIELD_TCP] = {.abbrev = "tcp"},
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
+    [FIELD_TCP_DUPLICATE_ACK] = {.abbrev = "tcp.analysis.duplicate_ack"},
+    [FIELD_TCP_ZERO_WINDOW] = {.abbrev = "tcp.analysis.zero_window"},
     [FIELD_TLS_CONTENT_TYPE] = {.abbrev = "tls.record.content_type"},
     [FIELD_TLS_OPAQUE_TYPE] = {.abbrev = "tls.record.opaque_type"},
     [FIELD_TLS_HANDSHAKE_TYPE] = {.abbrev = "tls.handshake.type"},
@@ -294,6 +298,195 @@ static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
     obs->alert_count = (uint8_t)count;
 }
 
+/* ---- handshake messages, read from their bytes ------------------------------
+ * The hello fields tlsdiag needs for resumption (session ID, the ticket and
+ * PSK extensions, the HelloRetryRequest random) would be a dozen more wanted
+ * fields, built on every frame; the message bytes are already there, under
+ * tls.handshake.type. */
+
+#define HS_CLIENT_HELLO 1
+#define HS_SERVER_HELLO 2
+#define HS_NEW_SESSION_TICKET 4
+#define EXT_SESSION_TICKET 35
+#define EXT_PRE_SHARED_KEY 41
+
+/* A bounded cursor: reading past the end clears ok instead of throwing. */
+typedef struct {
+    tvbuff_t *tvb;
+    gint offset;
+    gint end;
+    bool ok;
+} cursor;
+
+static bool cursor_has(cursor *c, guint32 size)
+{
+    if (c->ok && size <= (guint32)(c->end - c->offset))
+        return true;
+    c->ok = false;
+    return false;
+}
+
+static guint32 cursor_uint(cursor *c, gint size)
+{
+    guint32 value = 0;
+    if (!cursor_has(c, (guint32)size))
+        return 0;
+    for (gint i = 0; i < size; i++)
+        value = value << 8 | tvb_get_guint8(c->tvb, c->offset + i);
+    c->offset += size;
+    return value;
+}
+
+/* Skips size bytes; returns where they start. */
+static gint cursor_skip(cursor *c, guint32 size)
+{
+    gint start = c->offset;
+    if (cursor_has(c, size))
+        c->offset += (gint)size;
+    return start;
+}
+
+static uint64_t cursor_digest(cursor *c, guint32 size)
+{
+    gint start = cursor_skip(c, size);
+    if (!c->ok || size == 0)
+        return 0;
+    return tlsdiag_digest(tvb_get_ptr(c->tvb, start, (gint)size), size);
+}
+
+static cursor sub_cursor(cursor *c, guint32 size)
+{
+    cursor sub = {c->tvb, c->offset, c->offset, false};
+    if (cursor_has(c, size)) {
+        sub.end = c->offset + (gint)size;
+        sub.ok = true;
+        c->offset = sub.end;
+    }
+    return sub;
+}
+
+/* RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest. */
+static const guint8 hello_retry_random[32] = {
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+};
+
+typedef struct {
+    uint64_t session_id;
+    uint64_t ticket;
+    uint64_t psk;
+    bool selected_psk;
+    bool hello_retry_request;
+} hello_facts;
+
+static void read_extensions(cursor *c, guint8 type, hello_facts *facts)
+{
+    cursor list = sub_cursor(c, cursor_uint(c, 2));
+    while (list.ok && list.offset < list.end) {
+        guint32 ext_type = cursor_uint(&list, 2);
+        cursor body = sub_cursor(&list, cursor_uint(&list, 2));
+        if (!body.ok)
+            break;
+        if (type == HS_CLIENT_HELLO && ext_type == EXT_SESSION_TICKET) {
+            facts->ticket = cursor_digest(&body, (guint32)(body.end - body.offset));
+        } else if (type == HS_CLIENT_HELLO && ext_type == EXT_PRE_SHARED_KEY) {
+            cursor identities = sub_cursor(&body, cursor_uint(&body, 2));
+            facts->psk = cursor_digest(&identities, cursor_uint(&identities, 2));
+        } else if (type == HS_SERVER_HELLO && ext_type == EXT_PRE_SHARED_KEY) {
+            facts->selected_psk = true;
+        }
+    }
+    if (!list.ok)
+        c->ok = false;
+}
+
+/* Only a hello read to its last byte counts: SSLv2-format hellos and
+ * damaged ones say nothing. Draft TLS 1.3 ServerHellos (before draft 22)
+ * have neither session ID nor compression method. */
+static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *facts)
+{
+    cursor_skip(c, 2); /* legacy_version */
+    gint random = cursor_skip(c, 32);
+    if (type == HS_SERVER_HELLO && c->ok)
+        facts->hello_retry_request =
+            tvb_memeql(c->tvb, random, hello_retry_random, sizeof hello_retry_random) == 0;
+    if (!draft_layout)
+        facts->session_id = cursor_digest(c, cursor_uint(c, 1));
+    if (type == HS_CLIENT_HELLO) {
+        cursor_skip(c, cursor_uint(c, 2)); /* cipher_suites */
+        cursor_skip(c, cursor_uint(c, 1)); /* compression_methods */
+    } else {
+        cursor_skip(c, draft_layout ? 2 : 3); /* cipher_suite, compression_method */
+    }
+    if (c->ok && c->offset < c->end)
+        read_extensions(c, type, facts);
+    return c->ok && c->offset == c->end;
+}
+
+/* TLS 1.2 (RFC 5077): lifetime, ticket. TLS 1.3 (RFC 8446): lifetime,
+ * age_add, nonce, ticket, extensions. */
+static uint64_t read_new_session_ticket(cursor *c)
+{
+    cursor tls12 = *c;
+    cursor_skip(&tls12, 4);
+    uint64_t ticket = cursor_digest(&tls12, cursor_uint(&tls12, 2));
+    if (tls12.ok && tls12.offset == tls12.end)
+        return ticket;
+
+    cursor_skip(c, 8);
+    cursor_skip(c, cursor_uint(c, 1));
+    ticket = cursor_digest(c, cursor_uint(c, 2));
+    cursor_skip(c, cursor_uint(c, 2));
+    return c->ok && c->offset == c->end ? ticket : 0;
+}
+
+static bool read_handshake_message(const field_info *fi, void *data)
+{
+    tlsdiag_observation *obs = data;
+    gint available = fi->ds_tvb != NULL && fi->start >= 0
+                         ? tvb_captured_length_remaining(fi->ds_tvb, fi->start)
+                         : 0;
+    cursor message = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available >= 4};
+    guint8 type = (guint8)cursor_uint(&message, 1);
+    cursor body = sub_cursor(&message, cursor_uint(&message, 3));
+    if (!body.ok)
+        return true;
+
+    if (type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO) {
+        hello_facts facts = {0};
+        cursor draft = body;
+        if (!read_hello(&body, type, false, &facts)) {
+            memset(&facts, 0, sizeof facts);
+            if (type != HS_SERVER_HELLO || !read_hello(&draft, type, true, &facts))
+                return true;
+        }
+        obs->hello_read = true;
+        obs->session_id = facts.session_id;
+        obs->offered_ticket = facts.ticket;
+        obs->offered_psk = facts.psk;
+        obs->server_selected_psk = facts.selected_psk;
+        obs->hello_retry_request = facts.hello_retry_request;
+    } else if (type == HS_NEW_SESSION_TICKET && obs->issued_ticket == 0) {
+        obs->issued_ticket = read_new_session_ticket(&body);
+    }
+    return true;
+}
+
+static bool is_resumption_message(uint8_t type)
+{
+    return type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO || type == HS_NEW_SESSION_TICKET;
+}
+
+static void read_resumption(proto_tree *tree, tlsdiag_observation *obs)
+{
+    for (unsigned i = 0; i < obs->handshake_count; i++) {
+        if (is_resumption_message(obs->handshake_types[i])) {
+            visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, read_handshake_message, obs);
+            return;
+        }
+    }
+}
+
 static void read_endpoint(const address *addr, uint32_t port, tlsdiag_endpoint *endpoint)
 {
     memset(endpoint, 0, sizeof *endpoint);
@@ -334,9 +527,11 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
     obs->fin = (flags & TCP_FLAG_FIN) != 0;
     obs->rst = (flags & TCP_FLAG_RST) != 0;
     obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
+    obs->duplicate_ack = count_values(tree, FIELD_TCP_DUPLICATE_ACK) > 0;
+    obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
 
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
-        !obs->retransmission)
+        !obs->retransmission && !obs->duplicate_ack && !obs->zero_window)
         return false;
 
     obs->frame = pinfo->num;
@@ -358,6 +553,7 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
         obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
         obs->has_certificate_list =
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
+        read_resumption(tree, obs);
     }
     read_alerts(tree, obs);
     read_http_statuses(tree, obs);

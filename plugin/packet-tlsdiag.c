@@ -49,9 +49,27 @@ static int hf_tlsdiag_fallback_completed = -1;
 static int hf_tlsdiag_certificate_requested = -1;
 static int hf_tlsdiag_client_certificate = -1;
 static int hf_tlsdiag_http403 = -1;
+static int hf_tlsdiag_resumption_offered = -1;
+static int hf_tlsdiag_resumption_issued = -1;
+static int hf_tlsdiag_resumption_issuer = -1;
+static int hf_tlsdiag_last_progress = -1;
+static int hf_tlsdiag_idle = -1;
+static int hf_tlsdiag_capture_end = -1;
+static int hf_tlsdiag_step_server_hello = -1;
+static int hf_tlsdiag_step_server_flight = -1;
+static int hf_tlsdiag_step_client_flight = -1;
+static int hf_tlsdiag_step_completion = -1;
+static int hf_tlsdiag_loss_client_hello = -1;
+static int hf_tlsdiag_loss_server = -1;
+static int hf_tlsdiag_loss_client = -1;
+static int hf_tlsdiag_loss_duplicate_acks = -1;
+static int hf_tlsdiag_loss_zero_windows = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
+static gint ett_tlsdiag_resumption = -1;
+static gint ett_tlsdiag_steps = -1;
+static gint ett_tlsdiag_loss = -1;
 
 static expert_field ei_tlsdiag_handshake_aborted = EI_INIT;
 static expert_field ei_tlsdiag_handshake_alert = EI_INIT;
@@ -63,6 +81,12 @@ static expert_field ei_tlsdiag_alert_after_403 = EI_INIT;
 static expert_field ei_tlsdiag_close_after_403 = EI_INIT;
 static expert_field ei_tlsdiag_possible_alert_after_403 = EI_INIT;
 static expert_field ei_tlsdiag_client_cert_rejected = EI_INIT;
+static expert_field ei_tlsdiag_resumption_refused = EI_INIT;
+static expert_field ei_tlsdiag_resumption_failed = EI_INIT;
+static expert_field ei_tlsdiag_resumption_other_server = EI_INIT;
+static expert_field ei_tlsdiag_handshake_stalled = EI_INIT;
+static expert_field ei_tlsdiag_handshake_incomplete = EI_INIT;
+static expert_field ei_tlsdiag_handshake_slow = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
 static expert_field ei_tlsdiag_retry_completed = EI_INIT;
@@ -72,8 +96,12 @@ static GArray *wanted_fields; /* resolved once, in handoff */
 
 static struct {
     guint fallback_window_s;
+    guint stall_timeout_s;
+    guint slow_handshake_s;
 } tlsdiag_prefs = {
     .fallback_window_s = TLSDIAG_DEFAULT_FALLBACK_WINDOW_S,
+    .stall_timeout_s = TLSDIAG_DEFAULT_STALL_TIMEOUT_S,
+    .slow_handshake_s = TLSDIAG_DEFAULT_SLOW_HANDSHAKE_S,
 };
 
 /* Analysis state of the open capture file: made in init, freed in cleanup. */
@@ -89,15 +117,27 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_ALERT_AFTER_403] = &ei_tlsdiag_alert_after_403,
     [TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403] = &ei_tlsdiag_possible_alert_after_403,
     [TLSDIAG_FLAG_CLIENT_CERT_REJECTED] = &ei_tlsdiag_client_cert_rejected,
+    [TLSDIAG_FLAG_RESUMPTION_REFUSED] = &ei_tlsdiag_resumption_refused,
+    [TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER] = &ei_tlsdiag_resumption_other_server,
+    [TLSDIAG_FLAG_HANDSHAKE_STALLED] = &ei_tlsdiag_handshake_stalled,
+    [TLSDIAG_FLAG_HANDSHAKE_SLOW] = &ei_tlsdiag_handshake_slow,
 };
 
-/* A close_notify or a bare close after a 403 says less than a fatal alert. */
+/* Where one flag covers a mild and a grave case, the severity follows:
+ * a close_notify or bare close after a 403 says less than a fatal alert,
+ * a declined resumption with a full handshake less than a failed one, a
+ * capture that ends mid-handshake less than a handshake that went silent. */
 static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
 {
     if (verdict->flag == TLSDIAG_FLAG_ALERT_AFTER_403 &&
         (!verdict->has_alert ||
          (!verdict->alert_encrypted && verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY)))
         return &ei_tlsdiag_close_after_403;
+    if (verdict->flag == TLSDIAG_FLAG_RESUMPTION_REFUSED && verdict->has_alert)
+        return &ei_tlsdiag_resumption_failed;
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->capture_end &&
+        !verdict->stalled)
+        return &ei_tlsdiag_handshake_incomplete;
     return flag_experts[verdict->flag];
 }
 
@@ -115,6 +155,8 @@ static void tlsdiag_init(void)
     want_fields_if_enabled();
     tlsdiag_settings settings = {
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
+        .stall_timeout_ns = (int64_t)tlsdiag_prefs.stall_timeout_s * 1000000000,
+        .slow_handshake_ns = (int64_t)tlsdiag_prefs.slow_handshake_s * 1000000000,
     };
     engine = tlsdiag_engine_new(&settings);
 }
@@ -127,20 +169,27 @@ static void tlsdiag_cleanup(void)
 
 /* ---- tree ---------------------------------------------------------------- */
 
-static const char *endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
+/* NULL for an endpoint without an IP address. */
+static const char *endpoint_address_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
 {
     address addr;
-    switch (endpoint->family) {
-        case 4:
-            set_address(&addr, AT_IPv4, 4, endpoint->addr);
-            return wmem_strdup_printf(pool, "%s:%u", address_to_str(pool, &addr), endpoint->port);
-        case 6:
-            set_address(&addr, AT_IPv6, 16, endpoint->addr);
-            return wmem_strdup_printf(pool, "[%s]:%u", address_to_str(pool, &addr),
-                                      endpoint->port);
-        default:
-            return wmem_strdup_printf(pool, "?:%u", endpoint->port);
-    }
+    if (endpoint->family == 4)
+        set_address(&addr, AT_IPv4, 4, endpoint->addr);
+    else if (endpoint->family == 6)
+        set_address(&addr, AT_IPv6, 16, endpoint->addr);
+    else
+        return NULL;
+    return address_to_str(pool, &addr);
+}
+
+static const char *endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
+{
+    const char *address = endpoint_address_to_str(pool, endpoint);
+    if (address == NULL)
+        return wmem_strdup_printf(pool, "?:%u", endpoint->port);
+    if (endpoint->family == 6)
+        return wmem_strdup_printf(pool, "[%s]:%u", address, endpoint->port);
+    return wmem_strdup_printf(pool, "%s:%u", address, endpoint->port);
 }
 
 static proto_item *add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
@@ -199,6 +248,89 @@ static void add_fallback(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
         add_generated_uint(fallback, hf_tlsdiag_fallback_attempt, tvb, verdict->attempt);
 }
 
+static void add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
+{
+    nstime_t time;
+    time.secs = (time_t)(ns / 1000000000);
+    time.nsecs = (int)(ns % 1000000000);
+    proto_item *item = proto_tree_add_time(tree, hf, tvb, 0, 0, &time);
+    proto_item_set_generated(item);
+}
+
+static void add_resumption(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                           const tlsdiag_verdict *verdict)
+{
+    proto_tree *resumption = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_resumption,
+                                                    NULL, "Session resumption");
+    add_generated_string(resumption, hf_tlsdiag_resumption_offered, tvb,
+                         tlsdiag_resumption_name(verdict->resumption));
+    if (verdict->session_issued == 0)
+        return;
+    add_generated_uint(resumption, hf_tlsdiag_resumption_issued, tvb, verdict->session_issued);
+    const char *issuer = endpoint_address_to_str(pinfo->pool, &verdict->session_issuer);
+    if (issuer != NULL)
+        add_generated_string(resumption, hf_tlsdiag_resumption_issuer, tvb, issuer);
+}
+
+static const int *const step_fields[TLSDIAG_STAGE_COUNT] = {
+    [TLSDIAG_STAGE_SERVER_HELLO] = &hf_tlsdiag_step_server_hello,
+    [TLSDIAG_STAGE_SERVER_FLIGHT] = &hf_tlsdiag_step_server_flight,
+    [TLSDIAG_STAGE_CLIENT_FLIGHT] = &hf_tlsdiag_step_client_flight,
+    [TLSDIAG_STAGE_ESTABLISHED] = &hf_tlsdiag_step_completion,
+};
+
+static void add_steps(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    proto_tree *steps =
+        proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_steps, NULL, "Handshake steps");
+    for (unsigned stage = TLSDIAG_STAGE_SERVER_HELLO; stage < TLSDIAG_STAGE_COUNT; stage++) {
+        if (tlsdiag_verdict_has_step(verdict, stage))
+            add_generated_time(steps, *step_fields[stage], tvb, verdict->step_ns[stage]);
+    }
+}
+
+static void add_loss(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    const struct {
+        int hf;
+        uint32_t count;
+    } counters[] = {
+        {hf_tlsdiag_loss_client_hello, verdict->client_hello_retransmissions},
+        {hf_tlsdiag_loss_server, verdict->server_retransmissions},
+        {hf_tlsdiag_loss_client, verdict->client_retransmissions},
+        {hf_tlsdiag_loss_duplicate_acks, verdict->duplicate_acks},
+        {hf_tlsdiag_loss_zero_windows, verdict->zero_windows},
+    };
+    proto_tree *loss = NULL;
+    for (size_t i = 0; i < array_length(counters); i++) {
+        if (counters[i].count == 0)
+            continue;
+        if (loss == NULL)
+            loss = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_loss, NULL, "Loss evidence");
+        add_generated_uint(loss, counters[i].hf, tvb, counters[i].count);
+    }
+}
+
+static bool tells_time(const tlsdiag_verdict *verdict)
+{
+    return verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED ||
+           verdict->flag == TLSDIAG_FLAG_HANDSHAKE_SLOW;
+}
+
+static void add_progress(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED || verdict->stalled) {
+        add_generated_uint(tree, hf_tlsdiag_last_progress, tvb, verdict->last_progress);
+        add_generated_time(tree, hf_tlsdiag_idle, tvb, verdict->idle_ns);
+    }
+    if (verdict->capture_end) {
+        proto_item *item = proto_tree_add_boolean(tree, hf_tlsdiag_capture_end, tvb, 0, 0, TRUE);
+        proto_item_set_generated(item);
+    }
+    if (tells_time(verdict))
+        add_steps(tree, tvb, verdict);
+}
+
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
@@ -208,7 +340,6 @@ static bool is_fallback_flag(tlsdiag_flag flag)
 static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                         const tlsdiag_verdict *verdict, GString *text)
 {
-    nstime_t elapsed;
     proto_item *item;
 
     add_generated_string(tree, hf_tlsdiag_flag, tvb, tlsdiag_flag_name(verdict->flag));
@@ -220,11 +351,8 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (verdict->negotiated_version != 0)
         add_version(tree, hf_tlsdiag_negotiated_version, tvb, verdict->negotiated_version);
     add_generated_uint(tree, hf_tlsdiag_client_hello, tvb, verdict->client_hello);
-
-    elapsed.secs = (time_t)(verdict->elapsed_ns / 1000000000);
-    elapsed.nsecs = (int)(verdict->elapsed_ns % 1000000000);
-    item = proto_tree_add_time(tree, hf_tlsdiag_elapsed, tvb, 0, 0, &elapsed);
-    proto_item_set_generated(item);
+    add_generated_time(tree, hf_tlsdiag_elapsed, tvb, verdict->elapsed_ns);
+    add_progress(tree, tvb, verdict);
 
     if (verdict->has_alert)
         add_alert(tree, tvb, verdict);
@@ -247,6 +375,9 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                              tlsdiag_client_cert_name(verdict->client_certificate));
     if (verdict->http403 != 0)
         add_generated_uint(tree, hf_tlsdiag_http403, tvb, verdict->http403);
+    if (verdict->resumption != TLSDIAG_RESUMPTION_NONE)
+        add_resumption(tree, tvb, pinfo, verdict);
+    add_loss(tree, tvb, verdict);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
@@ -317,6 +448,11 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         tlsdiag_observation obs;
         if (tlsdiag_extract_observation(tree, pinfo, &obs))
             tlsdiag_engine_observe(engine, &obs);
+    } else {
+        /* A frame seen again means the first pass is over (tshark -2, or
+         * the GUI after reading the file): handshakes that never finished
+         * can be told now. */
+        tlsdiag_engine_capture_end(engine);
     }
 
     const tlsdiag_frame_report *report = tlsdiag_engine_report(engine, pinfo->num);
@@ -335,12 +471,13 @@ void proto_register_tlsdiag(void)
          {"Flag", "tlsdiag.flag", FT_STRING, BASE_NONE, NULL, 0x0,
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
-          "possible_alert_after_403, client_cert_rejected",
+          "possible_alert_after_403, client_cert_rejected, resumption_refused, "
+          "resumption_other_server, handshake_stalled, handshake_slow",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Who sent the FIN, RST, alert or ClientHello: client (the sender of the ClientHello) "
-          "or server",
+          "Who sent the FIN, RST, alert or ClientHello (client: the sender of the ClientHello; "
+          "server); for a stalled handshake, who owes the next message",
           HFILL}},
         {&hf_tlsdiag_close,
          {"Close", "tlsdiag.close", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -426,11 +563,72 @@ void proto_register_tlsdiag(void)
          {"HTTP 403 in frame", "tlsdiag.http403", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
           "The HTTP 403 response that this alert or close follows", HFILL}},
+        {&hf_tlsdiag_resumption_offered,
+         {"Resumption offered", "tlsdiag.resumption.offered", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the ClientHello offered to resume: session_id (TLS 1.2 session cache), ticket "
+          "(TLS 1.2 SessionTicket) or psk (TLS 1.3 pre-shared key)",
+          HFILL}},
+        {&hf_tlsdiag_resumption_issued,
+         {"Session issued in frame", "tlsdiag.resumption.issued", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "The ServerHello or NewSessionTicket that issued the offered session", HFILL}},
+        {&hf_tlsdiag_resumption_issuer,
+         {"Session issued by", "tlsdiag.resumption.issuer", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Address of the server that issued the offered session", HFILL}},
+        {&hf_tlsdiag_last_progress,
+         {"Last progress in frame", "tlsdiag.last_progress", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "The last frame that carried this handshake forward (new TLS content)", HFILL}},
+        {&hf_tlsdiag_idle,
+         {"Time without progress", "tlsdiag.idle", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time from the handshake's last progress to this frame (with capture_end: to the end "
+          "of the capture)",
+          HFILL}},
+        {&hf_tlsdiag_capture_end,
+         {"Incomplete at end of capture", "tlsdiag.capture_end", FT_BOOLEAN, BASE_NONE, NULL,
+          0x0,
+          "The capture ends before this handshake completes (shown from the second pass on)",
+          HFILL}},
+        {&hf_tlsdiag_step_server_hello,
+         {"ServerHello after", "tlsdiag.step.server_hello", FT_RELATIVE_TIME, BASE_NONE, NULL,
+          0x0, "Time from the ClientHello to the ServerHello", HFILL}},
+        {&hf_tlsdiag_step_server_flight,
+         {"Server flight after", "tlsdiag.step.server_flight", FT_RELATIVE_TIME, BASE_NONE,
+          NULL, 0x0, "Time from the ServerHello to the end of the server's flight", HFILL}},
+        {&hf_tlsdiag_step_client_flight,
+         {"Client flight after", "tlsdiag.step.client_flight", FT_RELATIVE_TIME, BASE_NONE,
+          NULL, 0x0,
+          "Time from the server's flight to the client's (key exchange and Finished)", HFILL}},
+        {&hf_tlsdiag_step_completion,
+         {"Completion after", "tlsdiag.step.completion", FT_RELATIVE_TIME, BASE_NONE, NULL,
+          0x0, "Time from the client's flight to the handshake's completion", HFILL}},
+        {&hf_tlsdiag_loss_client_hello,
+         {"ClientHello retransmissions", "tlsdiag.loss.client_hello_retransmissions",
+          FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Retransmitted segments of the ClientHello before this frame", HFILL}},
+        {&hf_tlsdiag_loss_server,
+         {"Server retransmissions", "tlsdiag.loss.server_retransmissions", FT_UINT32, BASE_DEC,
+          NULL, 0x0, "Retransmitted segments of the server's handshake flights before this frame",
+          HFILL}},
+        {&hf_tlsdiag_loss_client,
+         {"Client flight retransmissions", "tlsdiag.loss.client_retransmissions", FT_UINT32,
+          BASE_DEC, NULL, 0x0,
+          "Retransmitted segments of the client's later flights before this frame", HFILL}},
+        {&hf_tlsdiag_loss_duplicate_acks,
+         {"Duplicate ACKs", "tlsdiag.loss.duplicate_acks", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Duplicate ACKs on this connection during the handshake, before this frame", HFILL}},
+        {&hf_tlsdiag_loss_zero_windows,
+         {"Zero windows", "tlsdiag.loss.zero_windows", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Zero-window segments on this connection during the handshake, before this frame",
+          HFILL}},
     };
 
     static gint *ett[] = {
         &ett_tlsdiag,
         &ett_tlsdiag_fallback,
+        &ett_tlsdiag_resumption,
+        &ett_tlsdiag_steps,
+        &ett_tlsdiag_loss,
     };
 
     static ei_register_info ei[] = {
@@ -466,6 +664,26 @@ void proto_register_tlsdiag(void)
          {"tlsdiag.client_cert_rejected", PI_SECURITY, PI_WARN,
           "Server rejected the client certificate after the client's Finished (TLS 1.3)",
           EXPFILL}},
+        {&ei_tlsdiag_resumption_refused,
+         {"tlsdiag.resumption_refused", PI_SEQUENCE, PI_NOTE,
+          "Server declined to resume the offered session and ran a full handshake", EXPFILL}},
+        {&ei_tlsdiag_resumption_failed,
+         {"tlsdiag.resumption_failed", PI_RESPONSE_CODE, PI_WARN,
+          "Server failed the handshake of a ClientHello that offered to resume a session",
+          EXPFILL}},
+        {&ei_tlsdiag_resumption_other_server,
+         {"tlsdiag.resumption_other_server", PI_SEQUENCE, PI_WARN,
+          "Session resumption offered to a server other than the one that issued the session",
+          EXPFILL}},
+        {&ei_tlsdiag_handshake_stalled,
+         {"tlsdiag.handshake_stalled", PI_SEQUENCE, PI_WARN,
+          "TLS handshake made no progress for longer than the stall timeout", EXPFILL}},
+        {&ei_tlsdiag_handshake_incomplete,
+         {"tlsdiag.handshake_incomplete", PI_SEQUENCE, PI_NOTE,
+          "TLS handshake still incomplete when the capture ends", EXPFILL}},
+        {&ei_tlsdiag_handshake_slow,
+         {"tlsdiag.handshake_slow", PI_SEQUENCE, PI_WARN,
+          "TLS handshake took longer than the slow-handshake threshold", EXPFILL}},
         {&ei_tlsdiag_handshake_failed_later,
          {"tlsdiag.handshake_failed_later", PI_SEQUENCE, PI_NOTE,
           "The handshake of this ClientHello failed later", EXPFILL}},
@@ -492,6 +710,16 @@ void proto_register_tlsdiag(void)
         "A ClientHello counts as a retry of a failed attempt from the same client to the same "
         "server only if it comes at most this many seconds after the failure",
         10, &tlsdiag_prefs.fallback_window_s);
+    prefs_register_uint_preference(
+        tlsdiag_module, "stall_timeout", "Stall timeout (seconds)",
+        "A handshake that makes no progress (no new TLS content; retransmissions do not count) "
+        "for longer than this many seconds is reported as stalled",
+        10, &tlsdiag_prefs.stall_timeout_s);
+    prefs_register_uint_preference(
+        tlsdiag_module, "slow_handshake", "Slow handshake (seconds)",
+        "A handshake that takes longer than this many seconds from ClientHello to completion is "
+        "reported as slow, with the time of each step",
+        10, &tlsdiag_prefs.slow_handshake_s);
 
     register_init_routine(tlsdiag_init);
     register_cleanup_routine(tlsdiag_cleanup);

@@ -38,13 +38,30 @@ FIELDS = {
     "tlsdiag.certificate_requested": "FT_BOOLEAN",
     "tlsdiag.client_certificate": "FT_STRING",
     "tlsdiag.http403": "FT_FRAMENUM",
+    "tlsdiag.resumption.offered": "FT_STRING",
+    "tlsdiag.resumption.issued": "FT_FRAMENUM",
+    "tlsdiag.resumption.issuer": "FT_STRING",
+    "tlsdiag.last_progress": "FT_FRAMENUM",
+    "tlsdiag.idle": "FT_RELATIVE_TIME",
+    "tlsdiag.capture_end": "FT_BOOLEAN",
+    "tlsdiag.step.server_hello": "FT_RELATIVE_TIME",
+    "tlsdiag.step.server_flight": "FT_RELATIVE_TIME",
+    "tlsdiag.step.client_flight": "FT_RELATIVE_TIME",
+    "tlsdiag.step.completion": "FT_RELATIVE_TIME",
+    "tlsdiag.loss.client_hello_retransmissions": "FT_UINT32",
+    "tlsdiag.loss.server_retransmissions": "FT_UINT32",
+    "tlsdiag.loss.client_retransmissions": "FT_UINT32",
+    "tlsdiag.loss.duplicate_acks": "FT_UINT32",
+    "tlsdiag.loss.zero_windows": "FT_UINT32",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
 EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_after_failure",
            "fallback_scsv", "fallback_rejected", "alert_after_403", "close_after_403",
            "possible_alert_after_403", "client_cert_rejected", "handshake_failed_later",
-           "retried_later", "retry_completed"]
+           "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
+           "resumption_other_server", "handshake_stalled", "handshake_incomplete",
+           "handshake_slow"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 
@@ -83,8 +100,10 @@ def main():
     for field in set(listed) - set(FIELDS):
         failures.append(f"field {field} is registered but not checked here")
 
-    if "tlsdiag.fallback_window: 60" not in tshark("-G", "defaultprefs"):
-        failures.append("preference tlsdiag.fallback_window (default 60) not listed")
+    prefs = tshark("-G", "defaultprefs")
+    for pref, default in (("fallback_window", 60), ("stall_timeout", 5), ("slow_handshake", 3)):
+        if f"tlsdiag.{pref}: {default}" not in prefs:
+            failures.append(f"preference tlsdiag.{pref} (default {default}) not listed")
 
     capture = args.capture
     for passes in (["-2"], []):
@@ -95,7 +114,7 @@ def main():
     for failure in failures:
         print("FAIL: " + failure)
     if not failures:
-        print(f"PASS: plugin, protocol, {len(FIELDS)} fields, preference, expert info")
+        print(f"PASS: plugin, protocol, {len(FIELDS)} fields, preferences, expert info")
     return 1 if failures else 0
 
 

@@ -61,6 +61,43 @@ static void append_times(GString *out, unsigned count)
         g_string_append_printf(out, " %u times", count);
 }
 
+/* IPv4 dotted, IPv6 in RFC 5952 short form. */
+static void append_address(GString *out, const tlsdiag_endpoint *endpoint)
+{
+    const uint8_t *a = endpoint->addr;
+    if (endpoint->family == 4) {
+        g_string_append_printf(out, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+        return;
+    }
+    if (endpoint->family != 6) {
+        g_string_append(out, "?");
+        return;
+    }
+    unsigned groups[8], best = 8, best_length = 1;
+    for (unsigned i = 0; i < 8; i++)
+        groups[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    for (unsigned i = 0; i < 8;) {
+        unsigned j = i;
+        while (j < 8 && groups[j] == 0)
+            j++;
+        if (j - i > best_length) {
+            best = i;
+            best_length = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        if (i == best) {
+            g_string_append(out, "::");
+            i += best_length - 1;
+            continue;
+        }
+        if (i > 0 && i != best + best_length)
+            g_string_append_c(out, ':');
+        g_string_append_printf(out, "%x", groups[i]);
+    }
+}
+
 static void append_retransmissions(GString *out, const tlsdiag_verdict *verdict)
 {
     if (verdict->client_hello_retransmissions > 0) {
@@ -74,6 +111,61 @@ static void append_retransmissions(GString *out, const tlsdiag_verdict *verdict)
     if (verdict->client_retransmissions > 0) {
         g_string_append(out, "; client flight retransmitted");
         append_times(out, verdict->client_retransmissions);
+    }
+    if (verdict->duplicate_acks > 0)
+        g_string_append_printf(out, "; %" PRIu32 " duplicate ACK%s", verdict->duplicate_acks,
+                               verdict->duplicate_acks == 1 ? "" : "s");
+    if (verdict->zero_windows > 0)
+        g_string_append_printf(out, "; zero window%s", verdict->zero_windows == 1 ? "" : "s");
+}
+
+static const char *resumption_phrase(tlsdiag_resumption resumption)
+{
+    switch (resumption) {
+        case TLSDIAG_RESUMPTION_SESSION_ID:
+            return "a TLS session ID";
+        case TLSDIAG_RESUMPTION_TICKET:
+            return "a session ticket";
+        case TLSDIAG_RESUMPTION_PSK:
+            return "a TLS 1.3 pre-shared key (ticket)";
+        case TLSDIAG_RESUMPTION_NONE:
+        case TLSDIAG_RESUMPTION_COUNT:
+            break;
+    }
+    return "nothing";
+}
+
+/* "a session ticket issued by 10.0.0.1 in frame 12" */
+static void append_offered_session(GString *out, const tlsdiag_verdict *verdict)
+{
+    g_string_append(out, resumption_phrase(verdict->resumption));
+    if (verdict->session_issued == 0) {
+        g_string_append(out, " issued before the capture started");
+        return;
+    }
+    if (tlsdiag_same_address(&verdict->session_issuer, &verdict->server)) {
+        g_string_append_printf(out, " this server issued in frame %" PRIu32,
+                               verdict->session_issued);
+        return;
+    }
+    g_string_append(out, " issued by ");
+    append_address(out, &verdict->session_issuer);
+    g_string_append_printf(out, " in frame %" PRIu32, verdict->session_issued);
+}
+
+/* Context every failure verdict carries: the silence before it and the
+ * session it tried to resume. */
+static void append_context(GString *out, const tlsdiag_verdict *verdict)
+{
+    if (verdict->stalled) {
+        g_string_append(out, "; no progress for ");
+        append_duration(out, verdict->idle_ns);
+        g_string_append_printf(out, " before it (last progress: frame %" PRIu32 ")",
+                               verdict->last_progress);
+    }
+    if (verdict->resumption != TLSDIAG_RESUMPTION_NONE) {
+        g_string_append(out, "; the ClientHello offered to resume ");
+        append_offered_session(out, verdict);
     }
 }
 
@@ -100,6 +192,7 @@ static void describe_aborted(const tlsdiag_verdict *verdict, GString *out)
     g_string_append_printf(out, " after ClientHello (frame %" PRIu32 "), no alert",
                            verdict->client_hello);
     append_retransmissions(out, verdict);
+    append_context(out, verdict);
 }
 
 static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
@@ -116,6 +209,7 @@ static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
     if (!verdict->alert_encrypted)
         g_string_append_printf(out, ": %s", tlsdiag_alert_meaning(verdict->alert, verdict->side));
     append_retransmissions(out, verdict);
+    append_context(out, verdict);
 }
 
 static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
@@ -226,6 +320,99 @@ static void describe_cert_rejected(const tlsdiag_verdict *verdict, GString *out)
                          "not as a failed handshake");
 }
 
+static void describe_resumption(const tlsdiag_verdict *verdict, GString *out)
+{
+    bool elsewhere = verdict->flag == TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER;
+    g_string_append(out, elsewhere ? "Session resumption refused by another server: "
+                                   : "Session resumption refused: ");
+    g_string_append_printf(out, "the ClientHello (frame %" PRIu32 ") offered ", verdict->client_hello);
+    append_offered_session(out, verdict);
+    g_string_append(out, ", and ");
+    append_address(out, &verdict->server);
+    if (verdict->has_alert) {
+        g_string_append(out, " failed the handshake with ");
+        append_alert(out, !verdict->alert_encrypted, verdict->alert);
+        g_string_append(out, ". A server that finds a session it cannot resume (nginx logs "
+                             "\"required cipher missing\") fails the handshake instead of "
+                             "starting a full one");
+    } else {
+        g_string_append(out, " answered with a full handshake");
+        append_negotiation(out, verdict);
+        g_string_append(out, elsewhere ? ""
+                                       : ": it no longer holds the session (a restart, cache "
+                                         "expiry, ticket key rotation, or several servers behind "
+                                         "this address that share no cache)");
+    }
+    if (elsewhere)
+        g_string_append(out, ". The servers behind this name do not share their session cache "
+                             "or ticket keys (round-robin DNS or a load balancer pool)");
+    append_retransmissions(out, verdict);
+}
+
+static const char *const step_names[TLSDIAG_STAGE_COUNT] = {
+    [TLSDIAG_STAGE_SERVER_HELLO] = "ServerHello",
+    [TLSDIAG_STAGE_SERVER_FLIGHT] = "server flight",
+    [TLSDIAG_STAGE_CLIENT_FLIGHT] = "client flight",
+    [TLSDIAG_STAGE_ESTABLISHED] = "completion",
+};
+
+/* "ServerHello 1.5 s, server flight 0.120 ms, ..." */
+static void append_steps(GString *out, const tlsdiag_verdict *verdict)
+{
+    const char *separator = "";
+    for (unsigned stage = TLSDIAG_STAGE_SERVER_HELLO; stage < TLSDIAG_STAGE_COUNT; stage++) {
+        if (!tlsdiag_verdict_has_step(verdict, stage))
+            continue;
+        g_string_append_printf(out, "%s%s ", separator, step_names[stage]);
+        append_duration(out, verdict->step_ns[stage]);
+        separator = ", ";
+    }
+}
+
+static const char *awaited_phrase(const tlsdiag_verdict *verdict)
+{
+    if (verdict->side == TLSDIAG_SIDE_CLIENT)
+        return "the client's key exchange";
+    if (verdict->stage == TLSDIAG_STAGE_CLIENT_FLIGHT)
+        return "the server's confirmation";
+    return verdict->stage == TLSDIAG_STAGE_CLIENT_HELLO ? "the ServerHello" : "the server's flight";
+}
+
+static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
+{
+    if (verdict->capture_end) {
+        g_string_append(out, "TLS handshake incomplete when the capture ends: no progress in "
+                             "the last ");
+    } else {
+        g_string_append(out, "TLS handshake stalled: no progress for ");
+    }
+    append_duration(out, verdict->idle_ns);
+    g_string_append_printf(out, " %s", tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append_printf(out, ", waiting for %s (last progress: frame %" PRIu32
+                                "; ClientHello: frame %" PRIu32 ")",
+                           awaited_phrase(verdict), verdict->last_progress, verdict->client_hello);
+    if (verdict->steps & ~(1u << TLSDIAG_STAGE_CLIENT_HELLO)) {
+        g_string_append(out, "; steps: ");
+        append_steps(out, verdict);
+    }
+    append_retransmissions(out, verdict);
+}
+
+static void describe_slow(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "Slow TLS handshake: ");
+    append_duration(out, verdict->elapsed_ns);
+    g_string_append_printf(out, " from ClientHello (frame %" PRIu32 ") to completion",
+                           verdict->client_hello);
+    append_negotiation(out, verdict);
+    g_string_append(out, ": ");
+    append_steps(out, verdict);
+    append_retransmissions(out, verdict);
+    if (tlsdiag_verdict_retransmissions(verdict) > 0)
+        g_string_append(out, ". Retransmissions in the handshake point to packet loss on the path");
+}
+
 void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
 {
     switch (verdict->flag) {
@@ -253,6 +440,16 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_CLIENT_CERT_REJECTED:
             describe_cert_rejected(verdict, out);
+            break;
+        case TLSDIAG_FLAG_RESUMPTION_REFUSED:
+        case TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER:
+            describe_resumption(verdict, out);
+            break;
+        case TLSDIAG_FLAG_HANDSHAKE_STALLED:
+            describe_stalled(verdict, out);
+            break;
+        case TLSDIAG_FLAG_HANDSHAKE_SLOW:
+            describe_slow(verdict, out);
             break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:

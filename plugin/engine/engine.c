@@ -29,10 +29,24 @@ typedef struct {
     uint32_t client_retransmissions;
     uint32_t server_retransmissions;
     uint32_t http403;         /* latest 403 while it is the latest response */
+    uint32_t duplicate_acks;
+    uint32_t zero_windows;
+    uint32_t last_frame;     /* the latest frame seen of this handshake */
+    int64_t last_frame_time;
+    uint32_t last_progress;  /* the latest frame that carried it forward */
+    int64_t last_progress_time;
+    int64_t stage_time[TLSDIAG_STAGE_COUNT];
+    uint64_t offered_session; /* digest of the session ID, ticket or PSK offered */
+    uint32_t session_issued;
+    tlsdiag_endpoint session_issuer;
     uint16_t offered_version;
     uint16_t negotiated_version;
     uint8_t stage;              /* tlsdiag_stage */
     uint8_t client_certificate; /* tlsdiag_client_cert */
+    uint8_t stages_reached;     /* bit (1 << stage) */
+    uint8_t resumption;         /* tlsdiag_resumption offered */
+    bool resumption_answered;   /* the server accepted or refused it */
+    bool stall_reported;
     bool certificate_requested;
     bool http_status_seen;
     bool server_data_seen;       /* application data after the handshake */
@@ -45,8 +59,16 @@ typedef struct {
     bool server_finished;
 } stream_state;
 
-static char finished_stream;
-#define FINISHED_STREAM ((gpointer)&finished_stream)
+/* Streams whose story is over: one bit per tcp.stream, which Wireshark
+ * numbers densely from 0; a set holds ids beyond the bitmap's reach
+ * (corrupt or synthetic input). */
+#define STREAM_BITMAP_LIMIT (1u << 27)
+
+typedef struct {
+    uint8_t *bits;
+    uint32_t byte_count;
+    GHashTable *beyond;
+} stream_set;
 
 /* Who tried to reach whom: the client's address (not its port: every retry
  * comes from a new port) and the server's address and port. */
@@ -67,11 +89,25 @@ typedef struct {
     tlsdiag_failure origin;
 } failed_attempt;
 
+/* Where a session ID or ticket was issued. */
+typedef struct {
+    uint32_t frame;
+    tlsdiag_endpoint server; /* address only */
+} issued_session;
+
 struct tlsdiag_engine {
     tlsdiag_settings settings;
-    GHashTable *streams;  /* tcp.stream -> stream_state or FINISHED_STREAM */
+    GHashTable *streams;  /* tcp.stream -> stream_state of a live story */
+    stream_set finished;
     GHashTable *failures; /* attempt_key -> latest failed_attempt */
     GHashTable *reports;  /* frame number -> tlsdiag_frame_report */
+    GHashTable *sessions; /* digest -> 1 + index into issued */
+    GArray *issued;       /* issued_session */
+    /* Stalls at the end of the capture, made by tlsdiag_engine_capture_end:
+     * frame number -> tlsdiag_frame_report, NULL while the capture is read. */
+    GHashTable *end_reports;
+    int64_t last_time; /* the latest time seen: the end of the capture */
+    bool any_time;
     GStringChunk *server_names;
 };
 
@@ -79,6 +115,53 @@ bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b
 {
     return a->family == b->family && a->port == b->port &&
            memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+}
+
+bool tlsdiag_same_address(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
+{
+    return a->family == b->family && memcmp(a->addr, b->addr, sizeof a->addr) == 0;
+}
+
+uint64_t tlsdiag_digest(const uint8_t *bytes, size_t length)
+{
+    uint64_t hash = 14695981039346656037u;
+    for (size_t i = 0; i < length; i++)
+        hash = (hash ^ bytes[i]) * 1099511628211u;
+    return hash != 0 ? hash : 1;
+}
+
+static bool stream_set_contains(const stream_set *set, uint32_t stream)
+{
+    if (stream < STREAM_BITMAP_LIMIT)
+        return stream / 8 < set->byte_count && (set->bits[stream / 8] & (1u << (stream % 8))) != 0;
+    return set->beyond != NULL && g_hash_table_contains(set->beyond, GUINT_TO_POINTER(stream));
+}
+
+static void stream_set_add(stream_set *set, uint32_t stream)
+{
+    if (stream >= STREAM_BITMAP_LIMIT) {
+        if (set->beyond == NULL)
+            set->beyond = g_hash_table_new(g_direct_hash, g_direct_equal);
+        g_hash_table_add(set->beyond, GUINT_TO_POINTER(stream));
+        return;
+    }
+    if (stream / 8 >= set->byte_count) {
+        uint32_t count = MAX(set->byte_count * 2, 1024u);
+        while (stream / 8 >= count)
+            count *= 2;
+        set->bits = g_realloc(set->bits, count);
+        memset(set->bits + set->byte_count, 0, count - set->byte_count);
+        set->byte_count = count;
+    }
+    set->bits[stream / 8] |= (uint8_t)(1u << (stream % 8));
+}
+
+static void stream_set_clear(stream_set *set)
+{
+    g_free(set->bits);
+    if (set->beyond != NULL)
+        g_hash_table_destroy(set->beyond);
+    memset(set, 0, sizeof *set);
 }
 
 static guint attempt_key_hash(gconstpointer key)
@@ -97,8 +180,6 @@ static gboolean attempt_key_equal(gconstpointer a, gconstpointer b)
 
 static void stream_state_free(gpointer data)
 {
-    if (data == FINISHED_STREAM)
-        return;
     stream_state *state = data;
     g_free(state->retry);
     g_free(state);
@@ -111,6 +192,8 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, stream_state_free);
     engine->failures = g_hash_table_new_full(attempt_key_hash, attempt_key_equal, NULL, g_free);
     engine->reports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    engine->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
+    engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
     return engine;
 }
@@ -122,12 +205,23 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     g_hash_table_destroy(engine->streams);
     g_hash_table_destroy(engine->failures);
     g_hash_table_destroy(engine->reports);
+    g_hash_table_destroy(engine->sessions);
+    g_array_free(engine->issued, TRUE);
+    if (engine->end_reports != NULL)
+        g_hash_table_destroy(engine->end_reports);
+    stream_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
     g_free(engine);
 }
 
 const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame)
 {
+    if (engine->end_reports != NULL) {
+        const tlsdiag_frame_report *report =
+            g_hash_table_lookup(engine->end_reports, GUINT_TO_POINTER(frame));
+        if (report != NULL)
+            return report;
+    }
     return g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
 }
 
@@ -184,29 +278,47 @@ static bool same_server_name(const char *a, const char *b)
 
 /* ---- verdicts ---------------------------------------------------------- */
 
-static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *state,
-                                    const tlsdiag_observation *obs, tlsdiag_flag flag,
-                                    tlsdiag_side side)
+static bool reached(const stream_state *state, tlsdiag_stage stage)
 {
-    tlsdiag_frame_report *report = report_for_frame(engine, obs->frame);
-    tlsdiag_verdict *verdict = &report->verdict;
+    return (state->stages_reached & (1u << stage)) != 0;
+}
 
-    /* One verdict per frame: the first detection that fires tells the story. */
-    if (verdict->flag != TLSDIAG_FLAG_NONE)
-        return NULL;
+/* How long each step took: from the step reached before it. */
+static void fill_steps(tlsdiag_verdict *verdict, const stream_state *state)
+{
+    int64_t previous = state->client_hello_time;
+    for (unsigned stage = TLSDIAG_STAGE_SERVER_HELLO; stage < TLSDIAG_STAGE_COUNT; stage++) {
+        if (!reached(state, stage))
+            continue;
+        verdict->steps |= (uint8_t)(1u << stage);
+        verdict->step_ns[stage] = time_between(state->stage_time[stage], previous);
+        previous = state->stage_time[stage];
+    }
+}
 
+static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, uint32_t stream,
+                         int64_t time_ns, tlsdiag_flag flag, tlsdiag_side side)
+{
     verdict->flag = flag;
     verdict->side = side;
     verdict->stage = state->stage;
     verdict->tls13 = state->tls13;
-    verdict->stream = obs->stream;
+    verdict->stream = stream;
     verdict->client = state->client;
     verdict->server = state->server;
     verdict->server_name = state->server_name;
     verdict->offered_version = state->offered_version;
     verdict->negotiated_version = state->negotiated_version;
     verdict->client_hello = state->client_hello;
-    verdict->elapsed_ns = time_between(obs->time_ns, state->client_hello_time);
+    verdict->elapsed_ns = time_between(time_ns, state->client_hello_time);
+    verdict->resumption = state->resumption;
+    verdict->session_issued = state->session_issued;
+    verdict->session_issuer = state->session_issuer;
+    verdict->last_progress = state->last_progress;
+    verdict->idle_ns = time_between(time_ns, state->last_progress_time);
+    fill_steps(verdict, state);
+    verdict->duplicate_acks = state->duplicate_acks;
+    verdict->zero_windows = state->zero_windows;
     verdict->client_hello_retransmissions = state->client_hello_retransmissions;
     verdict->client_retransmissions = state->client_retransmissions;
     verdict->server_retransmissions = state->server_retransmissions;
@@ -218,7 +330,20 @@ static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *
         verdict->previous = state->retry->previous;
         verdict->origin = state->retry->origin;
     }
-    return verdict;
+}
+
+static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *state,
+                                    const tlsdiag_observation *obs, tlsdiag_flag flag,
+                                    tlsdiag_side side)
+{
+    tlsdiag_frame_report *report = report_for_frame(engine, obs->frame);
+
+    /* One verdict per frame: the first detection that fires tells the story. */
+    if (report->verdict.flag != TLSDIAG_FLAG_NONE)
+        return NULL;
+    fill_verdict(&report->verdict, state, obs->stream, obs->time_ns, flag, side);
+    report->verdict.stalled = report->verdict.idle_ns > engine->settings.stall_timeout_ns;
+    return &report->verdict;
 }
 
 static tlsdiag_failure failure_of(const tlsdiag_verdict *verdict, uint32_t frame)
@@ -269,7 +394,8 @@ static void record_retry_completed(tlsdiag_engine *engine, const stream_state *s
 
 static void finish_stream(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    g_hash_table_replace(engine->streams, GUINT_TO_POINTER(obs->stream), FINISHED_STREAM);
+    g_hash_table_remove(engine->streams, GUINT_TO_POINTER(obs->stream));
+    stream_set_add(&engine->finished, obs->stream);
 }
 
 static tlsdiag_side sender_side(const stream_state *state, const tlsdiag_observation *obs)
@@ -324,6 +450,130 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
     g_hash_table_remove(engine->failures, &key);
 }
 
+/* ---- session resumption ---------------------------------------------------- */
+
+/* The first server to issue a session keeps it: a server that accepts a
+ * session issued elsewhere echoes it without issuing it. */
+static void record_issued_session(tlsdiag_engine *engine, uint64_t digest, uint32_t frame,
+                                  const tlsdiag_endpoint *server)
+{
+    gpointer key = GSIZE_TO_POINTER((gsize)digest);
+    if (digest == 0 || g_hash_table_contains(engine->sessions, key))
+        return;
+    issued_session issued = {.frame = frame, .server = *server};
+    issued.server.port = 0;
+    g_array_append_val(engine->issued, issued);
+    g_hash_table_insert(engine->sessions, key, GUINT_TO_POINTER(engine->issued->len));
+}
+
+static const issued_session *find_issued_session(const tlsdiag_engine *engine, uint64_t digest)
+{
+    guint index = GPOINTER_TO_UINT(
+        g_hash_table_lookup(engine->sessions, GSIZE_TO_POINTER((gsize)digest)));
+    return index != 0 ? &g_array_index(engine->issued, issued_session, index - 1) : NULL;
+}
+
+/* A TLS 1.3 ClientHello carries a random legacy_session_id for middlebox
+ * compatibility: there only a ticket or a PSK identity is an offer. */
+static void note_resumption_offer(tlsdiag_engine *engine, stream_state *state,
+                                  const tlsdiag_observation *obs)
+{
+    if (obs->offered_psk != 0) {
+        state->resumption = TLSDIAG_RESUMPTION_PSK;
+        state->offered_session = obs->offered_psk;
+    } else if (obs->offered_ticket != 0) {
+        state->resumption = TLSDIAG_RESUMPTION_TICKET;
+        state->offered_session = obs->offered_ticket;
+    } else if (obs->session_id != 0 && state->offered_version < TLSDIAG_VERSION_TLS13) {
+        state->resumption = TLSDIAG_RESUMPTION_SESSION_ID;
+        state->offered_session = obs->session_id;
+    } else {
+        return;
+    }
+    const issued_session *issued = find_issued_session(engine, state->offered_session);
+    if (issued != NULL) {
+        state->session_issued = issued->frame;
+        state->session_issuer = issued->server;
+    }
+}
+
+static bool issued_elsewhere(const stream_state *state)
+{
+    return state->session_issued != 0 &&
+           !tlsdiag_same_address(&state->session_issuer, &state->server);
+}
+
+static tlsdiag_flag resumption_flag(const stream_state *state)
+{
+    return issued_elsewhere(state) ? TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER
+                                   : TLSDIAG_FLAG_RESUMPTION_REFUSED;
+}
+
+static bool awaits_resumption_answer(const stream_state *state)
+{
+    return state->resumption != TLSDIAG_RESUMPTION_NONE && !state->resumption_answered;
+}
+
+static bool server_sent_ccs(const tlsdiag_observation *obs)
+{
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_CHANGE_CIPHER_SPEC)
+            return true;
+    }
+    return false;
+}
+
+/* TLS 1.3 accepts a PSK in the ServerHello. Below, an abbreviated handshake
+ * goes from the ServerHello straight to ChangeCipherSpec; a full one sends
+ * a certificate or key exchange first. */
+typedef enum { ANSWER_PENDING, ANSWER_ACCEPTED, ANSWER_REFUSED, ANSWER_UNKNOWN } resumption_answer;
+
+static resumption_answer read_resumption_answer(const stream_state *state,
+                                                const tlsdiag_observation *obs)
+{
+    if (state->tls13) {
+        if (!observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO) || obs->hello_retry_request)
+            return ANSWER_PENDING;
+        if (!obs->hello_read)
+            return ANSWER_UNKNOWN;
+        return obs->server_selected_psk ? ANSWER_ACCEPTED : ANSWER_REFUSED;
+    }
+    if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE) ||
+        observed_handshake(obs, TLSDIAG_HS_SERVER_KEY_EXCHANGE) ||
+        observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO_DONE))
+        return ANSWER_REFUSED;
+    if (server_sent_ccs(obs))
+        return ANSWER_ACCEPTED;
+    return ANSWER_PENDING;
+}
+
+/* A refusal is a verdict of its own unless the frame already tells a
+ * bigger story (an alert or a close): that verdict carries the context. */
+static void detect_resumption_refused(tlsdiag_engine *engine, stream_state *state,
+                                      const tlsdiag_observation *obs)
+{
+    if (!awaits_resumption_answer(state) || state->negotiated_version == 0)
+        return;
+    resumption_answer answer = read_resumption_answer(state, obs);
+    if (answer == ANSWER_PENDING)
+        return;
+    state->resumption_answered = true;
+    if (answer == ANSWER_REFUSED)
+        new_verdict(engine, state, obs, resumption_flag(state), TLSDIAG_SIDE_SERVER);
+}
+
+/* ---- a new handshake --------------------------------------------------------- */
+
+static void reach_stage(stream_state *state, tlsdiag_stage stage, int64_t time_ns)
+{
+    if (state->stage < stage)
+        state->stage = stage;
+    if (!reached(state, stage)) {
+        state->stages_reached |= (uint8_t)(1u << stage);
+        state->stage_time[stage] = time_ns;
+    }
+}
+
 static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
     stream_state *state = g_new0(stream_state, 1);
@@ -335,32 +585,34 @@ static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_obser
     state->client_hello_time = obs->time_ns;
     state->offered_version = hello_max_version(obs);
     state->fallback_scsv = obs->offers_fallback_scsv;
-    state->stage = TLSDIAG_STAGE_CLIENT_HELLO;
+    state->last_progress = obs->frame;
+    state->last_progress_time = obs->time_ns;
+    reach_stage(state, TLSDIAG_STAGE_CLIENT_HELLO, obs->time_ns);
     g_hash_table_replace(engine->streams, GUINT_TO_POINTER(obs->stream), state);
 
+    note_resumption_offer(engine, state, obs);
     link_to_failed_attempt(engine, state, obs);
     return state;
 }
 
 /* ---- handshake progress ------------------------------------------------- */
 
-static void advance_stage(stream_state *state, tlsdiag_stage stage)
-{
-    if (state->stage < stage)
-        state->stage = stage;
-}
-
-static void observe_handshake_messages(stream_state *state, const tlsdiag_observation *obs,
-                                       tlsdiag_side side)
+static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *state,
+                                       const tlsdiag_observation *obs, tlsdiag_side side)
 {
     if (side == TLSDIAG_SIDE_SERVER) {
+        /* A HelloRetryRequest selects the version too; the ServerHello
+         * after it is not always readable. */
         if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO) && state->negotiated_version == 0) {
             state->negotiated_version = hello_max_version(obs);
             state->tls13 = state->negotiated_version == TLSDIAG_VERSION_TLS13;
-            advance_stage(state, TLSDIAG_STAGE_SERVER_HELLO);
+            reach_stage(state, TLSDIAG_STAGE_SERVER_HELLO, obs->time_ns);
+            /* TLS 1.3 servers echo the client's random session ID. */
+            if (!state->tls13 && obs->hello_read)
+                record_issued_session(engine, obs->session_id, obs->frame, &state->server);
         }
         if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO_DONE))
-            advance_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT);
+            reach_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT, obs->time_ns);
         /* Visible in TLS 1.2, and in TLS 1.3 only with keys. */
         if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE_REQUEST))
             state->certificate_requested = true;
@@ -375,7 +627,7 @@ static void observe_handshake_messages(stream_state *state, const tlsdiag_observ
     if (!state->tls13 && state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT &&
         (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE) ||
          observed_handshake(obs, TLSDIAG_HS_CLIENT_KEY_EXCHANGE)))
-        advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
+        reach_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT, obs->time_ns);
 }
 
 /* TLS 1.2 and below: each side is done once it sent ChangeCipherSpec and
@@ -394,11 +646,13 @@ static void observe_tls12_records(stream_state *state, const tlsdiag_observation
     }
     if (*ccs && state->negotiated_version != 0) {
         /* A resumed session: the server's CCS and Finished are its flight. */
-        advance_stage(state, side == TLSDIAG_SIDE_SERVER ? TLSDIAG_STAGE_SERVER_FLIGHT
-                                                         : TLSDIAG_STAGE_CLIENT_FLIGHT);
+        reach_stage(state,
+                    side == TLSDIAG_SIDE_SERVER ? TLSDIAG_STAGE_SERVER_FLIGHT
+                                                : TLSDIAG_STAGE_CLIENT_FLIGHT,
+                    obs->time_ns);
     }
     if (state->client_finished && state->server_finished)
-        advance_stage(state, TLSDIAG_STAGE_ESTABLISHED);
+        reach_stage(state, TLSDIAG_STAGE_ESTABLISHED, obs->time_ns);
 }
 
 static unsigned count_alert_records(const tlsdiag_observation *obs)
@@ -429,14 +683,14 @@ static void observe_tls13_records(stream_state *state, const tlsdiag_observation
         /* A server that checks the client's certificate after its Finished
          * answers with an alert: that is no confirmation. */
         if (state->client_finished && !carries_alert(obs))
-            advance_stage(state, TLSDIAG_STAGE_ESTABLISHED);
+            reach_stage(state, TLSDIAG_STAGE_ESTABLISHED, obs->time_ns);
         else if (state->client_finished)
             return;
         else
-            advance_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT);
+            reach_stage(state, TLSDIAG_STAGE_SERVER_FLIGHT, obs->time_ns);
     } else if (state->stage >= TLSDIAG_STAGE_SERVER_FLIGHT) {
         state->client_finished = true;
-        advance_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT);
+        reach_stage(state, TLSDIAG_STAGE_CLIENT_FLIGHT, obs->time_ns);
     }
 }
 
@@ -496,9 +750,16 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
         flag = TLSDIAG_FLAG_FALLBACK_REJECTED;
     else if (rejects_client_certificate(state, side))
         flag = TLSDIAG_FLAG_CLIENT_CERT_REJECTED;
+    else if (side == TLSDIAG_SIDE_SERVER && awaits_resumption_answer(state) &&
+             state->negotiated_version == 0)
+        /* nginx's "required cipher missing": the server looked the
+         * session up and failed the handshake over it. */
+        flag = resumption_flag(state);
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
+    if (flag == TLSDIAG_FLAG_RESUMPTION_REFUSED || flag == TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER)
+        state->resumption_answered = true;
 
     set_alert(verdict, alert);
     record_failure(engine, state, obs, verdict);
@@ -581,6 +842,48 @@ static void observe_established(tlsdiag_engine *engine, stream_state *state,
         state->client_spoke_after_data = true;
 }
 
+/* ---- progress and time ---------------------------------------------------- */
+
+/* Content the handshake had not seen; retransmissions, ACKs and
+ * keep-alives are not progress. */
+static bool makes_progress(const tlsdiag_observation *obs)
+{
+    return !obs->retransmission && (obs->record_count > 0 || obs->opaque_record_count > 0);
+}
+
+static void detect_handshake_slow(tlsdiag_engine *engine, const stream_state *state,
+                                  const tlsdiag_observation *obs)
+{
+    if (time_between(obs->time_ns, state->client_hello_time) > engine->settings.slow_handshake_ns)
+        new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_SLOW, TLSDIAG_SIDE_NONE);
+}
+
+/* Who owes the next handshake message at this stage. */
+static tlsdiag_side awaited_side(const stream_state *state)
+{
+    return state->stage == TLSDIAG_STAGE_SERVER_FLIGHT ? TLSDIAG_SIDE_CLIENT : TLSDIAG_SIDE_SERVER;
+}
+
+/* A frame that comes after a long silence without carrying the handshake
+ * forward shows that it stalled; one report per handshake. */
+static void detect_handshake_stalled(tlsdiag_engine *engine, stream_state *state,
+                                     const tlsdiag_observation *obs)
+{
+    if (state->stall_reported || makes_progress(obs) ||
+        time_between(obs->time_ns, state->last_progress_time) <= engine->settings.stall_timeout_ns)
+        return;
+    if (new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state)) != NULL)
+        state->stall_reported = true;
+}
+
+static void count_loss(stream_state *state, const tlsdiag_observation *obs)
+{
+    if (obs->duplicate_ack)
+        state->duplicate_acks++;
+    if (obs->zero_window)
+        state->zero_windows++;
+}
+
 static void count_retransmission(stream_state *state, tlsdiag_side side)
 {
     if (side == TLSDIAG_SIDE_SERVER)
@@ -591,13 +894,42 @@ static void count_retransmission(stream_state *state, tlsdiag_side side)
         state->client_retransmissions++;
 }
 
+static void reopen_capture(tlsdiag_engine *engine)
+{
+    g_hash_table_destroy(engine->end_reports);
+    engine->end_reports = NULL;
+}
+
+/* The handshake is complete: was it slow, and does the connection have
+ * more to tell (mutual TLS)? */
+static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
+                               const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    detect_handshake_slow(engine, state, obs);
+    if (state->retry != NULL)
+        record_retry_completed(engine, state, obs);
+    /* Only a connection that asked for a client certificate has more to
+     * tell; the frame that completed it may carry a response. */
+    if (state->certificate_requested)
+        observe_established(engine, state, obs, side);
+    else
+        finish_stream(engine, obs);
+}
+
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    gpointer found = g_hash_table_lookup(engine->streams, GUINT_TO_POINTER(obs->stream));
-    if (found == FINISHED_STREAM)
+    if (engine->end_reports != NULL)
+        reopen_capture(engine);
+    if (!engine->any_time || obs->time_ns > engine->last_time)
+        engine->last_time = obs->time_ns;
+    engine->any_time = true;
+    /* TLS 1.3 tickets come after the handshake, when the stream is done. */
+    if (obs->issued_ticket != 0)
+        record_issued_session(engine, obs->issued_ticket, obs->frame, &obs->src);
+    if (stream_set_contains(&engine->finished, obs->stream))
         return;
 
-    stream_state *state = found;
+    stream_state *state = g_hash_table_lookup(engine->streams, GUINT_TO_POINTER(obs->stream));
     if (state == NULL) {
         if (obs->retransmission || !observed_handshake(obs, TLSDIAG_HS_CLIENT_HELLO))
             return;
@@ -612,26 +944,23 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
         return;
     }
 
+    state->last_frame = obs->frame;
+    state->last_frame_time = obs->time_ns;
+    count_loss(state, obs);
+
     /* A retransmitted segment repeats TLS content already seen; it only
      * counts as evidence of loss. Its FIN or RST still ends the stream. */
     if (obs->retransmission) {
         count_retransmission(state, side);
     } else {
-        observe_handshake_messages(state, obs, side);
+        observe_handshake_messages(engine, state, obs, side);
         if (state->tls13)
             observe_tls13_records(state, obs, side);
         else
             observe_tls12_records(state, obs, side);
 
         if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
-            if (state->retry != NULL)
-                record_retry_completed(engine, state, obs);
-            /* Only a connection that asked for a client certificate has
-             * more to tell; the frame that completed it may carry a response. */
-            if (state->certificate_requested)
-                observe_established(engine, state, obs, side);
-            else
-                finish_stream(engine, obs);
+            complete_handshake(engine, state, obs, side);
             return;
         }
         if (detect_handshake_alert(engine, state, obs, side)) {
@@ -640,6 +969,50 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
         }
     }
 
-    if (detect_handshake_aborted(engine, state, obs, side))
+    if (detect_handshake_aborted(engine, state, obs, side)) {
         finish_stream(engine, obs);
+        return;
+    }
+    if (side == TLSDIAG_SIDE_SERVER)
+        detect_resumption_refused(engine, state, obs);
+    detect_handshake_stalled(engine, state, obs);
+    if (makes_progress(obs)) {
+        state->last_progress = obs->frame;
+        state->last_progress_time = obs->time_ns;
+    }
+}
+
+/* The verdict goes on the handshake's last frame, beside whatever links
+ * that frame already shows; a frame with a verdict of its own keeps it. */
+static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const stream_state *state)
+{
+    if (state->stage == TLSDIAG_STAGE_ESTABLISHED || state->stall_reported)
+        return;
+    const tlsdiag_frame_report *existing =
+        g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(state->last_frame));
+    if (existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE)
+        return;
+
+    tlsdiag_frame_report *report = existing ? g_memdup2(existing, sizeof *existing)
+                                            : g_new0(tlsdiag_frame_report, 1);
+    fill_verdict(&report->verdict, state, stream, state->last_frame_time,
+                 TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state));
+    report->verdict.capture_end = true;
+    /* Silent until the capture ends, not only until its own last frame. */
+    report->verdict.idle_ns = time_between(engine->last_time, state->last_progress_time);
+    report->verdict.stalled = report->verdict.idle_ns > engine->settings.stall_timeout_ns;
+    g_hash_table_insert(engine->end_reports, GUINT_TO_POINTER(state->last_frame), report);
+}
+
+void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
+{
+    if (engine->end_reports != NULL)
+        return;
+    engine->end_reports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+
+    GHashTableIter iter;
+    gpointer stream, state;
+    g_hash_table_iter_init(&iter, engine->streams);
+    while (g_hash_table_iter_next(&iter, &stream, &state))
+        report_stall_at_end(engine, GPOINTER_TO_UINT(stream), state);
 }

@@ -15,9 +15,15 @@
 typedef struct {
     /* A later ClientHello links to a failed attempt only this soon after it. */
     int64_t fallback_window_ns;
+    /* A handshake without progress for longer than this has stalled. */
+    int64_t stall_timeout_ns;
+    /* A handshake that took longer than this to complete was slow. */
+    int64_t slow_handshake_ns;
 } tlsdiag_settings;
 
 #define TLSDIAG_DEFAULT_FALLBACK_WINDOW_S 60
+#define TLSDIAG_DEFAULT_STALL_TIMEOUT_S 5
+#define TLSDIAG_DEFAULT_SLOW_HANDSHAKE_S 3
 
 typedef struct tlsdiag_engine tlsdiag_engine;
 
@@ -26,7 +32,14 @@ void tlsdiag_engine_free(tlsdiag_engine *engine);
 
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs);
 
-/* NULL when the frame shows nothing. Valid until the engine is freed. */
+/* The first pass is over: handshakes still incomplete stalled at the end
+ * of the capture. Cheap to call again; a later observation undoes it (a
+ * GUI shows frames while it still reads the file). */
+void tlsdiag_engine_capture_end(tlsdiag_engine *engine);
+
+/* NULL when the frame shows nothing. Valid until the next call of
+ * tlsdiag_engine_observe or tlsdiag_engine_capture_end, or until the engine
+ * is freed. */
 const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame);
 
 #endif /* TLSDIAG_ENGINE_H */

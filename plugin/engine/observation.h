@@ -10,6 +10,7 @@
 #define TLSDIAG_OBSERVATION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -42,6 +43,8 @@ typedef struct {
     bool fin;
     bool rst;
     bool retransmission;
+    bool duplicate_ack;
+    bool zero_window;
 
     /* tls.record.content_type in order: the outer type of plaintext and
      * TLS 1.2 records, the inner type of decrypted TLS 1.3 records. */
@@ -58,6 +61,17 @@ typedef struct {
     uint16_t max_supported_version;  /* highest of supported_versions, GREASE skipped; 0 if absent */
     bool offers_fallback_scsv;
     const char *server_name; /* SNI, borrowed for the duration of the call */
+
+    /* Session resumption. Session IDs and tickets are kept as 64-bit
+     * digests (tlsdiag_digest): only equality matters, and a ticket can be
+     * kilobytes long. A digest of 0 means absent. */
+    uint64_t session_id;       /* hello's legacy_session_id */
+    uint64_t offered_ticket;   /* ClientHello: SessionTicket extension data */
+    uint64_t offered_psk;      /* ClientHello: first pre_shared_key identity */
+    bool hello_read;           /* the hello's bytes were read to the end */
+    bool server_selected_psk;  /* ServerHello: pre_shared_key extension */
+    bool hello_retry_request;  /* a ServerHello that is a HelloRetryRequest */
+    uint64_t issued_ticket;    /* NewSessionTicket (TLS 1.3: only with keys) */
 
     /* A Certificate message's list length: 0 when the client had none. */
     bool has_certificate_list;
@@ -95,5 +109,9 @@ enum {
 };
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);
+bool tlsdiag_same_address(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);
+
+/* FNV-1a over bytes, never 0 (0 means absent). */
+uint64_t tlsdiag_digest(const uint8_t *bytes, size_t length);
 
 #endif /* TLSDIAG_OBSERVATION_H */

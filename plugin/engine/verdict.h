@@ -69,6 +69,27 @@ typedef struct {
     bool certificate_requested;
     tlsdiag_client_cert client_certificate;
     uint32_t http403; /* the 403 response an alert or close follows */
+
+    /* Session resumption the ClientHello offered, and where that session
+     * was issued in this capture (0: not in the capture). */
+    tlsdiag_resumption resumption;
+    uint32_t session_issued;
+    tlsdiag_endpoint session_issuer; /* address only */
+
+    /* Progress: the handshake's last step forward before this frame, and
+     * how long each step took (step_ns[stage]: from the step before to
+     * reaching stage; valid where the bit (1 << stage) of steps is set). */
+    uint32_t last_progress;
+    int64_t idle_ns;
+    bool stalled;     /* idle_ns is past the stall timeout */
+    bool capture_end; /* handshake_stalled: the capture ends first */
+    uint8_t steps;
+    int64_t step_ns[TLSDIAG_STAGE_COUNT];
+
+    /* Loss evidence on the connection before this frame, beside the
+     * retransmissions above. */
+    uint32_t duplicate_acks;
+    uint32_t zero_windows;
 } tlsdiag_verdict;
 
 typedef struct {
@@ -83,6 +104,11 @@ typedef struct {
     uint32_t retry_completed;
     uint16_t retry_completed_version;
 } tlsdiag_frame_report;
+
+static inline bool tlsdiag_verdict_has_step(const tlsdiag_verdict *verdict, tlsdiag_stage stage)
+{
+    return (verdict->steps & (1u << stage)) != 0;
+}
 
 static inline uint32_t tlsdiag_verdict_retransmissions(const tlsdiag_verdict *verdict)
 {

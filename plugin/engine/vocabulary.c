@@ -19,6 +19,17 @@ static const char *const flag_names[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_ALERT_AFTER_403] = "alert_after_403",
     [TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403] = "possible_alert_after_403",
     [TLSDIAG_FLAG_CLIENT_CERT_REJECTED] = "client_cert_rejected",
+    [TLSDIAG_FLAG_RESUMPTION_REFUSED] = "resumption_refused",
+    [TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER] = "resumption_other_server",
+    [TLSDIAG_FLAG_HANDSHAKE_STALLED] = "handshake_stalled",
+    [TLSDIAG_FLAG_HANDSHAKE_SLOW] = "handshake_slow",
+};
+
+static const char *const resumption_names[TLSDIAG_RESUMPTION_COUNT] = {
+    [TLSDIAG_RESUMPTION_NONE] = "",
+    [TLSDIAG_RESUMPTION_SESSION_ID] = "session_id",
+    [TLSDIAG_RESUMPTION_TICKET] = "ticket",
+    [TLSDIAG_RESUMPTION_PSK] = "psk",
 };
 
 static const char *const client_cert_names[TLSDIAG_CLIENT_CERT_COUNT] = {
@@ -96,6 +107,11 @@ const char *tlsdiag_stage_name(tlsdiag_stage stage)
 const char *tlsdiag_client_cert_name(tlsdiag_client_cert cert)
 {
     return name_or_empty(client_cert_names, TLSDIAG_CLIENT_CERT_COUNT, cert);
+}
+
+const char *tlsdiag_resumption_name(tlsdiag_resumption resumption)
+{
+    return name_or_empty(resumption_names, TLSDIAG_RESUMPTION_COUNT, resumption);
 }
 
 const char *tlsdiag_stage_phrase(tlsdiag_stage stage, bool tls13)

@@ -23,6 +23,10 @@ typedef enum {
     TLSDIAG_FLAG_ALERT_AFTER_403,
     TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403,
     TLSDIAG_FLAG_CLIENT_CERT_REJECTED,
+    TLSDIAG_FLAG_RESUMPTION_REFUSED,
+    TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER,
+    TLSDIAG_FLAG_HANDSHAKE_STALLED,
+    TLSDIAG_FLAG_HANDSHAKE_SLOW,
     TLSDIAG_FLAG_COUNT
 } tlsdiag_flag;
 
@@ -59,12 +63,22 @@ typedef enum {
     TLSDIAG_CLIENT_CERT_COUNT
 } tlsdiag_client_cert;
 
+/* How a ClientHello asked to resume an earlier session. */
+typedef enum {
+    TLSDIAG_RESUMPTION_NONE = 0,
+    TLSDIAG_RESUMPTION_SESSION_ID, /* TLS 1.2 and below: a cached session */
+    TLSDIAG_RESUMPTION_TICKET,     /* TLS 1.2 SessionTicket extension */
+    TLSDIAG_RESUMPTION_PSK,        /* TLS 1.3 pre_shared_key */
+    TLSDIAG_RESUMPTION_COUNT
+} tlsdiag_resumption;
+
 /* Filter words, as users type them: tlsdiag.flag == "handshake_aborted". */
 const char *tlsdiag_flag_name(tlsdiag_flag flag);
 const char *tlsdiag_side_name(tlsdiag_side side);
 const char *tlsdiag_close_name(tlsdiag_close close);
 const char *tlsdiag_stage_name(tlsdiag_stage stage);
 const char *tlsdiag_client_cert_name(tlsdiag_client_cert cert);
+const char *tlsdiag_resumption_name(tlsdiag_resumption resumption);
 
 /* Where the handshake stood, as a phrase: "after the ServerHello". */
 const char *tlsdiag_stage_phrase(tlsdiag_stage stage, bool tls13);

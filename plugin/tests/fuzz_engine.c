@@ -270,6 +270,8 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
     obs->fin = flags & 0x04;
     obs->rst = flags & 0x08;
     obs->retransmission = flags & 0x10;
+    obs->duplicate_ack = flags & 0x20;
+    obs->zero_window = flags & 0x40;
 
     /* Counts up to the array sizes (the glue's promise), opaque count any. */
     obs->record_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_RECORDS + 1));
@@ -286,6 +288,16 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
         obs->max_supported_version = read_version(r);
         obs->offers_fallback_scsv = boolean(r);
         obs->server_name = read_server_name(r, name_buffer, name_buffer_size);
+        /* Few distinct sessions, so offers meet their issuers. */
+        uint8_t session = u8(r);
+        obs->session_id = session & 0x3;
+        obs->offered_ticket = (session >> 2) & 0x3;
+        obs->offered_psk = (session >> 4) & 0x3;
+        obs->server_selected_psk = session & 0x40;
+        obs->hello_retry_request = session & 0x80;
+        uint8_t issued = u8(r);
+        obs->issued_ticket = issued & 0x3;
+        obs->hello_read = issued & 0x4;
     }
     if (op & 0x20) {
         obs->has_certificate_list = boolean(r);
@@ -350,6 +362,7 @@ static void use_report(checker *c, const tlsdiag_frame_report *report)
     check(v->close < TLSDIAG_CLOSE_COUNT, "close in range");
     check(v->stage < TLSDIAG_STAGE_COUNT, "stage in range");
     check(v->client_certificate < TLSDIAG_CLIENT_CERT_COUNT, "client certificate in range");
+    check(v->resumption < TLSDIAG_RESUMPTION_COUNT, "resumption in range");
     check(report->ended_how < TLSDIAG_FLAG_COUNT, "ended_how in range");
     check(report->retried_how < TLSDIAG_FLAG_COUNT, "retried_how in range");
     check(v->previous.flag < TLSDIAG_FLAG_COUNT && v->origin.flag < TLSDIAG_FLAG_COUNT,
@@ -412,6 +425,12 @@ static void look_up(checker *c, const tlsdiag_engine *engine, uint32_t frame)
 }
 
 /* Reports looked up earlier must still be there, unchanged in place. */
+/* Reports are valid until the capture's end is declared or undone. */
+static void forget_kept(checker *c)
+{
+    memset(c->kept, 0, sizeof c->kept);
+}
+
 static void recheck_kept(checker *c, const tlsdiag_engine *engine)
 {
     for (unsigned i = 0; i < KEPT_REPORTS; i++) {
@@ -439,6 +458,7 @@ static void vocabulary_call(reader *r)
     (void)tlsdiag_close_name((tlsdiag_close)(small % (TLSDIAG_CLOSE_COUNT + 1)));
     (void)tlsdiag_stage_name((tlsdiag_stage)(small % (TLSDIAG_STAGE_COUNT + 1)));
     (void)tlsdiag_client_cert_name((tlsdiag_client_cert)(small % (TLSDIAG_CLIENT_CERT_COUNT + 1)));
+    (void)tlsdiag_resumption_name((tlsdiag_resumption)(small % (TLSDIAG_RESUMPTION_COUNT + 1)));
     (void)tlsdiag_stage_phrase((tlsdiag_stage)(small % (TLSDIAG_STAGE_COUNT + 1)), a & 0x80);
 }
 
@@ -449,13 +469,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     reader r = {.data = data, .size = size, .pos = 0};
-    tlsdiag_settings settings = {.fallback_window_ns = i64(&r)};
+    tlsdiag_settings settings = {
+        .fallback_window_ns = i64(&r),
+        .stall_timeout_ns = i64(&r),
+        .slow_handshake_ns = i64(&r),
+    };
     tlsdiag_engine *engine = tlsdiag_engine_new(&settings);
     checker c = {.next = 0, .text = g_string_new(NULL)};
     sequence seq = {.frame = 0, .time_ns = 1700000000LL * 1000000000LL, .stream = 0};
     tlsdiag_observation obs;
     char *name_buffer = g_malloc(4097);
     unsigned steps = 0;
+    bool capture_ended = false;
 
     while (more(&r) && steps++ < 4096) {
         uint8_t op = u8(&r);
@@ -465,6 +490,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             case 6: {
                 uint8_t spread = u8(&r);
+                /* The GUI shows frames while it still reads the file. */
+                if (spread & 0x80) {
+                    tlsdiag_engine_capture_end(engine);
+                    forget_kept(&c);
+                    capture_ended = true;
+                }
                 for (uint32_t f = seq.frame - spread; f != seq.frame + 2; f++)
                     look_up(&c, engine, f);
                 break;
@@ -475,6 +506,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             default:
                 read_observation(&r, op, &seq, &obs, name_buffer, 4097);
                 tlsdiag_engine_observe(engine, &obs);
+                if (capture_ended) {
+                    forget_kept(&c);
+                    capture_ended = false;
+                }
                 /* The glue's buffer is gone after the call: poison ours. */
                 memset(name_buffer, 0x5a, 4096);
                 name_buffer[4096] = '\0';

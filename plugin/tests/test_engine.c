@@ -22,7 +22,11 @@ typedef struct {
 
 static void fixture_set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    tlsdiag_settings settings = {.fallback_window_ns = 60 * SEC};
+    tlsdiag_settings settings = {
+        .fallback_window_ns = 60 * SEC,
+        .stall_timeout_ns = 5 * SEC,
+        .slow_handshake_ns = 3 * SEC,
+    };
     f->engine = tlsdiag_engine_new(&settings);
 }
 
@@ -759,6 +763,189 @@ static void test_tls13_client_cert_rejected_by_close(fixture *f, gconstpointer d
     g_assert_cmpint(v->client_certificate, ==, TLSDIAG_CLIENT_CERT_SENT);
 }
 
+/* ---- issue 9: resumption, stalls, slow handshakes --------------------------- */
+
+static void hello_offering(fixture *f, const connection *c, uint32_t frame, int64_t time_ns,
+                           uint64_t ticket)
+{
+    tlsdiag_observation obs = from_client(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_CLIENT_HELLO);
+    obs.hello_version = TLSDIAG_VERSION_TLS12;
+    obs.session_id = 77; /* random, as clients send with a ticket */
+    obs.offered_ticket = ticket;
+    obs.hello_read = true;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void new_session_ticket(fixture *f, const connection *c, uint32_t frame, int64_t time_ns,
+                               uint64_t ticket)
+{
+    tlsdiag_observation obs = from_server(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_NEW_SESSION_TICKET);
+    obs.issued_ticket = ticket;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void test_resumption_other_server(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection first = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    connection second = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    second.server = ipv4(SERVER_HOST + 1, SERVER_PORT);
+
+    client_hello(f, &first, 1, 0, TLSDIAG_VERSION_TLS12, false, "pool.test");
+    server_hello_tls12_flight(f, &first, 2, 10 * MS, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &first, 3, 20 * MS);
+    new_session_ticket(f, &first, 4, 30 * MS, 0xabc);
+    server_ccs_and_finished(f, &first, 5, 30 * MS);
+    assert_no_verdict(f, 4);
+
+    hello_offering(f, &second, 10, SEC, 0xabc);
+    server_hello_tls12_flight(f, &second, 11, SEC + 10 * MS, TLSDIAG_VERSION_TLS12);
+    const tlsdiag_verdict *v = verdict_at(f, 11);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER);
+    g_assert_cmpint(v->resumption, ==, TLSDIAG_RESUMPTION_TICKET);
+    g_assert_cmpuint(v->session_issued, ==, 4);
+    g_assert_true(tlsdiag_same_address(&v->session_issuer, &first.server));
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "issued by 10.0.0.2 in frame 4, and 10.0.0.3 answered"));
+    g_free(text);
+}
+
+static void test_resumption_accepted_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection first = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    connection again = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+
+    client_hello(f, &first, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &first, 2, 10 * MS, TLSDIAG_VERSION_TLS12);
+    new_session_ticket(f, &first, 3, 30 * MS, 0xabc);
+
+    hello_offering(f, &again, 10, SEC, 0xabc);
+    tlsdiag_observation abbreviated = from_server(&again, 11, SEC + MS);
+    add_record(&abbreviated, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&abbreviated, TLSDIAG_HS_SERVER_HELLO);
+    add_record(&abbreviated, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC);
+    add_record(&abbreviated, TLSDIAG_RECORD_HANDSHAKE);
+    abbreviated.hello_version = TLSDIAG_VERSION_TLS12;
+    tlsdiag_engine_observe(f->engine, &abbreviated);
+    client_key_exchange_and_finished(f, &again, 12, SEC + 2 * MS);
+    assert_no_verdict(f, 11);
+    assert_no_verdict(f, 12);
+}
+
+static void test_resumption_refused_by_alert(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    hello_offering(f, &c, 1, 0, 0x99);
+    alert(f, &c, false, 2, MS, TLSDIAG_ALERT_LEVEL_FATAL, 40);
+    const tlsdiag_verdict *v = verdict_at(f, 2);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_RESUMPTION_REFUSED);
+    g_assert_true(v->has_alert);
+    g_assert_cmpuint(v->session_issued, ==, 0);
+    /* The failure is recorded: its ClientHello links to it. */
+    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 1)->ended_by, ==, 2);
+}
+
+static void retransmission(fixture *f, const connection *c, bool client, uint32_t frame,
+                           int64_t time_ns)
+{
+    tlsdiag_observation obs = client ? from_client(c, frame, time_ns) : from_server(c, frame, time_ns);
+    obs.retransmission = true;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+static void test_stalled_then_capture_end(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    connection quiet = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    retransmission(f, &c, true, 2, 3 * SEC);
+    assert_no_verdict(f, 2);
+    retransmission(f, &c, true, 3, 7 * SEC);
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_SERVER);
+    g_assert_cmpuint(v->last_progress, ==, 1);
+    g_assert_cmpint(v->idle_ns, ==, 7 * SEC);
+    g_assert_cmpuint(v->client_hello_retransmissions, ==, 2);
+    retransmission(f, &c, true, 4, 15 * SEC);
+    assert_no_verdict(f, 4); /* one report per handshake */
+
+    client_hello(f, &quiet, 5, 16 * SEC, TLSDIAG_VERSION_TLS13, false, NULL);
+    server_hello_tls13_flight(f, &quiet, 6, 16 * SEC + 10 * MS);
+    assert_no_verdict(f, 6);
+    tlsdiag_engine_capture_end(f->engine);
+    tlsdiag_engine_capture_end(f->engine);
+    v = verdict_at(f, 6);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_true(v->capture_end);
+    g_assert_false(v->stalled);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    assert_no_verdict(f, 4); /* already reported as stalled */
+
+    /* More of the file: the end was not the end. */
+    opaque_records(f, &quiet, true, 7, 17 * SEC);
+    assert_no_verdict(f, 6);
+    tlsdiag_engine_capture_end(f->engine);
+    v = verdict_at(f, 7);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_CLIENT_FLIGHT);
+}
+
+static void test_slow_handshake_steps(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    retransmission(f, &c, true, 2, SEC);
+    server_hello_tls12_flight(f, &c, 3, 2 * SEC, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &c, 4, 2 * SEC + MS);
+    server_ccs_and_finished(f, &c, 5, 4 * SEC);
+    const tlsdiag_verdict *v = verdict_at(f, 5);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_SLOW);
+    g_assert_true(tlsdiag_verdict_has_step(v, TLSDIAG_STAGE_SERVER_HELLO));
+    g_assert_cmpint(v->step_ns[TLSDIAG_STAGE_SERVER_HELLO], ==, 2 * SEC);
+    g_assert_cmpint(v->step_ns[TLSDIAG_STAGE_SERVER_FLIGHT], ==, 0);
+    g_assert_cmpint(v->step_ns[TLSDIAG_STAGE_CLIENT_FLIGHT], ==, MS);
+    g_assert_cmpint(v->step_ns[TLSDIAG_STAGE_ESTABLISHED], ==, 2 * SEC - MS);
+    g_assert_cmpuint(v->client_hello_retransmissions, ==, 1);
+
+    connection quick = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    client_hello(f, &quick, 10, 10 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &quick, 11, 10 * SEC + MS, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &quick, 12, 10 * SEC + 2 * MS);
+    server_ccs_and_finished(f, &quick, 13, 10 * SEC + 3 * MS);
+    assert_no_verdict(f, 13);
+}
+
+static void test_loss_context(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    tlsdiag_observation dup = from_server(&c, 2, MS);
+    dup.duplicate_ack = true;
+    tlsdiag_engine_observe(f->engine, &dup);
+    tlsdiag_observation zero = from_server(&c, 3, 2 * MS);
+    zero.zero_window = true;
+    tlsdiag_engine_observe(f->engine, &zero);
+    tcp_close(f, &c, false, true, 4, 3 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_cmpuint(v->duplicate_acks, ==, 1);
+    g_assert_cmpuint(v->zero_windows, ==, 1);
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "; 1 duplicate ACK; zero window"));
+    g_free(text);
+}
+
 static void test_vocabulary(void)
 {
     g_assert_cmpstr(tlsdiag_flag_name(TLSDIAG_FLAG_VERSION_FALLBACK), ==, "version_fallback");
@@ -804,6 +991,12 @@ int main(int argc, char **argv)
     ADD("/mtls/possible-alert-without-keys", test_possible_alert_without_keys);
     ADD("/mtls/tls13-client-cert-rejected", test_tls13_client_cert_rejected);
     ADD("/mtls/tls13-client-cert-rejected-by-close", test_tls13_client_cert_rejected_by_close);
+    ADD("/resumption/other-server", test_resumption_other_server);
+    ADD("/resumption/accepted-is-silent", test_resumption_accepted_is_silent);
+    ADD("/resumption/refused-by-alert", test_resumption_refused_by_alert);
+    ADD("/progress/stalled-then-capture-end", test_stalled_then_capture_end);
+    ADD("/progress/slow-handshake-steps", test_slow_handshake_steps);
+    ADD("/progress/loss-context", test_loss_context);
     g_test_add_func("/vocabulary/names", test_vocabulary);
     return g_test_run();
 }

@@ -352,6 +352,7 @@ expect_begin() { # COMMENT-LINES...: starts NAME.expect
     EXPECT_COMMENTS=("$@")
     EXPECT_FALLBACK_COLS=0
     EXPECT_403_COLS=0
+    EXPECT_COLS=
 }
 
 row() { # FRAME FLAG SIDE CLOSE STAGE ALERT [PREVIOUS ATTEMPT]
@@ -381,6 +382,7 @@ expect_write() {
     local f=$WORK/${1:-$SCEN}.expect line
     local cols="frame flag side close stage alert fallback.previous fallback.attempt"
     ((EXPECT_403_COLS)) && cols="frame flag side close alert http403"
+    [[ -n "${EXPECT_COLS:-}" ]] && cols=$EXPECT_COLS
     {
         for line in "${EXPECT_COMMENTS[@]}"; do echo "# $line"; done
         if ((${#EXPECT_ROWS[@]} == 0)); then
@@ -460,6 +462,8 @@ make_certs() {
 
 # shellcheck source=testdata/lab/scenarios.sh
 source "$LAB_DIR/scenarios.sh"
+# shellcheck source=testdata/lab/scenarios-resume-stall.sh
+source "$LAB_DIR/scenarios-resume-stall.sh"
 
 # ---------------------------------------------------------------- main
 
