@@ -8,6 +8,7 @@
 
 #include <wireshark.h>
 #include <epan/address.h>
+#include <epan/conversation.h>
 #include <epan/proto.h>
 
 #include "engine/vocabulary.h"
@@ -20,8 +21,8 @@
 #endif
 
 typedef enum {
-    FIELD_TCP_STREAM,
     FIELD_TCP,
+    FIELD_TCP_ANALYSIS_FLAGS,
     FIELD_TCP_RETRANSMISSION,
     FIELD_TCP_DUPLICATE_ACK,
     FIELD_TCP_ZERO_WINDOW,
@@ -57,8 +58,8 @@ typedef struct {
 } field_ref;
 
 static field_ref fields[FIELD_COUNT] = {
-    [FIELD_TCP_STREAM] = {.abbrev = "tcp.stream"},
     [FIELD_TCP] = {.abbrev = "tcp"},
+    [FIELD_TCP_ANALYSIS_FLAGS] = {.abbrev = "tcp.analysis.flags"},
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
     [FIELD_TCP_DUPLICATE_ACK] = {.abbrev = "tcp.analysis.duplicate_ack"},
     [FIELD_TCP_ZERO_WINDOW] = {.abbrev = "tcp.analysis.zero_window"},
@@ -244,13 +245,6 @@ static bool read_tcp_header_flags(const field_info *fi, void *data)
         return true;
     *(uint32_t *)data = tvb_get_ntohs(fi->ds_tvb, fi->start + 12) & 0x0FFF;
     return false;
-}
-
-static uint32_t tcp_flags(proto_tree *tree)
-{
-    uint32_t flags = 0;
-    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &flags);
-    return flags;
 }
 
 static bool lists_fallback_scsv(const field_info *fi, void *data)
@@ -512,13 +506,24 @@ static int64_t time_in_ns(const nstime_t *ts)
     return secs * 1000000000 + ts->nsecs;
 }
 
-bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
+static bool has_record(const tlsdiag_observation *obs, uint8_t type)
 {
-    uint32_t stream;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == type)
+            return true;
+    }
+    return false;
+}
 
-    if (tree == NULL || !first_uint(tree, FIELD_TCP_STREAM, &stream))
+/* Every lookup below costs a hash lookup per frame, and most frames are
+ * TCP segments with nothing for tlsdiag: the cheap facts come first. */
+bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
+{
+    uint32_t flags = 0, stream;
+
+    if (tree == NULL)
         return false;
-    uint32_t flags = tcp_flags(tree);
+    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &flags);
 
     memset(obs, 0, sizeof *obs);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
@@ -526,13 +531,21 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
     obs->opaque_record_count = (uint8_t)MIN(count_values(tree, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
     obs->fin = (flags & TCP_FLAG_FIN) != 0;
     obs->rst = (flags & TCP_FLAG_RST) != 0;
-    obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
-    obs->duplicate_ack = count_values(tree, FIELD_TCP_DUPLICATE_ACK) > 0;
-    obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
+    if (count_values(tree, FIELD_TCP_ANALYSIS_FLAGS) > 0) {
+        obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
+        obs->duplicate_ack = count_values(tree, FIELD_TCP_DUPLICATE_ACK) > 0;
+        obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
+    }
 
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
         !obs->retransmission && !obs->duplicate_ack && !obs->zero_window)
         return false;
+    /* The connection's conversation identifies it as tcp.stream does (a
+     * reused port starts a new one), without a field on every frame. */
+    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+    if (conversation == NULL)
+        return false;
+    stream = conversation->conv_index;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
@@ -541,9 +554,17 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
     obs->ack = (flags & TCP_FLAG_ACK) != 0;
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
+    return true;
+}
 
-    obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
-                                              TLSDIAG_MAX_HANDSHAKES);
+/* The record types say which of the handshake, alert and HTTP fields can
+ * be there at all. */
+void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
+{
+    if (has_record(obs, TLSDIAG_RECORD_HANDSHAKE)) {
+        obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE,
+                                                  obs->handshake_types, TLSDIAG_MAX_HANDSHAKES);
+    }
     if (obs->handshake_count > 0) {
         uint32_t version;
         if (first_uint(tree, FIELD_TLS_HELLO_VERSION, &version))
@@ -555,7 +576,8 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
         read_resumption(tree, obs);
     }
-    read_alerts(tree, obs);
-    read_http_statuses(tree, obs);
-    return true;
+    if (has_record(obs, TLSDIAG_RECORD_ALERT))
+        read_alerts(tree, obs);
+    if (has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
+        read_http_statuses(tree, obs);
 }

@@ -16,7 +16,12 @@
  * returns them for set_postdissector_wanted_hfids(). */
 GArray *tlsdiag_extract_resolve_fields(void);
 
-/* false when the frame is not TCP or carries nothing the engine needs. */
-bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs);
+/* Fills the TCP facts and TLS record types of an observation; false when
+ * the frame is not TCP or carries nothing the engine needs. */
+bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs);
+
+/* Adds the handshake messages, alerts and HTTP responses, where the
+ * record types show there can be some. */
+void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs);
 
 #endif /* TLSDIAG_EXTRACT_H */

@@ -446,8 +446,11 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     if (!PINFO_FD_VISITED(pinfo)) {
         tlsdiag_observation obs;
-        if (tlsdiag_extract_observation(tree, pinfo, &obs))
+        if (tlsdiag_extract_segment(tree, pinfo, &obs)) {
+            if (tlsdiag_engine_wants_content(engine, &obs))
+                tlsdiag_extract_content(tree, &obs);
             tlsdiag_engine_observe(engine, &obs);
+        }
     } else {
         /* A frame seen again means the first pass is over (tshark -2, or
          * the GUI after reading the file): handshakes that never finished

@@ -916,6 +916,17 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
         finish_stream(engine, obs);
 }
 
+bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_observation *obs)
+{
+    if (!stream_set_contains(&engine->finished, obs->stream))
+        return true;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_HANDSHAKE)
+            return true;
+    }
+    return false;
+}
+
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
     if (engine->end_reports != NULL)

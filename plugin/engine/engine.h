@@ -32,6 +32,12 @@ void tlsdiag_engine_free(tlsdiag_engine *engine);
 
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs);
 
+/* Whether the engine reads an observation's handshake messages, alerts and
+ * HTTP responses (tlsdiag_observation after record_types): not on a stream
+ * whose story is over, except for tickets issued after the handshake.
+ * Reading them costs more than the rest of the observation. */
+bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_observation *obs);
+
 /* The first pass is over: handshakes still incomplete stalled at the end
  * of the capture. Cheap to call again; a later observation undoes it (a
  * GUI shows frames while it still reads the file). */
