@@ -94,3 +94,103 @@ port_reuse_after_complete() {
     sleep 1.2
     CLIENT_SNI=blocked.tlsdiag.test s_client_at "$CLI:$REUSE_PORT" "$SRV:443"
 }
+
+# ---------------------------------------------------------------- IPv6
+
+CLI6=fd00:213::2
+SRV6=fd00:213::1
+
+scenario ipv6-reset-after-flight "scn_ipv6_reset_after_flight" \
+    "IPv6 (ULA): TLS 1.2 client flight answered by a RST from the server's address"
+scn_ipv6_reset_after_flight() {
+    expect_begin "IPv6: the lab's veth gets ULA addresses ($CLI6 client, $SRV6 server; IPv6 is off in the other scenarios)." \
+        "TLS 1.2 (openssl s_client/s_server): the server sends its whole flight; the client's ClientKeyExchange record is" \
+        "reset by ip6tables in front of the server (-m string on its record and handshake header 16 03 03 00 25 10, i.e." \
+        "an X25519 key exchange; REJECT tcp-reset). Only IPv6 TCP in the capture."
+    local CLI=$CLI6 SRV=$SRV6 ifc
+    IP_FIELD=ipv6
+    ipv6_up
+    server_openssl_at "[$SRV6]:443" -www
+    in_s ip6tables -A INPUT -p tcp --dport 443 -m string --algo bm --hex-string '|16030300251000|' \
+        -j REJECT --reject-with tcp-reset
+    record s_client_at "[$CLI6]:0" "[$SRV6]:443" -tls1_2
+    need 0 "ip" "no IPv4"
+    need_some "ipv6.src==$CLI6 && tcp.flags.syn==1" "an IPv6 SYN from the client"
+    need_negotiated 0 1.2
+    need 1 "tls.handshake.type==14" "a ServerHelloDone"
+    need 1 "tls.handshake.type==16 && ipv6.src==$CLI6" "the client's ClientKeyExchange"
+    need 1 "tcp.flags.reset==1 && ipv6.src==$SRV6" "one RST from the server"
+    expect_end 0 aborted server RST client_flight
+}
+ipv6_up() { # ULA addresses on the veth pair, no duplicate address detection delay
+    local ns ifc
+    for ifc in "$VETH_C:$NS_C:$CLI6" "$VETH_S:$NS_S:$SRV6"; do
+        IFS=: read -r dev ns _ <<<"$ifc"
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+        ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=0"
+    done
+    in_c ip -6 addr add "$CLI6/64" dev "$VETH_C" nodad
+    in_s ip -6 addr add "$SRV6/64" dev "$VETH_S" nodad
+}
+
+# ---------------------------------------------------------------- VLAN
+#
+# This kernel has no 8021q module (no "type vlan" links), no bridge and no tc
+# vlan action, so the lab cannot put real 802.1Q subinterfaces on the veth.
+# The frames are recorded as usual and the tag is inserted into every frame
+# of the raw capture afterwards with tcprewrite (tcpreplay package), before
+# the keys are embedded: same bytes and timing, plus the 4-byte tag.
+
+VLAN_ID=213
+
+scenario vlan-reset-after-flight "scn_vlan_reset_after_flight" \
+    "802.1Q VLAN $VLAN_ID (tag added with tcprewrite): TLS 1.3 client flight (CCS, Finished) answered by a RST"
+scn_vlan_reset_after_flight() {
+    expect_begin "802.1Q VLAN $VLAN_ID: every frame carries a VLAN tag. The tag is INSERTED AFTERWARDS (tcprewrite" \
+        "--enet-vlan=add on the raw capture): the lab kernel has no 8021q, bridge or tc vlan support. The frames" \
+        "themselves are real: TLS 1.3 (openssl s_client/s_server); the server sends its whole flight; the client's" \
+        "CCS/Finished flight is reset by iptables in front of the server (u32 on the CCS record, REJECT tcp-reset)."
+    command -v tcprewrite >/dev/null || die "missing tool: tcprewrite (Debian package tcpreplay)"
+    server_openssl "$SRV" -www
+    reset_rule -m u32 --u32 "$U32_CCS_RECORD"
+    capture_start main
+    s_client "$CLI" "$SRV" -tls1_3
+    capture_stop
+    tcprewrite --enet-vlan=add --enet-vlan-tag="$VLAN_ID" --enet-vlan-cfi=0 --enet-vlan-pri=0 \
+        -i "$WORK/$SCEN.main.raw.pcapng" -o "$WORK/$SCEN.vlan.pcap"
+    finish_capture "$WORK/$SCEN.vlan.pcap"
+    need 0 "!vlan" "no untagged frame"
+    need_some "vlan.id==$VLAN_ID && tcp.flags.syn==1" "a tagged SYN"
+    need_negotiated 0 1.3
+    need 1 "tls.handshake.type==20 && ip.src==$SRV" "the server's Finished"
+    need 1 "tls.handshake.type==20 && ip.src==$CLI" "the client's Finished (sent, never acknowledged)"
+    need 1 "tcp.flags.reset==1 && ip.src==$SRV" "one RST from the server"
+    expect_end 0 aborted server RST client_flight
+}
+
+# ---------------------------------------------------------------- non-standard port
+#
+# Wireshark 4.0 finds TLS on most unknown ports by itself (its TCP heuristic
+# "tls_tcp" is on and recognizes a ClientHello): 8443 or 4433 decode as TLS
+# without -d. It does not when the port belongs to another dissector: 8080
+# is HTTP's, which takes the TLS bytes as HTTP continuation data. That is
+# where a user needs -d tcp.port==8080,tls.
+
+ALT_PORT=8080
+
+scenario nonstandard-port-alert "scn_nonstandard_port_alert" \
+    "TLS 1.2 on port $ALT_PORT (HTTP's port to tshark; needs -d tcp.port==$ALT_PORT,tls): client alert unknown_ca"
+scn_nonstandard_port_alert() {
+    expect_begin "TLS on port $ALT_PORT, which Wireshark 4.0 gives to its HTTP dissector: without" \
+        "'-d tcp.port==$ALT_PORT,tls' (carried by this .expect) tshark shows no TLS at all and the plugin has nothing to see." \
+        "TLS 1.2: openssl s_client -verify_return_error trusts another CA, rejects the certificate of openssl s_server" \
+        "on $SRV:$ALT_PORT with a fatal alert unknown_ca (48) and closes."
+    server_openssl_at "$SRV:$ALT_PORT" -www
+    record s_client_at "$CLI:0" "$SRV:$ALT_PORT" -tls1_2 -verify_return_error -CAfile "$WORK/other-ca.pem"
+    need 0 "tls" "no TLS without -d (port $ALT_PORT is HTTP's)"
+    TSHARK_ARGS=(-d "tcp.port==$ALT_PORT,tls")
+    need_some "tcp.port==$ALT_PORT" "traffic on port $ALT_PORT"
+    need_negotiated 0 1.2
+    need 1 "tls.alert_message.desc==48 && ip.src==$CLI" "one unknown_ca alert from the client"
+    expect_end 0 alert client 48 server_flight
+}
