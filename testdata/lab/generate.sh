@@ -37,6 +37,7 @@ SNI=server.tlsdiag.test
 TAG=$$
 NS_C=tlsdiag-c-$TAG
 NS_S=tlsdiag-s-$TAG
+NS_R=tlsdiag-r-$TAG # a router between them, for the scenarios that need one
 VETH_C=tdc$TAG
 VETH_S=tds$TAG
 WORK=
@@ -115,7 +116,7 @@ lab_down() { # safe under set -e: every step may fail harmlessly
     done
     PIDS=()
     CAPTURE_PID=
-    for ns in "$NS_C" "$NS_S"; do
+    for ns in "$NS_C" "$NS_S" "$NS_R"; do
         [[ -e /run/netns/$ns ]] || continue
         for pid in $(ip netns pids "$ns" 2>/dev/null); do
             kill -9 "$pid" 2>/dev/null || true

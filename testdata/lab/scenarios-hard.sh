@@ -194,3 +194,80 @@ scn_nonstandard_port_alert() {
     need 1 "tls.alert_message.desc==48 && ip.src==$CLI" "one unknown_ca alert from the client"
     expect_end 0 alert client 48 server_flight
 }
+
+# ---------------------------------------------------------------- small segments, loss, reordering
+#
+# A segment lost on the way shows in the receiver's capture as a gap and a
+# later retransmission only if it is dropped after the sender's TCP has sent
+# it. iptables OUTPUT in the sender's namespace is too early (the stack sees
+# the drop and just sends the data again, in order; and it sees GSO
+# super-packets, not segments). So these scenarios route through a third
+# namespace, NS_R, whose FORWARD chain drops one real segment:
+#
+#   client ns  RC_CLI --veth-- RC_RTR_C  router ns  RC_RTR_S --veth-- RC_SRV  server ns
+#   (dumpcap on the client's veth)        (iptables FORWARD)
+
+SMALL_MSS=100
+RC_CLI=10.213.4.2
+RC_RTR_C=10.213.4.1
+RC_RTR_S=10.213.5.1
+RC_SRV=10.213.5.2
+
+# routed_lab [ROUTE-OPTIONS...]: build the routed path (options for both
+# ends' routes, e.g. advmss 100). Sets RC_IF (the client's interface).
+routed_lab() {
+    local a=tcr$TAG b=trc$TAG c=tsr$TAG d=trs$TAG ns dev
+    ip netns add "$NS_R"
+    ip netns exec "$NS_R" ip link set lo up
+    ip link add "$a" type veth peer name "$b"
+    ip link add "$c" type veth peer name "$d"
+    ip link set "$a" netns "$NS_C"
+    ip link set "$b" netns "$NS_R"
+    ip link set "$c" netns "$NS_S"
+    ip link set "$d" netns "$NS_R"
+    for dev in "$a:$NS_C" "$b:$NS_R" "$c:$NS_S" "$d:$NS_R"; do
+        ns=${dev#*:} dev=${dev%%:*}
+        ip netns exec "$ns" ethtool -K "$dev" tso off gso off gro off tx off rx off >/dev/null
+        ip netns exec "$ns" ip link set "$dev" up
+    done
+    ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+    in_c ip addr add "$RC_CLI/24" dev "$a"
+    ip netns exec "$NS_R" ip addr add "$RC_RTR_C/24" dev "$b"
+    ip netns exec "$NS_R" ip addr add "$RC_RTR_S/24" dev "$d"
+    in_s ip addr add "$RC_SRV/24" dev "$c"
+    in_c ip route add "${RC_SRV%.*}.0/24" via "$RC_RTR_C" "$@"
+    in_s ip route add "${RC_CLI%.*}.0/24" via "$RC_RTR_S" "$@"
+    RC_IF=$a
+}
+router() { ip netns exec "$NS_R" iptables "$@"; }
+
+scenario small-mss-reorder-tls12 "scn_small_mss_reorder 1.2" \
+    "MSS $SMALL_MSS via a router; TLS 1.2 server flight in many segments, one lost and retransmitted after later ones; client alert unknown_ca"
+scenario small-mss-reorder-tls13 "scn_small_mss_reorder 1.3" \
+    "MSS $SMALL_MSS via a router; TLS 1.3 server flight in many segments, one lost and retransmitted after later ones; client alert unknown_ca"
+scn_small_mss_reorder() {
+    local v=$1
+    expect_begin "TLS $v through a router namespace, MSS $SMALL_MSS on both ends (ip route advmss): every record longer than that" \
+        "spans several segments (the certificate about 10) and small records share segments. The router drops the server's" \
+        "3rd data segment once (iptables FORWARD, -m length + statistic nth), so the client receives the later segments of" \
+        "the flight first and the lost one as a retransmission after them. Then openssl s_client -verify_return_error," \
+        "which trusts another CA, rejects the certificate (reassembled from those segments) with alert unknown_ca (48)."
+    routed_lab advmss "$SMALL_MSS"
+    local CLI=$RC_CLI SRV=$RC_SRV VETH_C=$RC_IF
+    server_openssl_at "$SRV:443" -www
+    router -A FORWARD -p tcp --sport 443 -m length --length 120:1500 \
+        -m statistic --mode nth --every 100000 --packet 2 -j DROP
+    record s_client_at "$CLI:0" "$SRV:443" "$(vflag "$v")" -verify_return_error -CAfile "$WORK/other-ca.pem"
+    need 0 "tcp.len > $SMALL_MSS" "no segment longer than the MSS"
+    need_some "tcp.analysis.lost_segment && ip.src==$SRV" "a gap in the server's segments (previous segment not captured)"
+    need_some "(tcp.analysis.retransmission || tcp.analysis.out_of_order) && ip.src==$SRV" \
+        "the lost server segment, retransmitted after later ones"
+    local cert
+    cert=$(first "tls.handshake.type==11 && ip.src==$SRV")
+    [[ -n $cert ]] || die "no server Certificate reassembled"
+    [[ $(tsh -Y "frame.number==$cert" -T fields -e tcp.segment.count) -ge 5 ]] ||
+        die "the server's Certificate (frame $cert) is not reassembled from 5 or more segments"
+    need_negotiated 0 "$v"
+    need 1 "tls.alert_message.desc==48 && ip.src==$CLI" "one unknown_ca alert from the client"
+    expect_end 0 alert client 48 server_flight
+}
