@@ -271,3 +271,159 @@ scn_small_mss_reorder() {
     need 1 "tls.alert_message.desc==48 && ip.src==$CLI" "one unknown_ca alert from the client"
     expect_end 0 alert client 48 server_flight
 }
+
+# ---------------------------------------------------------------- hello formats no stack sends any more
+#
+# crafted_hello.py writes the ClientHello as raw bytes through a real socket
+# (OpenSSL 3 can no longer send these); the server's answer is real.
+
+crafted() { # KIND ARGS...: crafted_hello.py from CLI to SRV:443
+    in_c timeout 15 "$PY" "$LAB_DIR/crafted_hello.py" "$@" --connect "$SRV:443" --bind "$CLI" \
+        >>"$WORK/$SCEN.client.log" 2>&1 || die "crafted_hello.py failed: $(tail -n 3 "$WORK/$SCEN.client.log")"
+}
+
+scenario sslv2-hello-accepted "scn_sslv2_hello_accepted" \
+    "crafted SSLv2-compatible ClientHello offering TLS 1.0; OpenSSL answers with a TLS 1.0 flight; client FIN"
+scn_sslv2_hello_accepted() {
+    expect_begin "CRAFTED ClientHello (crafted_hello.py sslv2): an SSLv2-compatible ClientHello (2-byte SSLv2 record" \
+        "header, 3-byte cipher specs, 32-byte challenge) offering TLS 1.0 (0x0301), as pre-2014 clients sent it; no TLS" \
+        "stack here can send one. The server is real: openssl s_server (TLS 1.0 allowed, @SECLEVEL=0) accepts it and sends" \
+        "its TLS 1.0 flight (ServerHello .. ServerHelloDone); the crafted client cannot go on and closes (bare FIN)."
+    server_openssl "$SRV" -www "${LEGACY[@]}"
+    record crafted sslv2 --version 0x0301
+    need_sslv2_hello 0x0301
+    need 1 "tls.handshake.type==2 && tls.handshake.version==0x0301 && ip.src==$SRV" "a TLS 1.0 ServerHello"
+    need 1 "tls.handshake.type==14 && ip.src==$SRV" "the server's ServerHelloDone"
+    need 1 "tcp.flags.fin==1 && ip.src==$CLI" "one FIN from the client"
+    # s_server answers the FIN with an alert (decode_error) and the client's
+    # kernel with a RST: both after the FIN that ended the handshake.
+    expect_end 0 aborted client FIN server_flight
+}
+need_sslv2_hello() { # VERSION: one SSLv2-format ClientHello offering VERSION
+    need 1 "tls.handshake.type==1" "one ClientHello"
+    need 1 "tls.handshake.type==1 && tls.record.version==0x0002 && tls.handshake.version==$1" \
+        "an SSLv2-format ClientHello (record version 0x0002) offering $1"
+}
+
+scenario sslv2-hello-refused "scn_sslv2_hello_refused" \
+    "crafted SSLv2-compatible ClientHello offering TLS 1.0 to a TLS 1.2+ server: alert protocol_version"
+scn_sslv2_hello_refused() {
+    expect_begin "CRAFTED ClientHello (crafted_hello.py sslv2, see sslv2-hello-accepted) offering TLS 1.0 (0x0301) to" \
+        "openssl s_server -tls1_2: the real server refuses it with a fatal alert protocol_version (70)."
+    server_openssl "$SRV" -www -tls1_2
+    record crafted sslv2 --version 0x0301
+    need_sslv2_hello 0x0301
+    need 0 "tls.handshake.type==2" "no ServerHello"
+    need 1 "tls.alert_message.desc==70 && ip.src==$SRV" "one protocol_version alert from the server"
+    expect_end 0 alert server 70 client_hello
+}
+
+scenario sslv3-hello "scn_sslv3_hello" \
+    "crafted SSL 3.0 ClientHello; OpenSSL 3 (no SSLv3) answers with an alert"
+scn_sslv3_hello() {
+    expect_begin "CRAFTED ClientHello (crafted_hello.py sslv3): record and hello version SSL 3.0 (0x0300), no extensions;" \
+        "OpenSSL 3 is built without SSLv3, so s_client cannot send it. The real server (openssl s_server, @SECLEVEL=0)" "refuses it with a fatal alert handshake_failure (40), not protocol_version: it has no SSLv3 method at all."
+    server_openssl "$SRV" -www "${LEGACY[@]}"
+    record crafted sslv3
+    need 1 "tls.handshake.type==1 && tls.record.version==0x0300 && tls.handshake.version==0x0300 && !tls.handshake.extension.type" \
+        "one SSL 3.0 ClientHello without extensions"
+    need 0 "tls.handshake.type==2" "no ServerHello"
+    need 1 "tls.alert_message.desc==40 && ip.src==$SRV" "one handshake_failure alert from the server (OpenSSL 3: no SSLv3)"
+    expect_end 0 alert server 40 client_hello
+}
+
+scenario draft13-hello "scn_draft13_hello" \
+    "crafted ClientHello offering only draft TLS 1.3 (0x7f1c) in supported_versions; server alert"
+scn_draft13_hello() {
+    expect_begin "CRAFTED ClientHello (crafted_hello.py draft13): TLS 1.2 format, supported_versions offers only 0x7f1c" \
+        "(TLS 1.3 draft 28, as early-2018 clients sent it). The real server (openssl s_server, TLS 1.2-1.3) knows no draft" \
+        "versions and refuses it: fatal alert protocol_version (70). tlsdiag maps 0x7fxx to TLS 1.3 (version 0x0304)."
+    server_openssl "$SRV" -www
+    record crafted draft13
+    need 1 "tls.handshake.type==1 && tls.handshake.extensions.supported_version==0x7f1c" "one ClientHello offering 0x7f1c"
+    need 0 "tls.handshake.extensions.supported_version && tls.handshake.extensions.supported_version!=0x7f1c" \
+        "no other version in supported_versions"
+    need 0 "tls.handshake.type==2" "no ServerHello"
+    need 1 "tls.alert_message.desc==70 && ip.src==$SRV" "one protocol_version alert from the server"
+    expect_end 0 alert server 70 client_hello
+}
+
+# ---------------------------------------------------------------- STARTTLS
+#
+# starttls_server.py speaks the plaintext part (SMTP EHLO/STARTTLS, IMAP
+# CAPABILITY/STARTTLS, PostgreSQL SSLRequest answered 'S') and then runs a
+# real OpenSSL server (Python ssl) on the same connection; the client is
+# openssl s_client -starttls. Wireshark 4.0 follows STARTTLS on the
+# standard ports (smtp 25, imap 143, pgsql 5432): no -d needed.
+
+server_starttls() { # PROTO PORT
+    bg "$NS_S" "$WORK/starttls_server.log" "$PY" "$LAB_DIR/starttls_server.py" --proto "$1" \
+        --listen "$SRV:$2" --cert "$WORK/server.pem" --key "$WORK/server.key"
+    wait_listen "$SRV:$2"
+}
+
+scenario starttls-smtp-reset "scn_starttls smtp 25 reset" \
+    "SMTP STARTTLS (EHLO, STARTTLS, 220), then the TLS 1.3 ClientHello is reset by the middlebox"
+scenario starttls-imap-alert "scn_starttls imap 143 alert" \
+    "IMAP STARTTLS, then the client rejects the server certificate: alert unknown_ca"
+scenario starttls-postgres-reset "scn_starttls postgres 5432 reset" \
+    "PostgreSQL SSLRequest answered 'S', then the TLS 1.2 ClientHello is reset by the middlebox"
+scenario starttls-postgres-ok "scn_starttls postgres 5432 ok" \
+    "negative: PostgreSQL SSLRequest answered 'S', TLS 1.3 handshake completes"
+scn_starttls() {
+    local proto=$1 port=$2 kind=$3 v=1.3 args=() what
+    # TLS 1.2 where the handshake must complete: in 1.3 s_client's close_notify can beat the session tickets.
+    [[ $proto == postgres ]] && v=1.2
+    case $kind in
+    reset)
+        what="the middlebox resets the TLS $v ClientHello (u32 on the ClientHello, dport $port, REJECT tcp-reset)."
+        mbox -A INPUT -p tcp --dport "$port" -m u32 --u32 "$U32_CLIENT_HELLO" -j REJECT --reject-with tcp-reset
+        ;;
+    alert)
+        what="s_client -verify_return_error (trusting another CA) rejects the server's certificate: alert unknown_ca (48)."
+        args=(-verify_return_error -CAfile "$WORK/other-ca.pem")
+        ;;
+    ok) what="the TLS $v handshake completes and the client closes. Negative: nothing to flag." ;;
+    esac
+    expect_begin "STARTTLS, $proto on port $port: openssl s_client -starttls $proto against starttls_server.py (plaintext" \
+        "$proto, then a real OpenSSL server on the same connection). After the plaintext part, $what" \
+        "The TLS handshake starts mid-stream (not at the stream's first byte)."
+    server_starttls "$proto" "$port"
+    record s_client_at "$CLI:0" "$SRV:$port" "$(vflag "$v")" -starttls "$proto" "${args[@]}"
+    case $proto in
+    smtp)
+        # tshark 4.0 splits the command line "STARTTLS" into command "STAR" and parameter "TLS".
+        need 1 "smtp.req && smtp.command_line contains \"STARTTLS\"" "the client's STARTTLS"
+        need 1 "smtp.response.code==220 && frame.number > $(first 'smtp.command_line contains "STARTTLS"')" \
+            "220 after STARTTLS"
+        ;;
+    imap)
+        need 1 "imap.request.command==\"STARTTLS\" || imap.request contains \"STARTTLS\"" "the client's STARTTLS"
+        ;;
+    postgres)
+        need 1 "pgsql.type==\"SSL request\"" "the client's SSLRequest"
+        # tshark 4.0 does not dissect the one-byte answer as pgsql.
+        need 1 "ip.src==$SRV && tcp.payload==53" "the server's one-byte answer 'S'"
+        ;;
+    esac
+    local ch
+    ch=$(hello_frame 0)
+    [[ -n $ch ]] || die "no ClientHello"
+    need 1 "tcp.seq > 1 && frame.number==$ch" "a ClientHello after plaintext data"
+    need_offered_max 0 "$v"
+    case $kind in
+    reset)
+        need 1 "tcp.flags.reset==1 && ip.src==$SRV" "one RST from the server"
+        expect_end 0 aborted server RST client_hello
+        ;;
+    alert)
+        need_negotiated 0 "$v"
+        need 1 "tls.alert_message.desc==48 && ip.src==$CLI" "one unknown_ca alert from the client"
+        expect_end 0 alert client 48 server_flight
+        ;;
+    ok)
+        need_negotiated 0 "$v"
+        expect_complete 0
+        ;;
+    esac
+}
