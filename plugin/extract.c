@@ -335,8 +335,9 @@ bool tlsdiag_extract_observation(proto_tree *tree, packet_info *pinfo, tlsdiag_o
     obs->rst = (flags & TCP_FLAG_RST) != 0;
     obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
 
+    /* An SSLv2-format ClientHello has a handshake type but no content type. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
-        !obs->retransmission)
+        !obs->retransmission && count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0)
         return false;
 
     obs->frame = pinfo->num;
