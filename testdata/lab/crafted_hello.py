@@ -13,7 +13,8 @@ Kinds:
   sslv3          a TLS-format ClientHello with record and hello version SSL 3.0
                  (0x0300), no extensions
   draft13        a TLS 1.2-format ClientHello whose supported_versions offers
-                 only a draft TLS 1.3 version (--draft, default 0x7f1c: draft 28)
+                 only a draft TLS 1.3 version (--draft, default 0x7f1c: draft 28;
+                 a comma-separated list offers several, e.g. 0x7f1c,0x0303)
 
 Exit status 0 when the hello was sent and the connection ended; what the
 server answered is checked in the capture by generate.sh.
@@ -75,13 +76,13 @@ def sni(name):
     return ext(0, vec16(entry))
 
 
-def draft13_hello(draft, name):
+def draft13_hello(drafts, name):
     exts = (sni(name) +
             ext(10, vec16(u16(0x001D) + u16(0x0017))) +                 # supported_groups
             ext(11, vec8(b"\x00")) +                                     # ec_point_formats
             ext(13, vec16(b"".join(u16(s) for s in (0x0804, 0x0403, 0x0401)))) +  # signature_algorithms
             ext(51, vec16(u16(0x001D) + vec16(os.urandom(32)))) +       # key_share x25519 (random bytes)
-            ext(43, vec8(u16(draft))))                                   # supported_versions: the draft only
+            ext(43, vec8(b"".join(u16(d) for d in drafts))))             # supported_versions
     return tls_hello(0x0301, 0x0303, [0x1301, 0x1302, 0x1303] + SUITES, exts)
 
 
@@ -92,7 +93,8 @@ def main():
     p.add_argument("--bind", default="", help="source address")
     p.add_argument("--sni", default="server.tlsdiag.test")
     p.add_argument("--version", type=lambda s: int(s, 0), default=0x0301, help="sslv2: version offered")
-    p.add_argument("--draft", type=lambda s: int(s, 0), default=0x7F1C, help="draft13: the version offered")
+    p.add_argument("--draft", type=lambda s: [int(v, 0) for v in s.split(",")], default=[0x7F1C],
+                   help="draft13: the versions in supported_versions")
     p.add_argument("--wait", type=float, default=1.0)
     args = p.parse_args()
 

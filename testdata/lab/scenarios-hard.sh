@@ -348,6 +348,24 @@ scn_draft13_hello() {
     expect_end 0 alert server 70 client_hello
 }
 
+scenario draft13-or-12-hello "scn_draft13_or_12_hello" \
+    "crafted ClientHello offering draft TLS 1.3 (0x7f1c) and TLS 1.2; the server picks 1.2; client FIN"
+scn_draft13_or_12_hello() {
+    expect_begin "CRAFTED ClientHello (crafted_hello.py draft13 --draft 0x7f1c,0x0303): supported_versions offers TLS 1.3" \
+        "draft 28 and TLS 1.2, as early-2018 clients did. The real server (openssl s_server) ignores the draft and answers" \
+        "with its TLS 1.2 flight; the crafted client cannot go on and closes (bare FIN). tlsdiag's offered version is the" \
+        "draft mapped to TLS 1.3 (0x0304), the negotiated one 0x0303."
+    server_openssl "$SRV" -www
+    record crafted draft13 --draft 0x7f1c,0x0303
+    need 1 "tls.handshake.type==1 && tls.handshake.extensions.supported_version==0x7f1c && tls.handshake.extensions.supported_version==0x0303" \
+        "one ClientHello offering 0x7f1c and 0x0303"
+    need 1 "tls.handshake.type==2 && tls.handshake.version==0x0303 && !tls.handshake.extensions.supported_version && ip.src==$SRV" \
+        "a TLS 1.2 ServerHello"
+    need 1 "tls.handshake.type==14 && ip.src==$SRV" "the server's ServerHelloDone"
+    need 1 "tcp.flags.fin==1 && ip.src==$CLI" "one FIN from the client"
+    expect_end 0 aborted client FIN server_flight
+}
+
 # ---------------------------------------------------------------- STARTTLS
 #
 # starttls_server.py speaks the plaintext part (SMTP EHLO/STARTTLS, IMAP
@@ -426,4 +444,73 @@ scn_starttls() {
         expect_complete 0
         ;;
     esac
+}
+
+# ---------------------------------------------------------------- thousands of connections
+
+MANY=2000
+MANY_EVERY=400 # the middlebox resets every 400th ClientHello: 5 failures in 2000
+
+scenario many-connections "scn_many_connections" \
+    "$MANY short TLS 1.2 connections from one client, every ${MANY_EVERY}th ClientHello reset; the next one is a retry"
+scn_many_connections() {
+    fallback_begin "$MANY short TLS 1.2 connections, one after the other, from one client (many_clients.py: Python ssl," \
+        "resuming the last good session so most handshakes are abbreviated; close_notify after each) to nginx. The" \
+        "middlebox resets every ${MANY_EVERY}th ClientHello (u32 + statistic nth --every $MANY_EVERY --packet 200, tcp-reset):" \
+        "$((MANY / MANY_EVERY)) failures; the client goes straight on with the next connection, which tlsdiag links as a" \
+        "retry_after_failure (same client, server, SNI, version, within 60 s). Every other handshake completes. The table" \
+        "lists annotated frames only; no key log (nothing needs decrypting). nginx still holds the server side of each reset" \
+        "connection and closes it after its 60 s handshake timeout (FIN, answered by a client RST): after that stream ended."
+    server_nginx
+    reset_rule -m u32 --u32 "$U32_CLIENT_HELLO" -m statistic --mode nth --every "$MANY_EVERY" --packet 200
+    local out
+    capture_start main
+    out=$(in_c timeout 300 "$PY" "$LAB_DIR/many_clients.py" --connect "$SRV:443" --sni "$SNI" \
+        --cafile "$WORK/ca.pem" --count "$MANY" 2>>"$WORK/$SCEN.client.log")
+    capture_stop
+    finish_capture "$WORK/$SCEN.main.raw.pcapng"
+    local nfail=$((MANY / MANY_EVERY))
+    [[ $out == "ok $((MANY - nfail)) failed $nfail" ]] || die "many_clients.py: '$out', wanted $nfail failures"
+    need_streams "$MANY"
+    need "$MANY" "tls.handshake.type==1" "$MANY ClientHellos"
+    need "$nfail" "tcp.flags.reset==1 && ip.src==$SRV" "$nfail RSTs from the server"
+    local failed s
+    failed=$(tsh -Y "tcp.flags.reset==1 && ip.src==$SRV" -T fields -e tcp.stream | paste -sd' ')
+    need $((MANY - nfail)) "tls.record.content_type==20 && ip.src==$CLI" "a client ChangeCipherSpec in every other connection"
+    need $((MANY - nfail)) "tls.record.content_type==20 && ip.src==$SRV" "a server ChangeCipherSpec in every other connection"
+    need_some "tls.handshake.type==2 && !tls.handshake.type==11" "abbreviated (resumed) handshakes"
+    need 0 "tls.alert_message.desc > 0" "no alert but close_notify"
+    for s in $failed; do
+        need_offered_max "$s" 1.2
+        expect_end "$s" aborted server RST client_hello
+        need_offered_max $((s + 1)) 1.2
+        link_row $((s + 1)) retry_after_failure "$s" 1
+    done
+}
+
+# ---------------------------------------------------------------- capture starting mid-connection
+#
+# midstream-start and midstream-reset (scenarios.sh) cut the capture after the
+# ClientHello: nothing to flag. Missing was the other side of the line: a
+# capture that starts after the TCP handshake but before the ClientHello
+# (dumpcap started just after connect): no SYN, but the whole TLS handshake.
+
+scenario midstream-before-clienthello "scn_midstream_before_clienthello" \
+    "capture cut to start after the TCP handshake (no SYN), before the ClientHello; the ClientHello is reset"
+scn_midstream_before_clienthello() {
+    expect_begin "A capture that starts after the TCP handshake (SYN, SYN/ACK and the client's ACK are cut with editcap," \
+        "as if dumpcap had started right after connect) but before the ClientHello. TLS 1.2 ClientHello with SNI" \
+        "blocked.tlsdiag.test, reset by the middlebox (-m string, tcp-reset). No SYN is needed: the ClientHello is there," \
+        "so the reset is flagged as in rst-after-clienthello-tls12."
+    server_openssl "$SRV" -www
+    reset_rule -m string --string blocked.tlsdiag.test --algo bm
+    capture_start main
+    CLIENT_SNI=blocked.tlsdiag.test s_client "$CLI" "$SRV" -tls1_2
+    capture_stop
+    cut_through "tcp.flags.ack==1 && tcp.flags.syn==0 && tcp.len==0 && ip.src==$CLI"
+    need 0 "tcp.flags.syn==1" "no SYN"
+    need 1 "frame.number==1 && tls.handshake.type==1" "the ClientHello as the first frame"
+    need_offered_max 0 1.2
+    need 1 "tcp.flags.reset==1 && ip.src==$SRV" "one RST from the server"
+    expect_end 0 aborted server RST client_hello
 }
