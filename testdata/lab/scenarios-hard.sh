@@ -514,3 +514,54 @@ scn_midstream_before_clienthello() {
     need 1 "tcp.flags.reset==1 && ip.src==$SRV" "one RST from the server"
     expect_end 0 aborted server RST client_hello
 }
+
+# The server's FIRST data segment lost: the ServerHello reaches the client
+# only in the retransmission, after the rest of the flight. tshark 4.0 by
+# default (no out-of-order reassembly) shows the later segments as
+# "Continuation Data" and the ServerHello alone, in the retransmission frame;
+# with -o tcp.reassemble_out_of_order:TRUE the whole flight in that frame.
+# Either way that TLS content is new: tshark never hands a segment it has
+# already seen to TLS again. One recording, two expectations.
+scenario small-mss-lost-serverhello-tls12 "scn_lost_serverhello" \
+    "MSS $SMALL_MSS via a router; the server's FIRST segment (ServerHello) lost, retransmitted after the rest of the flight; client alert unknown_ca (+ -ooo)"
+scn_lost_serverhello() {
+    local what=("TLS 1.2 through a router namespace, MSS $SMALL_MSS on both ends; the router drops the server's FIRST data segment"
+        "(the start of its flight: the ServerHello) once (iptables FORWARD, length + statistic nth). The client receives the rest"
+        "of the flight first and the ServerHello in the (fast) retransmission after it, then openssl s_client"
+        "-verify_return_error, which trusts another CA, rejects the certificate: alert unknown_ca (48).")
+    routed_lab advmss "$SMALL_MSS"
+    local CLI=$RC_CLI SRV=$RC_SRV VETH_C=$RC_IF sh
+    server_openssl_at "$SRV:443" -www
+    router -A FORWARD -p tcp --sport 443 -m length --length 120:1500 \
+        -m statistic --mode nth --every 100000 --packet 0 -j DROP
+    record s_client_at "$CLI:0" "$SRV:443" -tls1_2 -verify_return_error -CAfile "$WORK/other-ca.pem"
+    need_some "tcp.analysis.lost_segment && ip.src==$SRV" "a gap at the start of the server's flight"
+    need 1 "tls.alert_message.desc==48 && ip.src==$CLI" "one unknown_ca alert from the client"
+
+    expect_begin "${what[@]}" \
+        "Read with -o tcp.reassemble_out_of_order:TRUE (carried below): the whole server flight (ServerHello, Certificate," \
+        "ServerKeyExchange, ServerHelloDone) is dissected in the retransmission frame. That content is new (tshark does not" \
+        "dissect a segment it has already seen): the handshake reached server_flight, negotiated TLS 1.2." \
+        "Same recording as $SCEN.pcapng, which is read with default preferences."
+    TSHARK_ARGS=(-o tcp.reassemble_out_of_order:TRUE)
+    sh=$(first "tls.handshake.type==2")
+    need 1 "frame.number==$sh && tcp.analysis.retransmission && tls.handshake.type==14 && ip.src==$SRV" \
+        "the whole server flight in the retransmission frame"
+    need_negotiated 0 1.2
+    expect_end 0 alert client 48 server_flight
+    cp "$CAP" "$WORK/$SCEN-ooo.pcapng"
+    expect_write "$SCEN-ooo"
+    EXTRA_OUT+=("$SCEN-ooo")
+
+    TSHARK_ARGS=()
+    expect_begin "${what[@]}" \
+        "Default preferences (no out-of-order reassembly): tshark shows the segments after the gap as Continuation Data and" \
+        "only the ServerHello, in the retransmission frame; no Certificate or ServerHelloDone. That ServerHello is new content:" \
+        "the handshake reached server_hello, negotiated TLS 1.2. $SCEN-ooo is the same recording read with" \
+        "-o tcp.reassemble_out_of_order:TRUE."
+    sh=$(first "tls.handshake.type==2")
+    need 1 "frame.number==$sh && tcp.analysis.retransmission && ip.src==$SRV" "the ServerHello, only in the retransmission frame"
+    need 0 "tls.handshake.type==11 || tls.handshake.type==14" "no Certificate or ServerHelloDone without out-of-order reassembly"
+    need_negotiated 0 1.2
+    expect_end 0 alert client 48 server_hello
+}
