@@ -565,3 +565,41 @@ scn_lost_serverhello() {
     need_negotiated 0 1.2
     expect_end 0 alert client 48 server_hello
 }
+
+# The same on the other side: a ClientHello over three segments whose middle
+# one is lost, recorded at the SERVER (a server-side or load-balancer
+# capture: the client's own capture would show the segment sent). The
+# ClientHello is complete only with the retransmission.
+capture_start_server() { local NS_C=$NS_S VETH_C=$1; capture_start main; }
+
+scenario lost-clienthello-segment-server-side "scn_lost_clienthello_segment" \
+    "server-side capture, MSS $SMALL_MSS: the middle segment of a TLS 1.3 ClientHello lost and retransmitted; server alert handshake_failure"
+scn_lost_clienthello_segment() {
+    expect_begin "Captured at the SERVER's interface (as a server or load balancer would). TLS 1.3 through a router namespace," \
+        "MSS $SMALL_MSS: the ClientHello spans three segments; the router drops the middle one once (iptables FORWARD, length +" \
+        "statistic nth), so the server receives the third before the retransmitted second. Read with" \
+        "-o tcp.reassemble_out_of_order:TRUE (carried below), tshark dissects the ClientHello in the retransmission frame" \
+        "(new content: tshark never dissects a segment it has seen); with default preferences it never shows this ClientHello" \
+        "at all (the retransmission is not reassembled), so there would be nothing to flag. Client and server have no" \
+        "TLS 1.3 cipher suite in common (s_client -ciphersuites TLS_CHACHA20_POLY1305_SHA256, s_server TLS_AES_256_GCM_SHA384):" \
+        "the server answers with a fatal alert handshake_failure (40)."
+    routed_lab advmss "$SMALL_MSS"
+    local CLI=$RC_CLI SRV=$RC_SRV ch
+    server_openssl_at "$SRV:443" -www -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384
+    router -A FORWARD -p tcp --dport 443 -m length --length 120:1500 \
+        -m statistic --mode nth --every 100000 --packet 1 -j DROP
+    capture_start_server "tsr$TAG"
+    s_client_at "$CLI:0" "$SRV:443" -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+    capture_stop
+    finish_capture "$WORK/$SCEN.main.raw.pcapng"
+    need 0 "tls.handshake.type==1" "no ClientHello with default preferences"
+    TSHARK_ARGS=(-o tcp.reassemble_out_of_order:TRUE)
+    need_some "tcp.analysis.lost_segment && ip.src==$CLI" "a gap in the client's segments"
+    ch=$(first "tls.handshake.type==1")
+    [[ -n $ch ]] || die "no ClientHello"
+    need 1 "frame.number==$ch && tcp.analysis.retransmission && ip.src==$CLI" "the ClientHello, complete only in the retransmission frame"
+    [[ $(tsh -Y "frame.number==$ch" -T fields -e tcp.segment.count) -ge 3 ]] || die "the ClientHello is not in 3 or more segments"
+    need 1 "tls.handshake.type==1 && tls.handshake.extensions.supported_version==0x0304" "a ClientHello offering TLS 1.3"
+    need 1 "tls.alert_message.desc==40 && ip.src==$SRV" "one handshake_failure alert from the server"
+    expect_end 0 alert server 40 client_hello
+}
