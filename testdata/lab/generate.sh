@@ -46,11 +46,9 @@ CAPTURE_PID=
 EXPECT_403_COLS=0
 EXTRA_OUT=()
 SCEN=
-# Per-scenario knobs (reset before each scenario): the dumpcap capture
-# filter (VLAN-tagged frames need "vlan and tcp"), the address field the
+# Per-scenario knobs (reset before each scenario): the address field the
 # checks read ("ipv6" for IPv6), and extra tshark options that the checks use
-# and the .expect carries as "#! tshark-args:" (e.g. -d tcp.port==8443,tls).
-CAPTURE_FILTER=tcp
+# and the .expect carries as "#! tshark-args:" (e.g. -d tcp.port==8080,tls).
 IP_FIELD=ip
 TSHARK_ARGS=()
 
@@ -253,7 +251,7 @@ curl_https() { # PATH TLS-VERSION(1.2|1.3): prints the HTTP status
 
 capture_start() { # PART
     local raw=$WORK/$SCEN.$1.raw.pcapng i
-    bg "$NS_C" "$WORK/$SCEN.$1.dumpcap.log" dumpcap -q -i "$VETH_C" -f "$CAPTURE_FILTER" -w "$raw"
+    bg "$NS_C" "$WORK/$SCEN.$1.dumpcap.log" dumpcap -q -i "$VETH_C" -f tcp -w "$raw"
     CAPTURE_PID=$BG_PID
     for ((i = 0; i < 50; i++)); do
         [[ -s "$raw" ]] && break
@@ -493,7 +491,7 @@ run_scenario() {
     say "start"
     : >"$(KEYS)"
     EXTRA_OUT=()
-    CAPTURE_FILTER=tcp IP_FIELD=ip TSHARK_ARGS=()
+    IP_FIELD=ip TSHARK_ARGS=()
     lab_up
     ${SCENARIO_FN[$SCEN]} # "function [args]", split on purpose
     expect_write
