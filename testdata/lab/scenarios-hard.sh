@@ -133,6 +133,51 @@ ipv6_up() { # ULA addresses on the veth pair, no duplicate address detection del
     in_s ip -6 addr add "$SRV6/64" dev "$VETH_S" nodad
 }
 
+scenario ipv6-fallback-13-to-12-scsv "scn_ipv6_fallback" \
+    "IPv6: TLS 1.3 ClientHello reset; retry at TLS 1.2 with SCSV; nginx alert inappropriate_fallback"
+scn_ipv6_fallback() {
+    fallback_begin "IPv6 ($CLI6 -> $SRV6), as fallback-13-to-12-scsv: ip6tables resets ClientHellos whose supported_versions" \
+        "offers 1.3 (OpenSSL's default list, -m string on its bytes); the script retries 0.3 s later with s_client -tls1_2" \
+        "-fallback_scsv; nginx (listening on [$SRV6]:443) answers inappropriate_fallback (86). Fallback driven by the script." \
+        "The fallback link is keyed on IPv6 addresses."
+    local CLI=$CLI6 SRV=$SRV6
+    IP_FIELD=ipv6
+    ipv6_up
+    mkdir -p "$WORK/nginx/logs"
+    {
+        nginx_conf_head
+        cat <<NGINX
+    server {
+        listen [$SRV6]:443 ssl;
+        server_name $SNI;
+        ssl_certificate $WORK/server.pem;
+        ssl_certificate_key $WORK/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+    }
+}
+NGINX
+    } >"$WORK/nginx/nginx.conf"
+    bg "$NS_S" "$WORK/nginx.log" nginx -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" -c "$WORK/nginx/nginx.conf"
+    wait_listen "[$SRV6]:443"
+    in_s ip6tables -A INPUT -p tcp --dport 443 -m string --algo bm --hex-string '|002b0009080304030303020301|' \
+        -j REJECT --reject-with tcp-reset
+    record ipv6_fallback
+    need 0 "ip" "no IPv4"
+    need_streams 2
+    need_offered_max 0 1.3
+    need_offered_max 1 1.2
+    no_scsv 0
+    expect_end 0 aborted server RST client_hello
+    link_row 1 version_fallback 0 1
+    scsv_row 1
+    expect_end 1 alert server 86 client_hello
+}
+ipv6_fallback() {
+    s_client_at "[$CLI6]:0" "[$SRV6]:443"
+    sleep "$FALLBACK_DELAY"
+    s_client_at "[$CLI6]:0" "[$SRV6]:443" -tls1_2 -fallback_scsv
+}
+
 # ---------------------------------------------------------------- VLAN
 #
 # This kernel has no 8021q module (no "type vlan" links), no bridge and no tc
