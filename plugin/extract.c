@@ -537,8 +537,10 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
         obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
     }
 
+    /* An SSLv2-format ClientHello has a handshake type but no content type. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
-        !obs->retransmission && !obs->duplicate_ack && !obs->zero_window)
+        !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
+        count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0)
         return false;
     /* The connection's conversation identifies it as tcp.stream does (a
      * reused port starts a new one), without a field on every frame. */
@@ -561,7 +563,8 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
  * be there at all. */
 void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
 {
-    if (has_record(obs, TLSDIAG_RECORD_HANDSHAKE)) {
+    bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
+    if (has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
         obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE,
                                                   obs->handshake_types, TLSDIAG_MAX_HANDSHAKES);
     }

@@ -844,11 +844,11 @@ static void observe_established(tlsdiag_engine *engine, stream_state *state,
 
 /* ---- progress and time ---------------------------------------------------- */
 
-/* Content the handshake had not seen; retransmissions, ACKs and
+/* TLS content the handshake had not seen: bare retransmissions, ACKs and
  * keep-alives are not progress. */
 static bool makes_progress(const tlsdiag_observation *obs)
 {
-    return !obs->retransmission && (obs->record_count > 0 || obs->opaque_record_count > 0);
+    return obs->record_count > 0 || obs->opaque_record_count > 0;
 }
 
 static void detect_handshake_slow(tlsdiag_engine *engine, const stream_state *state,
@@ -942,7 +942,7 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
 
     stream_state *state = g_hash_table_lookup(engine->streams, GUINT_TO_POINTER(obs->stream));
     if (state == NULL) {
-        if (obs->retransmission || !observed_handshake(obs, TLSDIAG_HS_CLIENT_HELLO))
+        if (!observed_handshake(obs, TLSDIAG_HS_CLIENT_HELLO))
             return;
         state = start_handshake(engine, obs);
     }
@@ -959,25 +959,24 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
     state->last_frame_time = obs->time_ns;
     count_loss(state, obs);
 
-    /* A retransmitted segment repeats TLS content already seen; it only
-     * counts as evidence of loss. Its FIN or RST still ends the stream. */
-    if (obs->retransmission) {
+    /* A retransmission is evidence of loss. TLS content in it is new all
+     * the same: the dissectors hand TLS only the bytes of a segment that
+     * were not seen before (the original was lost, or not captured). */
+    if (obs->retransmission)
         count_retransmission(state, side);
-    } else {
-        observe_handshake_messages(engine, state, obs, side);
-        if (state->tls13)
-            observe_tls13_records(state, obs, side);
-        else
-            observe_tls12_records(state, obs, side);
+    observe_handshake_messages(engine, state, obs, side);
+    if (state->tls13)
+        observe_tls13_records(state, obs, side);
+    else
+        observe_tls12_records(state, obs, side);
 
-        if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
-            complete_handshake(engine, state, obs, side);
-            return;
-        }
-        if (detect_handshake_alert(engine, state, obs, side)) {
-            finish_stream(engine, obs);
-            return;
-        }
+    if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
+        complete_handshake(engine, state, obs, side);
+        return;
+    }
+    if (detect_handshake_alert(engine, state, obs, side)) {
+        finish_stream(engine, obs);
+        return;
     }
 
     if (detect_handshake_aborted(engine, state, obs, side)) {
