@@ -238,12 +238,19 @@ static gint captured_field_length(const field_info *fi)
     return MIN(fi->length, tvb_captured_length_remaining(fi->ds_tvb, fi->start));
 }
 
+typedef struct {
+    bool found;
+    uint32_t flags;
+} tcp_header;
+
 static bool read_tcp_header_flags(const field_info *fi, void *data)
 {
+    tcp_header *header = data;
     /* Data offset, reserved bits and flags: bytes 12-13 of the header. */
     if (captured_field_length(fi) < 14)
         return true;
-    *(uint32_t *)data = tvb_get_ntohs(fi->ds_tvb, fi->start + 12) & 0x0FFF;
+    header->found = true;
+    header->flags = tvb_get_ntohs(fi->ds_tvb, fi->start + 12) & 0x0FFF;
     return false;
 }
 
@@ -519,11 +526,16 @@ static bool has_record(const tlsdiag_observation *obs, uint8_t type)
  * TCP segments with nothing for tlsdiag: the cheap facts come first. */
 bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
 {
-    uint32_t flags = 0, stream;
+    tcp_header header = {false, 0};
+    uint32_t stream;
 
+    /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (tree == NULL)
         return false;
-    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &flags);
+    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &header);
+    if (!header.found)
+        return false;
+    uint32_t flags = header.flags;
 
     memset(obs, 0, sizeof *obs);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
