@@ -14,13 +14,16 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/tap.h>
 #include <epan/to_str.h>
 
 #include "engine/engine.h"
 #include "extract.h"
 #include "packet-tlsdiag.h"
+#include "stats_tlsdiag.h"
 
 static int proto_tlsdiag = -1;
+static int tlsdiag_tap = -1;
 
 static int hf_tlsdiag_flag = -1;
 static int hf_tlsdiag_side = -1;
@@ -127,7 +130,7 @@ static void tlsdiag_cleanup(void)
 
 /* ---- tree ---------------------------------------------------------------- */
 
-static const char *endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
+const char *tlsdiag_endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
 {
     address addr;
     switch (endpoint->family) {
@@ -231,9 +234,9 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     add_generated_uint(tree, hf_tlsdiag_retransmissions, tvb,
                        tlsdiag_verdict_retransmissions(verdict));
     add_generated_string(tree, hf_tlsdiag_client, tvb,
-                         endpoint_to_str(pinfo->pool, &verdict->client));
+                         tlsdiag_endpoint_to_str(pinfo->pool, &verdict->client));
     add_generated_string(tree, hf_tlsdiag_server, tvb,
-                         endpoint_to_str(pinfo->pool, &verdict->server));
+                         tlsdiag_endpoint_to_str(pinfo->pool, &verdict->server));
     if (verdict->server_name != NULL)
         add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
     if (is_fallback_flag(verdict->flag))
@@ -323,6 +326,8 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (report == NULL)
         return 0;
     show_report(tvb, pinfo, tree, report);
+    if (report->verdict.flag != TLSDIAG_FLAG_NONE)
+        tap_queue_packet(tlsdiag_tap, pinfo, &report->verdict);
     return tvb_captured_length(tvb);
 }
 
@@ -485,6 +490,7 @@ void proto_register_tlsdiag(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_tlsdiag = expert_register_protocol(proto_tlsdiag);
     expert_register_field_array(expert_tlsdiag, ei, array_length(ei));
+    tlsdiag_tap = register_tap(TLSDIAG_TAP_NAME);
 
     tlsdiag_module = prefs_register_protocol(proto_tlsdiag, NULL);
     prefs_register_uint_preference(
