@@ -495,8 +495,10 @@ void proto_register_tlsdiag(void)
     tlsdiag_module = prefs_register_protocol(proto_tlsdiag, NULL);
     prefs_register_uint_preference(
         tlsdiag_module, "fallback_window", "Fallback window (seconds)",
-        "A ClientHello counts as a retry of a failed attempt from the same client to the same "
-        "server only if it comes at most this many seconds after the failure",
+        "How soon after a failed handshake (FIN, RST or alert) a new ClientHello from the same "
+        "client address to the same server address, port and server name counts as its retry "
+        "(version_fallback, retry_after_failure, fallback_rejected). Raise it for clients that "
+        "wait longer before they retry.",
         10, &tlsdiag_prefs.fallback_window_s);
 
     register_init_routine(tlsdiag_init);
