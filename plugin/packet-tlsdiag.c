@@ -493,6 +493,13 @@ void proto_register_tlsdiag(void)
     tlsdiag_tap = register_tap(TLSDIAG_TAP_NAME);
 
     tlsdiag_module = prefs_register_protocol(proto_tlsdiag, NULL);
+    /* The preference page is where people look for what a plugin does. */
+    prefs_register_static_text_preference(
+        tlsdiag_module, "summary",
+        "Names why TLS handshakes fail: filter on tlsdiag, or see Analyze > Expert Information "
+        "and Statistics > TLS diagnosis.",
+        "tlsdiag annotates the frame that ended a failed handshake (FIN, RST or alert), "
+        "fallback retries and alerts after an HTTP 403 on mutual TLS");
     prefs_register_uint_preference(
         tlsdiag_module, "fallback_window", "Fallback window (seconds)",
         "How soon after a failed handshake (FIN, RST or alert) a new ClientHello from the same "
