@@ -14,13 +14,16 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/tap.h>
 #include <epan/to_str.h>
 
 #include "engine/engine.h"
 #include "extract.h"
 #include "packet-tlsdiag.h"
+#include "stats_tlsdiag.h"
 
 static int proto_tlsdiag = -1;
+static int tlsdiag_tap = -1;
 
 static int hf_tlsdiag_flag = -1;
 static int hf_tlsdiag_side = -1;
@@ -182,7 +185,7 @@ static const char *endpoint_address_to_str(wmem_allocator_t *pool, const tlsdiag
     return address_to_str(pool, &addr);
 }
 
-static const char *endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
+const char *tlsdiag_endpoint_to_str(wmem_allocator_t *pool, const tlsdiag_endpoint *endpoint)
 {
     const char *address = endpoint_address_to_str(pool, endpoint);
     if (address == NULL)
@@ -359,9 +362,9 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     add_generated_uint(tree, hf_tlsdiag_retransmissions, tvb,
                        tlsdiag_verdict_retransmissions(verdict));
     add_generated_string(tree, hf_tlsdiag_client, tvb,
-                         endpoint_to_str(pinfo->pool, &verdict->client));
+                         tlsdiag_endpoint_to_str(pinfo->pool, &verdict->client));
     add_generated_string(tree, hf_tlsdiag_server, tvb,
-                         endpoint_to_str(pinfo->pool, &verdict->server));
+                         tlsdiag_endpoint_to_str(pinfo->pool, &verdict->server));
     if (verdict->server_name != NULL)
         add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
     if (is_fallback_flag(verdict->flag))
@@ -462,6 +465,8 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (report == NULL)
         return 0;
     show_report(tvb, pinfo, tree, report);
+    if (report->verdict.flag != TLSDIAG_FLAG_NONE)
+        tap_queue_packet(tlsdiag_tap, pinfo, &report->verdict);
     return tvb_captured_length(tvb);
 }
 
@@ -706,12 +711,22 @@ void proto_register_tlsdiag(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_tlsdiag = expert_register_protocol(proto_tlsdiag);
     expert_register_field_array(expert_tlsdiag, ei, array_length(ei));
+    tlsdiag_tap = register_tap(TLSDIAG_TAP_NAME);
 
     tlsdiag_module = prefs_register_protocol(proto_tlsdiag, NULL);
+    /* The preference page is where people look for what a plugin does. */
+    prefs_register_static_text_preference(
+        tlsdiag_module, "summary",
+        "Names why TLS handshakes fail: filter on tlsdiag, or see Analyze > Expert Information "
+        "and Statistics > TLS diagnosis.",
+        "tlsdiag annotates the frame that ended a failed handshake (FIN, RST or alert), "
+        "fallback retries and alerts after an HTTP 403 on mutual TLS");
     prefs_register_uint_preference(
         tlsdiag_module, "fallback_window", "Fallback window (seconds)",
-        "A ClientHello counts as a retry of a failed attempt from the same client to the same "
-        "server only if it comes at most this many seconds after the failure",
+        "How soon after a failed handshake (FIN, RST or alert) a new ClientHello from the same "
+        "client address to the same server address, port and server name counts as its retry "
+        "(version_fallback, retry_after_failure, fallback_rejected). Raise it for clients that "
+        "wait longer before they retry.",
         10, &tlsdiag_prefs.fallback_window_s);
     prefs_register_uint_preference(
         tlsdiag_module, "stall_timeout", "Stall timeout (seconds)",
