@@ -67,6 +67,7 @@ static int hf_tlsdiag_loss_server = -1;
 static int hf_tlsdiag_loss_client = -1;
 static int hf_tlsdiag_loss_duplicate_acks = -1;
 static int hf_tlsdiag_loss_zero_windows = -1;
+static int hf_tlsdiag_detail = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -334,6 +335,29 @@ static void add_progress(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
         add_steps(tree, tvb, verdict);
 }
 
+/* Wireshark cuts expert texts and labels at ITEM_LABEL_LENGTH bytes: the
+ * expert item says as much as fits, and the rest follows in Detail items,
+ * each cut after a clause, so no advice is lost. */
+#define DETAIL_PART_MAX (ITEM_LABEL_LENGTH - 1 - sizeof "Detail: ")
+
+static const char *skip_spaces(const char *text)
+{
+    while (*text == ' ')
+        text++;
+    return text;
+}
+
+static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, expert_field *ei,
+                            const char *text)
+{
+    size_t length = tlsdiag_text_part_length(text, ITEM_LABEL_LENGTH - 1);
+    proto_tree_add_expert_format(tree, pinfo, ei, tvb, 0, 0, "%.*s", (int)length, text);
+    for (text = skip_spaces(text + length); *text != '\0'; text = skip_spaces(text + length)) {
+        length = tlsdiag_text_part_length(text, DETAIL_PART_MAX);
+        add_generated_string(tree, hf_tlsdiag_detail, tvb, wmem_strndup(pinfo->pool, text, length));
+    }
+}
+
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
@@ -384,7 +408,7 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
-    proto_tree_add_expert_format(tree, pinfo, verdict_expert(verdict), tvb, 0, 0, "%s", text->str);
+    add_expert_text(tree, tvb, pinfo, verdict_expert(verdict), text->str);
     col_append_fstr(pinfo->cinfo, COL_INFO, " [tlsdiag: %s]", tlsdiag_flag_name(verdict->flag));
 }
 
@@ -398,7 +422,7 @@ static void add_link(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int hf
     add_generated_uint(tree, hf, tvb, frame);
     g_string_truncate(text, 0);
     describe(report, text);
-    proto_tree_add_expert_format(tree, pinfo, ei, tvb, 0, 0, "%s", text->str);
+    add_expert_text(tree, tvb, pinfo, ei, text->str);
 }
 
 static void add_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
@@ -625,6 +649,10 @@ void proto_register_tlsdiag(void)
         {&hf_tlsdiag_loss_duplicate_acks,
          {"Duplicate ACKs", "tlsdiag.loss.duplicate_acks", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Duplicate ACKs on this connection during the handshake, before this frame", HFILL}},
+        {&hf_tlsdiag_detail,
+         {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The rest of the expert text, where it is longer than Wireshark shows in one line",
+          HFILL}},
         {&hf_tlsdiag_loss_zero_windows,
          {"Zero windows", "tlsdiag.loss.zero_windows", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Zero-window segments on this connection during the handshake, before this frame",

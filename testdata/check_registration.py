@@ -53,6 +53,7 @@ FIELDS = {
     "tlsdiag.loss.client_retransmissions": "FT_UINT32",
     "tlsdiag.loss.duplicate_acks": "FT_UINT32",
     "tlsdiag.loss.zero_windows": "FT_UINT32",
+    "tlsdiag.detail": "FT_STRING",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -110,6 +111,18 @@ def main():
         out = tshark("-r", capture, *passes, "-q", "-z", "expert")
         if "TLS handshake aborted: server sent RST after the ClientHello" not in out:
             failures.append(f"tshark {' '.join(passes)} -q -z expert lacks the tlsdiag item")
+
+    # Wireshark cuts expert texts at 239 bytes: the rest must follow in
+    # tlsdiag.detail, so the 403 advice at the end of a long text is seen.
+    mtls = os.path.join(os.path.dirname(capture), "mtls-403-alert-tls12.pcapng")
+    out = tshark("-r", mtls, "-2", "-Y", "tlsdiag.flag", "-T", "fields", "-E", "occurrence=a",
+                 "-e", "_ws.expert.message", "-e", "tlsdiag.detail")
+    if "answering 401 instead avoids it" not in out:
+        failures.append(f"{mtls}: the 403 advice is not in the expert text or tlsdiag.detail")
+    for line in out.splitlines():
+        message = line.split("\t")[0]
+        if len(message.encode()) > 239 or not message.endswith(";"):
+            failures.append(f"{mtls}: expert text not cut after a clause: {message!r}")
 
     for failure in failures:
         print("FAIL: " + failure)

@@ -7,6 +7,7 @@
 #include "verdict.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 static void append_duration(GString *out, int64_t ns)
 {
@@ -481,4 +482,28 @@ void tlsdiag_describe_retry_completed(const tlsdiag_frame_report *report, GStrin
                              "could not tell it from a client that supports no more");
     else if (retry->flag == TLSDIAG_FLAG_VERSION_FALLBACK)
         g_string_append(out, ": the downgrade succeeded; the server supports no higher version");
+}
+
+static bool is_utf8_continuation(char c)
+{
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+size_t tlsdiag_text_part_length(const char *text, size_t max)
+{
+    size_t length = strlen(text);
+    if (length <= max)
+        return length;
+    for (size_t end = max; end > max * 2 / 5; end--) {
+        if (text[end] == ' ' && strchr(";:.,", text[end - 1]) != NULL)
+            return end;
+    }
+    for (size_t end = max; end > 0; end--) {
+        if (text[end] == ' ')
+            return end;
+    }
+    size_t end = max;
+    while (end > 0 && is_utf8_continuation(text[end]))
+        end--;
+    return end > 0 ? end : max;
 }

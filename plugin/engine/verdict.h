@@ -122,4 +122,10 @@ void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out)
 void tlsdiag_describe_retried_by(const tlsdiag_frame_report *report, GString *out);
 void tlsdiag_describe_retry_completed(const tlsdiag_frame_report *report, GString *out);
 
+/* How much of text to show in a line of at most max bytes: up to the last
+ * clause boundary (after ";", ":", "." or ","), else the last space that
+ * fits, never inside a UTF-8 character. Expert texts and tree labels are
+ * cut at a fixed length; a long text is shown in such parts. */
+size_t tlsdiag_text_part_length(const char *text, size_t max);
+
 #endif /* TLSDIAG_VERDICT_H */

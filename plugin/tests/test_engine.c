@@ -946,6 +946,19 @@ static void test_loss_context(fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_free(text);
 }
 
+static void test_text_parts(void)
+{
+    g_assert_cmpuint(tlsdiag_text_part_length("short", 239), ==, 5);
+    /* The last clause boundary that fits, punctuation included. */
+    const char *clauses = "aaaa bbbb; cccc dddd, eeee";
+    g_assert_cmpuint(tlsdiag_text_part_length(clauses, 22), ==, 21);
+    g_assert_cmpuint(tlsdiag_text_part_length(clauses, 12), ==, 10);
+    /* No boundary late enough: the last space; no space: never inside a
+     * UTF-8 character. */
+    g_assert_cmpuint(tlsdiag_text_part_length("aaaaaaaaaa; bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cc", 45), ==, 11);
+    g_assert_cmpuint(tlsdiag_text_part_length("abc\xc3\xa9" "def", 4), ==, 3);
+}
+
 static void test_vocabulary(void)
 {
     g_assert_cmpstr(tlsdiag_flag_name(TLSDIAG_FLAG_VERSION_FALLBACK), ==, "version_fallback");
@@ -998,5 +1011,6 @@ int main(int argc, char **argv)
     ADD("/progress/slow-handshake-steps", test_slow_handshake_steps);
     ADD("/progress/loss-context", test_loss_context);
     g_test_add_func("/vocabulary/names", test_vocabulary);
+    g_test_add_func("/describe/text-parts", test_text_parts);
     return g_test_run();
 }
