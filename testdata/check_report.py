@@ -7,7 +7,9 @@ the report compared with reviewed expected files:
 - the JSON report of all the captures together, field by field;
 - text reports of chosen captures, line by line;
 - the same flows from the ek input as from the fields input;
-- one CSV row per flagged flow, and exit status 1 (flagged flows found).
+- one CSV row per flagged flow, and exit status 1 (flagged flows found);
+- the tshark commands of the README, postproc/README.md and the man page ask
+  for exactly these fields.
 
 --update rewrites the expected files from the current output (review the diff).
 """
@@ -17,6 +19,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +39,18 @@ FIELDS = [
     "tlsdiag.loss.server_retransmissions", "tlsdiag.loss.client_retransmissions",
     "tlsdiag.loss.duplicate_acks", "tlsdiag.loss.zero_windows",
 ]
+
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCUMENTED = ["README.md", "postproc/README.md", "postproc/tlsdiag-report.1"]
+
+
+def documented_fields(path):
+    """The -e fields of each 'tshark -r ... -Y tlsdiag -T fields' command in a document."""
+    with open(os.path.join(SOURCE, path)) as f:
+        text = f.read().replace("\\-", "-")
+    commands = re.findall(r"tshark -r \S+ -Y tlsdiag -T fields(?:[^\n]*\\(?:e)?\n)+[^\n]*", text)
+    return [re.findall(r"-e (\S+)", command) for command in commands]
 
 
 def run(cmd, stdout=None, cwd=None):
@@ -132,6 +147,14 @@ def main():
             text_inputs = [fields_inputs[args.captures.index(c)] for c in captures.split(",")]
             _, out = report(args.report, [], text_inputs)
             compare_or_update(expected, out, args.update, failures)
+
+    for path in DOCUMENTED:
+        commands = documented_fields(path)
+        if not commands:
+            failures.append(f"{path}: no tshark command for tlsdiag-report found")
+        for fields in commands:
+            if fields != FIELDS:
+                failures.append(f"{path}: the tshark command asks for {fields}, want {FIELDS}")
 
     for failure in failures:
         print("FAIL: " + failure)
