@@ -7,10 +7,11 @@
 #include "vocab.h"
 
 static const char *const known_flags[] = {
-    "handshake_aborted", "handshake_alert",     "version_fallback", "fallback_scsv",
-    "fallback_rejected", "retry_after_failure", "alert_after_403",  "client_cert_rejected",
-    "possible_alert_after_403", "resumption_refused",  "resumption_other_server",
-    "handshake_stalled",        "handshake_slow",
+    "handshake_aborted",  "handshake_alert",         "version_fallback",
+    "fallback_scsv",      "fallback_rejected",       "retry_after_failure",
+    "alert_after_403",    "client_cert_rejected",    "possible_alert_after_403",
+    "resumption_refused", "resumption_other_server", "handshake_stalled",
+    "handshake_slow",
 };
 
 static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)
@@ -81,6 +82,19 @@ static void votes_clear(struct votes *v)
 static gint compare_strings(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * "3", or "3 of CAPTURE" when the report holds several captures: stream
+ * numbers restart in each. The summary keeps the text.
+ */
+static const char *stream_of(struct summary *s, const struct flow *f)
+{
+    char *text = s->captures->len > 1
+                     ? g_strdup_printf("%" G_GINT64_FORMAT " of %s", f->stream, f->capture)
+                     : g_strdup_printf("%" G_GINT64_FORMAT, f->stream);
+    g_ptr_array_add(s->strings, text);
+    return text;
 }
 
 /* An example among several, or the only one. */
@@ -205,18 +219,18 @@ static void hint_fallbacks(struct summary *s)
             add_hint(s, "fallback_after_reset", fallbacks,
                      "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                      " fallback retries follow a reset from the server side right after the "
-                     "ClientHello (e.g. stream %" G_GINT64_FORMAT
+                     "ClientHello (e.g. stream %s"
                      "): something on the path resets ClientHellos (firewall, IPS, anti-DDoS "
                      "filtering, load balancer). The TLS configuration is not the cause; find "
                      "who sends those resets.%s",
-                     causes.best_n, fallbacks, causes.example->stream, unlinked);
+                     causes.best_n, fallbacks, stream_of(s, causes.example), unlinked);
         else
             add_hint(s, "fallback_after_failure", fallbacks,
                      "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                      " fallback retries follow a failed attempt ended by: %s (e.g. stream "
-                     "%" G_GINT64_FORMAT "). Clients fall back because of those failures; fix them "
+                     "%s). Clients fall back because of those failures; fix them "
                      "and the fallbacks stop.%s",
-                     causes.best_n, fallbacks, causes.best, causes.example->stream, unlinked);
+                     causes.best_n, fallbacks, causes.best, stream_of(s, causes.example), unlinked);
         g_free(note);
     } else if (fallbacks) {
         add_hint(s, "fallback_unlinked", fallbacks,
@@ -268,7 +282,7 @@ static void hint_aborts(struct summary *s)
 {
     struct votes how;
     uint64_t retransmitted = 0, silent = 0;
-    int64_t retransmitted_example = -1;
+    const struct flow *retransmitted_example = NULL;
     const struct flow *silent_example = NULL;
     const struct flow_event *silent_event = NULL;
     GArray *elapsed = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -284,7 +298,7 @@ static void hint_aborts(struct summary *s)
         votes_add(&how, key, f, ev);
         g_free(key);
         if (ev->retransmissions > 0 && retransmitted++ == 0)
-            retransmitted_example = f->stream;
+            retransmitted_example = f;
         if (ev->has_elapsed)
             g_array_append_val(elapsed, ev->elapsed_ns);
         /* The plugin gives the last progress of a failure only after a stall. */
@@ -313,9 +327,9 @@ static void hint_aborts(struct summary *s)
         if (retransmitted)
             g_string_append_printf(text,
                                    " %" G_GUINT64_FORMAT " saw retransmissions before the end "
-                                   "(e.g. stream %" G_GINT64_FORMAT "): packet loss on the path "
+                                   "(e.g. stream %s): packet loss on the path "
                                    "(a weak mobile link?).",
-                                   retransmitted, retransmitted_example);
+                                   retransmitted, stream_of(s, retransmitted_example));
         if (elapsed->len) {
             g_array_sort(elapsed, compare_int64);
             g_string_append_printf(text, " Median time from the ClientHello to the end: %.3f s.",
@@ -324,11 +338,11 @@ static void hint_aborts(struct summary *s)
         if (silent)
             g_string_append_printf(text,
                                    " %" G_GUINT64_FORMAT " had made no progress for longer than "
-                                   "the stall timeout before %s end (%sstream %" G_GINT64_FORMAT
+                                   "the stall timeout before %s end (%sstream %s"
                                    ", %.3f s since frame %" G_GINT64_FORMAT "): %s stalled "
                                    "first; find out why, not only who closed.",
                                    silent, silent == 1 ? "its" : "their", eg(silent),
-                                   silent_example->stream, silent_event->idle_ns / 1e9,
+                                   stream_of(s, silent_example), silent_event->idle_ns / 1e9,
                                    silent_event->last_progress, silent == 1 ? "it" : "they");
         add_hint(s, "aborts", how.total, "%s", text->str);
         g_string_free(text, TRUE);
@@ -472,8 +486,7 @@ static void append_addresses(GString *out, GPtrArray *addresses)
 static void hint_resumption(struct summary *s)
 {
     uint64_t elsewhere = 0, elsewhere_failed = 0, failed = 0, declined = 0;
-    const struct flow *elsewhere_example = NULL, *failed_example = NULL,
-                      *declined_example = NULL;
+    const struct flow *elsewhere_example = NULL, *failed_example = NULL, *declined_example = NULL;
     const struct flow_event *failed_event = NULL;
     GPtrArray *pool = g_ptr_array_new_with_free_func(g_free);
     char addr[256];
@@ -505,10 +518,10 @@ static void hint_resumption(struct summary *s)
         GString *text = g_string_new(NULL);
         g_string_printf(text,
                         "%" G_GUINT64_FORMAT " resumption%s offered to a different server than "
-                        "the one that issued %s (%sstream %" G_GINT64_FORMAT "): ticket keys / "
+                        "the one that issued %s (%sstream %s): ticket keys / "
                         "session cache not shared across the pool (servers ",
                         elsewhere, elsewhere == 1 ? "" : "s", elsewhere == 1 ? "it" : "them",
-                        eg(elsewhere), elsewhere_example->stream);
+                        eg(elsewhere), stream_of(s, elsewhere_example));
         append_addresses(text, pool);
         g_string_append(text, "). Share the ticket keys and the session cache across the "
                               "servers behind the name, or keep each client on one server.");
@@ -525,7 +538,7 @@ static void hint_resumption(struct summary *s)
         vocab_describe_end(end, failed_event);
         add_hint(s, "resumption_failed", failed,
                  "%" G_GUINT64_FORMAT " handshake%s failed when the client offered to resume a "
-                 "session (%s%s in stream %" G_GINT64_FORMAT ": %s): a server that cannot "
+                 "session (%s%s in stream %s: %s): a server that cannot "
                  "resume "
                  "a session must run a full handshake instead. Check the server's error log "
                  "(nginx: \"required cipher missing\") and its session cache or ticket "
@@ -533,17 +546,17 @@ static void hint_resumption(struct summary *s)
                  failed, failed == 1 ? "" : "s", eg(failed),
                  *failed_event->resumption ? vocab_resumption_name(failed_event->resumption)
                                            : "a session",
-                 failed_example->stream, end->str);
+                 stream_of(s, failed_example), end->str);
         g_string_free(end, TRUE);
     }
     if (declined)
         add_hint(s, "resumption_declined", declined,
                  "%" G_GUINT64_FORMAT " resumption offer%s declined with a full handshake (%s"
-                 "stream %" G_GINT64_FORMAT "): no failure, but a full handshake each time. Many "
+                 "stream %s): no failure, but a full handshake each time. Many "
                  "of them mean a restarted server, a small session cache, short ticket "
                  "lifetimes or ticket key rotation.",
                  declined, declined == 1 ? " was" : "s were", eg(declined),
-                 declined_example->stream);
+                 stream_of(s, declined_example));
     g_ptr_array_unref(pool);
 }
 
@@ -566,6 +579,18 @@ static const char *stall_advice(const char *awaited)
     return "Check the path and both ends";
 }
 
+/* "stream 3: " before the loss of a flow the hint did not name yet. */
+static const char *loss_example(struct summary *s, const struct flow *lossy,
+                                const struct flow *named)
+{
+    char *text;
+    if (lossy == named)
+        return "";
+    text = g_strdup_printf("stream %s: ", stream_of(s, lossy));
+    g_ptr_array_add(s->strings, text);
+    return text;
+}
+
 /* "It" for the only one, "all 3", "2 of them". */
 static const char *lossy_phrase(uint64_t part, uint64_t whole, char *buf, size_t size)
 {
@@ -582,7 +607,7 @@ static void hint_stalls(struct summary *s)
 {
     struct votes where, ended;
     uint64_t lossy = 0;
-    int64_t lossy_example = -1;
+    const struct flow *lossy_example = NULL;
     const struct flow_event *lossy_event = NULL;
     char buf[64];
     int64_t longest_end = -1;
@@ -603,7 +628,7 @@ static void hint_stalls(struct summary *s)
         }
         votes_add(&where, awaited, f, ev);
         if (vocab_retransmissions(ev) > 0 && lossy++ == 0) {
-            lossy_example = f->stream;
+            lossy_example = f;
             lossy_event = ev;
         }
     }
@@ -613,20 +638,20 @@ static void hint_stalls(struct summary *s)
         if (where.total == 1)
             g_string_printf(text,
                             "1 handshake stalled (no progress for longer than the stall "
-                            "timeout): it was waiting for %s %s (stream %" G_GINT64_FORMAT,
-                            where.best, vocab_stage_phrase(top->stage), where.example->stream);
+                            "timeout): it was waiting for %s %s (stream %s",
+                            where.best, vocab_stage_phrase(top->stage),
+                            stream_of(s, where.example));
         else
             g_string_printf(text,
                             "%" G_GUINT64_FORMAT " handshakes stalled (no progress for longer "
                             "than the stall timeout); %s%" G_GUINT64_FORMAT "%s waiting for "
-                            "%s %s (%sstream %" G_GINT64_FORMAT,
-                            where.total, where.best_n == where.total ? "all " : "",
-                            where.best_n,
+                            "%s %s (%sstream %s",
+                            where.total, where.best_n == where.total ? "all " : "", where.best_n,
                             where.best_n == where.total ? " were"
                             : where.best_n == 1         ? " of them was"
                                                         : " of them were",
                             where.best, vocab_stage_phrase(top->stage), eg(where.best_n),
-                            where.example->stream);
+                            stream_of(s, where.example));
         if (top->idle_ns >= 0)
             g_string_append_printf(text, ", silent %.3f s", top->idle_ns / 1e9);
         if (top->last_progress > 0)
@@ -636,10 +661,9 @@ static void hint_stalls(struct summary *s)
             GString *loss = g_string_new(NULL);
             vocab_describe_loss(loss, lossy_event);
             g_string_append_printf(text,
-                                   " %s saw retransmissions (stream %" G_GINT64_FORMAT ": %s): "
-                                   "packets are lost on the path.",
+                                   " %s saw retransmissions (%s%s): packets are lost on the path.",
                                    lossy_phrase(lossy, where.total, buf, sizeof buf),
-                                   lossy_example, loss->str);
+                                   loss_example(s, lossy_example, where.example), loss->str);
             g_string_free(loss, TRUE);
         }
         add_hint(s, "stalls", where.total, "%s", text->str);
@@ -648,11 +672,11 @@ static void hint_stalls(struct summary *s)
     if (ended.total) {
         add_hint(s, "capture_end", ended.total,
                  "The capture ended during %" G_GUINT64_FORMAT " handshake%s (%sstream "
-                 "%" G_GINT64_FORMAT ", waiting for %s; the longest silence before the end: "
+                 "%s, waiting for %s; the longest silence before the end: "
                  "%.3f s): %s may have completed or failed later. Capture for longer to "
                  "know; silences longer than the stall timeout are the ones to look at.",
-                 ended.total, ended.total == 1 ? "" : "s", eg(ended.total), ended.example->stream,
-                 ended.best,
+                 ended.total, ended.total == 1 ? "" : "s", eg(ended.total),
+                 stream_of(s, ended.example), ended.best,
                  longest_end >= 0 ? longest_end / 1e9 : 0.0, ended.total == 1 ? "it" : "they");
     }
     votes_clear(&where);
@@ -663,16 +687,20 @@ static const char *slow_advice(int step)
 {
     switch (step) {
         case 0:
-            return "which is the ClientHello's round trip: a long or lossy path (a lost ClientHello "
+            return "which is the ClientHello's round trip: a long or lossy path (a lost "
+                   "ClientHello "
                    "costs a retransmission timeout of 1 s or more), or a busy server";
         case 1:
-            return "which is the server's certificate flight: a large chain over a lossy or small-MTU "
+            return "which is the server's certificate flight: a large chain over a lossy or "
+                   "small-MTU "
                    "path, or a slow signature on the server";
         case 2:
-            return "which is the client's turn: certificate validation (OCSP or CRL fetches) or a slow "
+            return "which is the client's turn: certificate validation (OCSP or CRL fetches) or a "
+                   "slow "
                    "client";
         case 3:
-            return "which is the server's confirmation of the client's flight: loss on the path or a "
+            return "which is the server's confirmation of the client's flight: loss on the path or "
+                   "a "
                    "slow key operation on the server";
         default:
             return "unknown";
@@ -684,7 +712,7 @@ static void hint_slow(struct summary *s)
     struct votes step;
     uint64_t lossy = 0;
     char buf[64];
-    int64_t lossy_example = -1;
+    const struct flow *lossy_example = NULL;
     const struct flow_event *lossy_event = NULL;
     GArray *elapsed = g_array_new(FALSE, FALSE, sizeof(int64_t));
 
@@ -700,7 +728,7 @@ static void hint_slow(struct summary *s)
         if (ev->has_elapsed)
             g_array_append_val(elapsed, ev->elapsed_ns);
         if (vocab_retransmissions(ev) > 0 && lossy++ == 0) {
-            lossy_example = f->stream;
+            lossy_example = f;
             lossy_event = ev;
         }
     }
@@ -708,8 +736,8 @@ static void hint_slow(struct summary *s)
         const struct flow_event *top = step.example_event;
         int slowest = vocab_slowest_step(top);
         GString *text = g_string_new(NULL);
-        g_string_printf(text, "%" G_GUINT64_FORMAT " handshake%s completed, but slowly",
-                        step.total, step.total == 1 ? "" : "s");
+        g_string_printf(text, "%" G_GUINT64_FORMAT " handshake%s completed, but slowly", step.total,
+                        step.total == 1 ? "" : "s");
         if (elapsed->len) {
             g_array_sort(elapsed, compare_int64);
             g_string_append_printf(text, " (%s %.3f s)", elapsed->len == 1 ? "in" : "median",
@@ -718,28 +746,27 @@ static void hint_slow(struct summary *s)
         if (slowest >= 0 && step.total == 1)
             g_string_append_printf(text,
                                    "; its slowest step is the %s (%.3f s, stream "
-                                   "%" G_GINT64_FORMAT "), %s.",
-                                   step.best, top->step_ns[slowest] / 1e9, step.example->stream,
-                                   slow_advice(slowest));
+                                   "%s), %s.",
+                                   step.best, top->step_ns[slowest] / 1e9,
+                                   stream_of(s, step.example), slow_advice(slowest));
         else if (slowest >= 0)
             g_string_append_printf(text,
                                    "; the slowest step of %s%" G_GUINT64_FORMAT "%s is the %s "
-                                   "(%s%.3f s in stream %" G_GINT64_FORMAT "), %s.",
+                                   "(%s%.3f s in stream %s), %s.",
                                    step.best_n == step.total ? "all " : "", step.best_n,
                                    step.best_n == step.total ? "" : " of them", step.best,
                                    eg(step.best_n), top->step_ns[slowest] / 1e9,
-                                   step.example->stream, slow_advice(slowest));
+                                   stream_of(s, step.example), slow_advice(slowest));
         else
             g_string_append(text, ".");
         if (lossy) {
             GString *loss = g_string_new(NULL);
             vocab_describe_loss(loss, lossy_event);
             g_string_append_printf(text,
-                                   " %s saw retransmissions (stream %" G_GINT64_FORMAT ": %s): "
-                                   "weak link evidence, packet loss on the path (a mobile or "
-                                   "congested link?).",
+                                   " %s saw retransmissions (%s%s): weak link evidence, packet "
+                                   "loss on the path (a mobile or congested link?).",
                                    lossy_phrase(lossy, step.total, buf, sizeof buf),
-                                   lossy_example, loss->str);
+                                   loss_example(s, lossy_example, step.example), loss->str);
             g_string_free(loss, TRUE);
         }
         add_hint(s, "slow", step.total, "%s", text->str);
@@ -827,8 +854,8 @@ static void hint_unknown_flags(struct summary *s)
  */
 static int hint_rank(const struct hint *h)
 {
-    static const char *const context[] = {"one_server", "one_client",   "burst",
-                                          "capture_end", "unknown_flags"};
+    static const char *const context[] = {"one_server", "one_client", "burst", "capture_end",
+                                          "unknown_flags"};
     if (!strcmp(h->id, "resumption_declined"))
         return 2;
     for (size_t i = 0; i < G_N_ELEMENTS(context); i++) {

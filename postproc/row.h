@@ -91,12 +91,12 @@ struct flagged_row {
     int fb_scsv; /* -1 absent, 0, 1 */
     int64_t fb_attempt;
     int64_t http403;
-    const char *resumption;   /* session_id, ticket, psk */
+    const char *resumption; /* session_id, ticket, psk */
     int64_t resumption_issued;
     const char *resumption_issuer; /* address, no port */
     int64_t last_progress;
-    int64_t idle_ns;   /* durations: -1 when absent */
-    int capture_end;   /* -1 absent, 0, 1 */
+    int64_t idle_ns; /* durations: -1 when absent */
+    int capture_end; /* -1 absent, 0, 1 */
     int64_t step_ns[ROW_STEPS];
     int64_t loss[ROW_LOSSES];
 };

@@ -179,10 +179,9 @@ static bool describe_timing(GString *out, const struct flow_event *ev)
     if (ev->idle_ns >= 0)
         g_snprintf(idle, sizeof idle, ", silent %.3f s", ev->idle_ns / 1e9);
     if (!strcmp(ev->flag, "handshake_stalled")) {
-        g_string_append_printf(out, "%s waiting for %s at %s%s",
-                               ev->capture_end == 1 ? "capture ended" : "stalled",
-                               vocab_awaited(ev->side, ev->stage), *ev->stage ? ev->stage : "?",
-                               idle);
+        g_string_append_printf(
+            out, "%s waiting for %s at %s%s", ev->capture_end == 1 ? "capture ended" : "stalled",
+            vocab_awaited(ev->side, ev->stage), *ev->stage ? ev->stage : "?", idle);
         return true;
     }
     if (!strcmp(ev->flag, "handshake_slow")) {
