@@ -117,6 +117,8 @@ static void flow_add_event(struct flows *flows, struct flow *f, const struct flo
     f->events[at].side = intern(flows, ev->side);
     f->events[at].close = intern(flows, ev->close);
     f->events[at].stage = intern(flows, ev->stage);
+    f->events[at].resumption = intern(flows, ev->resumption);
+    f->events[at].resumption_issuer = intern(flows, ev->resumption_issuer);
 }
 
 void flows_add_row(struct flows *flows, const char *capture, const struct flagged_row *row)
@@ -143,7 +145,15 @@ void flows_add_row(struct flows *flows, const char *capture, const struct flagge
         .fb_scsv = row->fb_scsv,
         .fb_attempt = row->fb_attempt,
         .http403 = row->http403,
+        .resumption = row->resumption,
+        .resumption_issued = row->resumption_issued,
+        .resumption_issuer = row->resumption_issuer,
+        .last_progress = row->last_progress,
+        .idle_ns = row->idle_ns,
+        .capture_end = row->capture_end,
     };
+    memcpy(ev.step_ns, row->step_ns, sizeof ev.step_ns);
+    memcpy(ev.loss, row->loss, sizeof ev.loss);
     fill_endpoint(flows, &f->client, row->client);
     fill_endpoint(flows, &f->server, row->server);
     fill_endpoint(flows, &f->sni, row->sni);
@@ -238,6 +248,31 @@ void flow_overview(const struct flow *f, struct flow_event *out)
     out->retransmissions = last->retransmissions;
     out->has_elapsed = last->has_elapsed;
     out->elapsed_ns = last->elapsed_ns;
+    /* Progress, steps and loss are counted up to their frame, and only some
+     * flags carry them: the latest frame that has each knows most. */
+    out->last_progress = out->idle_ns = -1;
+    out->capture_end = -1;
+    for (int k = 0; k < ROW_STEPS; k++)
+        out->step_ns[k] = -1;
+    for (int k = 0; k < ROW_LOSSES; k++)
+        out->loss[k] = -1;
+    for (uint32_t i = f->n_events; i-- > 0;) {
+        const struct flow_event *ev = &f->events[i];
+        if (out->last_progress < 0 && ev->last_progress >= 0) {
+            out->last_progress = ev->last_progress;
+            out->idle_ns = ev->idle_ns;
+        }
+        if (out->capture_end < 0)
+            out->capture_end = ev->capture_end;
+        for (int k = 0; k < ROW_STEPS; k++) {
+            if (out->step_ns[k] < 0)
+                out->step_ns[k] = ev->step_ns[k];
+        }
+        for (int k = 0; k < ROW_LOSSES; k++) {
+            if (out->loss[k] < 0)
+                out->loss[k] = ev->loss[k];
+        }
+    }
 
     /* The chain's details: from the earliest frame that has each. */
     for (uint32_t i = 1; i < f->n_events; i++) {
@@ -254,6 +289,11 @@ void flow_overview(const struct flow *f, struct flow_event *out)
         FILL_NUMBER(fb_scsv)
         FILL_NUMBER(fb_attempt)
         FILL_NUMBER(http403)
+        FILL_NUMBER(resumption_issued)
 #undef FILL_NUMBER
+        if (!*out->resumption)
+            out->resumption = ev->resumption;
+        if (!*out->resumption_issuer)
+            out->resumption_issuer = ev->resumption_issuer;
     }
 }

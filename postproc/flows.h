@@ -40,6 +40,14 @@ struct flow_event {
     int fb_scsv;
     int64_t fb_attempt;
     int64_t http403;
+    const char *resumption; /* "" when none was offered */
+    int64_t resumption_issued;
+    const char *resumption_issuer;
+    int64_t last_progress;
+    int64_t idle_ns; /* durations and counters: -1 when absent */
+    int capture_end;
+    int64_t step_ns[ROW_STEPS];
+    int64_t loss[ROW_LOSSES];
 };
 
 struct flow {

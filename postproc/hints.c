@@ -7,9 +7,11 @@
 #include "vocab.h"
 
 static const char *const known_flags[] = {
-    "handshake_aborted", "handshake_alert",     "version_fallback", "fallback_scsv",
-    "fallback_rejected", "retry_after_failure", "alert_after_403",  "client_cert_rejected",
-    "possible_alert_after_403",
+    "handshake_aborted",  "handshake_alert",         "version_fallback",
+    "fallback_scsv",      "fallback_rejected",       "retry_after_failure",
+    "alert_after_403",    "client_cert_rejected",    "possible_alert_after_403",
+    "resumption_refused", "resumption_other_server", "handshake_stalled",
+    "handshake_slow",
 };
 
 static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)
@@ -75,6 +77,30 @@ static void votes_add(struct votes *v, const char *key, const struct flow *f,
 static void votes_clear(struct votes *v)
 {
     g_hash_table_destroy(v->counts);
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * "3", or "3 of CAPTURE" when the report holds several captures: stream
+ * numbers restart in each. The summary keeps the text.
+ */
+static const char *stream_of(struct summary *s, const struct flow *f)
+{
+    char *text = s->captures->len > 1
+                     ? g_strdup_printf("%" G_GINT64_FORMAT " of %s", f->stream, f->capture)
+                     : g_strdup_printf("%" G_GINT64_FORMAT, f->stream);
+    g_ptr_array_add(s->strings, text);
+    return text;
+}
+
+/* An example among several, or the only one. */
+static const char *eg(uint64_t n)
+{
+    return n == 1 ? "" : "e.g. ";
 }
 
 static bool most(uint64_t part, uint64_t whole)
@@ -193,18 +219,18 @@ static void hint_fallbacks(struct summary *s)
             add_hint(s, "fallback_after_reset", fallbacks,
                      "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                      " fallback retries follow a reset from the server side right after the "
-                     "ClientHello (e.g. stream %" G_GINT64_FORMAT
+                     "ClientHello (e.g. stream %s"
                      "): something on the path resets ClientHellos (firewall, IPS, anti-DDoS "
                      "filtering, load balancer). The TLS configuration is not the cause; find "
                      "who sends those resets.%s",
-                     causes.best_n, fallbacks, causes.example->stream, unlinked);
+                     causes.best_n, fallbacks, stream_of(s, causes.example), unlinked);
         else
             add_hint(s, "fallback_after_failure", fallbacks,
                      "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                      " fallback retries follow a failed attempt ended by: %s (e.g. stream "
-                     "%" G_GINT64_FORMAT "). Clients fall back because of those failures; fix them "
+                     "%s). Clients fall back because of those failures; fix them "
                      "and the fallbacks stop.%s",
-                     causes.best_n, fallbacks, causes.best, causes.example->stream, unlinked);
+                     causes.best_n, fallbacks, causes.best, stream_of(s, causes.example), unlinked);
         g_free(note);
     } else if (fallbacks) {
         add_hint(s, "fallback_unlinked", fallbacks,
@@ -255,8 +281,10 @@ static gint compare_int64(gconstpointer a, gconstpointer b)
 static void hint_aborts(struct summary *s)
 {
     struct votes how;
-    uint64_t retransmitted = 0;
-    int64_t retransmitted_example = -1;
+    uint64_t retransmitted = 0, silent = 0;
+    const struct flow *retransmitted_example = NULL;
+    const struct flow *silent_example = NULL;
+    const struct flow_event *silent_event = NULL;
     GArray *elapsed = g_array_new(FALSE, FALSE, sizeof(int64_t));
 
     votes_init(&how);
@@ -270,9 +298,14 @@ static void hint_aborts(struct summary *s)
         votes_add(&how, key, f, ev);
         g_free(key);
         if (ev->retransmissions > 0 && retransmitted++ == 0)
-            retransmitted_example = f->stream;
+            retransmitted_example = f;
         if (ev->has_elapsed)
             g_array_append_val(elapsed, ev->elapsed_ns);
+        /* The plugin gives the last progress of a failure only after a stall. */
+        if (ev->last_progress > 0 && ev->idle_ns >= 0 && silent++ == 0) {
+            silent_example = f;
+            silent_event = ev;
+        }
     }
     if (how.total) {
         const struct flow_event *top = how.example_event;
@@ -294,14 +327,23 @@ static void hint_aborts(struct summary *s)
         if (retransmitted)
             g_string_append_printf(text,
                                    " %" G_GUINT64_FORMAT " saw retransmissions before the end "
-                                   "(e.g. stream %" G_GINT64_FORMAT "): packet loss on the path "
+                                   "(e.g. stream %s): packet loss on the path "
                                    "(a weak mobile link?).",
-                                   retransmitted, retransmitted_example);
+                                   retransmitted, stream_of(s, retransmitted_example));
         if (elapsed->len) {
             g_array_sort(elapsed, compare_int64);
             g_string_append_printf(text, " Median time from the ClientHello to the end: %.3f s.",
                                    g_array_index(elapsed, int64_t, elapsed->len / 2) / 1e9);
         }
+        if (silent)
+            g_string_append_printf(text,
+                                   " %" G_GUINT64_FORMAT " had made no progress for longer than "
+                                   "the stall timeout before %s end (%sstream %s"
+                                   ", %.3f s since frame %" G_GINT64_FORMAT "): %s stalled "
+                                   "first; find out why, not only who closed.",
+                                   silent, silent == 1 ? "its" : "their", eg(silent),
+                                   stream_of(s, silent_example), silent_event->idle_ns / 1e9,
+                                   silent_event->last_progress, silent == 1 ? "it" : "they");
         add_hint(s, "aborts", how.total, "%s", text->str);
         g_string_free(text, TRUE);
     }
@@ -423,6 +465,317 @@ static void hint_client_certificates(struct summary *s)
     }
 }
 
+/* Addresses, sorted and unique, joined by ", "; at most a few, then "...". */
+static void append_addresses(GString *out, GPtrArray *addresses)
+{
+    enum { SHOWN = 6 };
+    guint shown = 0;
+    g_ptr_array_sort(addresses, (GCompareFunc)compare_strings);
+    for (guint i = 0; i < addresses->len; i++) {
+        const char *a = g_ptr_array_index(addresses, i);
+        if (i > 0 && !strcmp(a, g_ptr_array_index(addresses, i - 1)))
+            continue;
+        if (shown++ == SHOWN) {
+            g_string_append(out, ", ...");
+            break;
+        }
+        g_string_append_printf(out, "%s%s", shown > 1 ? ", " : "", a);
+    }
+}
+
+static void hint_resumption(struct summary *s)
+{
+    uint64_t elsewhere = 0, elsewhere_failed = 0, failed = 0, declined = 0;
+    const struct flow *elsewhere_example = NULL, *failed_example = NULL, *declined_example = NULL;
+    const struct flow_event *failed_event = NULL;
+    GPtrArray *pool = g_ptr_array_new_with_free_func(g_free);
+    char addr[256];
+
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        const struct flow_event *other = find_flag(f, "resumption_other_server");
+        const struct flow_event *refused = find_flag(f, "resumption_refused");
+        if (other) {
+            elsewhere++;
+            elsewhere_failed += vocab_resumption_failed(other);
+            if (!elsewhere_example)
+                elsewhere_example = f;
+            if (*f->server)
+                g_ptr_array_add(pool, g_strdup(summary_address(f->server, addr, sizeof addr)));
+            if (*other->resumption_issuer)
+                g_ptr_array_add(pool, g_strdup(other->resumption_issuer));
+        }
+        if (refused && vocab_resumption_failed(refused)) {
+            if (!failed++) {
+                failed_example = f;
+                failed_event = refused;
+            }
+        } else if (refused && !declined++) {
+            declined_example = f;
+        }
+    }
+    if (elsewhere) {
+        GString *text = g_string_new(NULL);
+        g_string_printf(text,
+                        "%" G_GUINT64_FORMAT " resumption%s offered to a different server than "
+                        "the one that issued %s (%sstream %s): ticket keys / "
+                        "session cache not shared across the pool (servers ",
+                        elsewhere, elsewhere == 1 ? "" : "s", elsewhere == 1 ? "it" : "them",
+                        eg(elsewhere), stream_of(s, elsewhere_example));
+        append_addresses(text, pool);
+        g_string_append(text, "). Share the ticket keys and the session cache across the "
+                              "servers behind the name, or keep each client on one server.");
+        if (elsewhere_failed)
+            g_string_append_printf(text,
+                                   " %" G_GUINT64_FORMAT " of them failed the handshake instead "
+                                   "of falling back to a full one.",
+                                   elsewhere_failed);
+        add_hint(s, "resumption_other_server", elsewhere, "%s", text->str);
+        g_string_free(text, TRUE);
+    }
+    if (failed) {
+        GString *end = g_string_new(NULL);
+        vocab_describe_end(end, failed_event);
+        add_hint(s, "resumption_failed", failed,
+                 "%" G_GUINT64_FORMAT " handshake%s failed when the client offered to resume a "
+                 "session (%s%s in stream %s: %s): a server that cannot "
+                 "resume "
+                 "a session must run a full handshake instead. Check the server's error log "
+                 "(nginx: \"required cipher missing\") and its session cache or ticket "
+                 "settings.",
+                 failed, failed == 1 ? "" : "s", eg(failed),
+                 *failed_event->resumption ? vocab_resumption_name(failed_event->resumption)
+                                           : "a session",
+                 stream_of(s, failed_example), end->str);
+        g_string_free(end, TRUE);
+    }
+    if (declined)
+        add_hint(s, "resumption_declined", declined,
+                 "%" G_GUINT64_FORMAT " resumption offer%s declined with a full handshake (%s"
+                 "stream %s): no failure, but a full handshake each time. Many "
+                 "of them mean a restarted server, a small session cache, short ticket "
+                 "lifetimes or ticket key rotation.",
+                 declined, declined == 1 ? " was" : "s were", eg(declined),
+                 stream_of(s, declined_example));
+    g_ptr_array_unref(pool);
+}
+
+static const char *stall_advice(const char *awaited)
+{
+    if (!strcmp(awaited, "the ServerHello"))
+        return "The ClientHello does not get through or the server does not answer: a "
+               "firewall or IPS that drops ClientHellos (rather than resetting them), a path MTU "
+               "problem with large ClientHellos, or an overloaded server";
+    if (!strcmp(awaited, "the server's flight"))
+        return "The server's flight (its certificate chain) does not arrive: typically a path "
+               "MTU problem with large certificate chains (ICMP blocked), or loss on the path";
+    if (!strcmp(awaited, "the client's key exchange"))
+        return "The client is silent after the server's flight: it may be checking the "
+               "certificate (OCSP or CRL fetches) or be stuck; check the client";
+    if (!strcmp(awaited, "the server's confirmation"))
+        return "The client's flight does not reach the server, or the server hangs over it: "
+               "loss or a middlebox dropping it (see the retransmissions), or a slow key "
+               "operation on the server";
+    return "Check the path and both ends";
+}
+
+/* "stream 3: " before the loss of a flow the hint did not name yet. */
+static const char *loss_example(struct summary *s, const struct flow *lossy,
+                                const struct flow *named)
+{
+    char *text;
+    if (lossy == named)
+        return "";
+    text = g_strdup_printf("stream %s: ", stream_of(s, lossy));
+    g_ptr_array_add(s->strings, text);
+    return text;
+}
+
+/* "It" for the only one, "all 3", "2 of them". */
+static const char *lossy_phrase(uint64_t part, uint64_t whole, char *buf, size_t size)
+{
+    if (whole == 1)
+        g_snprintf(buf, size, "It");
+    else if (part == whole)
+        g_snprintf(buf, size, "All %" G_GUINT64_FORMAT, whole);
+    else
+        g_snprintf(buf, size, "%" G_GUINT64_FORMAT " of them", part);
+    return buf;
+}
+
+static void hint_stalls(struct summary *s)
+{
+    struct votes where, ended;
+    uint64_t lossy = 0;
+    const struct flow *lossy_example = NULL;
+    const struct flow_event *lossy_event = NULL;
+    char buf[64];
+    int64_t longest_end = -1;
+
+    votes_init(&where);
+    votes_init(&ended);
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        const struct flow_event *ev = find_flag(f, "handshake_stalled");
+        const char *awaited;
+        if (!ev)
+            continue;
+        awaited = vocab_awaited(ev->side, ev->stage);
+        if (ev->capture_end == 1) {
+            votes_add(&ended, awaited, f, ev);
+            longest_end = MAX(longest_end, ev->idle_ns);
+            continue;
+        }
+        votes_add(&where, awaited, f, ev);
+        if (vocab_retransmissions(ev) > 0 && lossy++ == 0) {
+            lossy_example = f;
+            lossy_event = ev;
+        }
+    }
+    if (where.total) {
+        const struct flow_event *top = where.example_event;
+        GString *text = g_string_new(NULL);
+        if (where.total == 1)
+            g_string_printf(text,
+                            "1 handshake stalled (no progress for longer than the stall "
+                            "timeout): it was waiting for %s %s (stream %s",
+                            where.best, vocab_stage_phrase(top->stage),
+                            stream_of(s, where.example));
+        else
+            g_string_printf(text,
+                            "%" G_GUINT64_FORMAT " handshakes stalled (no progress for longer "
+                            "than the stall timeout); %s%" G_GUINT64_FORMAT "%s waiting for "
+                            "%s %s (%sstream %s",
+                            where.total, where.best_n == where.total ? "all " : "", where.best_n,
+                            where.best_n == where.total ? " were"
+                            : where.best_n == 1         ? " of them was"
+                                                        : " of them were",
+                            where.best, vocab_stage_phrase(top->stage), eg(where.best_n),
+                            stream_of(s, where.example));
+        if (top->idle_ns >= 0)
+            g_string_append_printf(text, ", silent %.3f s", top->idle_ns / 1e9);
+        if (top->last_progress > 0)
+            g_string_append_printf(text, " since frame %" G_GINT64_FORMAT, top->last_progress);
+        g_string_append_printf(text, "). %s.", stall_advice(where.best));
+        if (lossy) {
+            GString *loss = g_string_new(NULL);
+            vocab_describe_loss(loss, lossy_event);
+            g_string_append_printf(text,
+                                   " %s saw retransmissions (%s%s): packets are lost on the path.",
+                                   lossy_phrase(lossy, where.total, buf, sizeof buf),
+                                   loss_example(s, lossy_example, where.example), loss->str);
+            g_string_free(loss, TRUE);
+        }
+        add_hint(s, "stalls", where.total, "%s", text->str);
+        g_string_free(text, TRUE);
+    }
+    if (ended.total) {
+        add_hint(s, "capture_end", ended.total,
+                 "The capture ended during %" G_GUINT64_FORMAT " handshake%s (%sstream "
+                 "%s, waiting for %s; the longest silence before the end: "
+                 "%.3f s): %s may have completed or failed later. Capture for longer to "
+                 "know; silences longer than the stall timeout are the ones to look at.",
+                 ended.total, ended.total == 1 ? "" : "s", eg(ended.total),
+                 stream_of(s, ended.example), ended.best,
+                 longest_end >= 0 ? longest_end / 1e9 : 0.0, ended.total == 1 ? "it" : "they");
+    }
+    votes_clear(&where);
+    votes_clear(&ended);
+}
+
+static const char *slow_advice(int step)
+{
+    switch (step) {
+        case 0:
+            return "which is the ClientHello's round trip: a long or lossy path (a lost "
+                   "ClientHello "
+                   "costs a retransmission timeout of 1 s or more), or a busy server";
+        case 1:
+            return "which is the server's certificate flight: a large chain over a lossy or "
+                   "small-MTU "
+                   "path, or a slow signature on the server";
+        case 2:
+            return "which is the client's turn: certificate validation (OCSP or CRL fetches) or a "
+                   "slow "
+                   "client";
+        case 3:
+            return "which is the server's confirmation of the client's flight: loss on the path or "
+                   "a "
+                   "slow key operation on the server";
+        default:
+            return "unknown";
+    }
+}
+
+static void hint_slow(struct summary *s)
+{
+    struct votes step;
+    uint64_t lossy = 0;
+    char buf[64];
+    const struct flow *lossy_example = NULL;
+    const struct flow_event *lossy_event = NULL;
+    GArray *elapsed = g_array_new(FALSE, FALSE, sizeof(int64_t));
+
+    votes_init(&step);
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        const struct flow_event *ev = find_flag(f, "handshake_slow");
+        int slowest;
+        if (!ev)
+            continue;
+        slowest = vocab_slowest_step(ev);
+        votes_add(&step, slowest >= 0 ? vocab_step_name(slowest) : "", f, ev);
+        if (ev->has_elapsed)
+            g_array_append_val(elapsed, ev->elapsed_ns);
+        if (vocab_retransmissions(ev) > 0 && lossy++ == 0) {
+            lossy_example = f;
+            lossy_event = ev;
+        }
+    }
+    if (step.total) {
+        const struct flow_event *top = step.example_event;
+        int slowest = vocab_slowest_step(top);
+        GString *text = g_string_new(NULL);
+        g_string_printf(text, "%" G_GUINT64_FORMAT " handshake%s completed, but slowly", step.total,
+                        step.total == 1 ? "" : "s");
+        if (elapsed->len) {
+            g_array_sort(elapsed, compare_int64);
+            g_string_append_printf(text, " (%s %.3f s)", elapsed->len == 1 ? "in" : "median",
+                                   g_array_index(elapsed, int64_t, elapsed->len / 2) / 1e9);
+        }
+        if (slowest >= 0 && step.total == 1)
+            g_string_append_printf(text,
+                                   "; its slowest step is the %s (%.3f s, stream "
+                                   "%s), %s.",
+                                   step.best, top->step_ns[slowest] / 1e9,
+                                   stream_of(s, step.example), slow_advice(slowest));
+        else if (slowest >= 0)
+            g_string_append_printf(text,
+                                   "; the slowest step of %s%" G_GUINT64_FORMAT "%s is the %s "
+                                   "(%s%.3f s in stream %s), %s.",
+                                   step.best_n == step.total ? "all " : "", step.best_n,
+                                   step.best_n == step.total ? "" : " of them", step.best,
+                                   eg(step.best_n), top->step_ns[slowest] / 1e9,
+                                   stream_of(s, step.example), slow_advice(slowest));
+        else
+            g_string_append(text, ".");
+        if (lossy) {
+            GString *loss = g_string_new(NULL);
+            vocab_describe_loss(loss, lossy_event);
+            g_string_append_printf(text,
+                                   " %s saw retransmissions (%s%s): weak link evidence, packet "
+                                   "loss on the path (a mobile or congested link?).",
+                                   lossy_phrase(lossy, step.total, buf, sizeof buf),
+                                   loss_example(s, lossy_example, step.example), loss->str);
+            g_string_free(loss, TRUE);
+        }
+        add_hint(s, "slow", step.total, "%s", text->str);
+        g_string_free(text, TRUE);
+    }
+    g_array_free(elapsed, TRUE);
+    votes_clear(&step);
+}
+
 static void hint_concentration(struct summary *s)
 {
     uint64_t total = s->flows->len;
@@ -495,10 +848,16 @@ static void hint_unknown_flags(struct summary *s)
     g_string_free(names, TRUE);
 }
 
-/* Diagnoses from the patterns first; context (where, when, unknowns) after. */
+/*
+ * Diagnoses from the patterns first; context (where, when, unknowns) after;
+ * last what is no failure (the plugin's notes).
+ */
 static int hint_rank(const struct hint *h)
 {
-    static const char *const context[] = {"one_server", "one_client", "burst", "unknown_flags"};
+    static const char *const context[] = {"one_server", "one_client", "burst", "capture_end",
+                                          "unknown_flags"};
+    if (!strcmp(h->id, "resumption_declined"))
+        return 2;
     for (size_t i = 0; i < G_N_ELEMENTS(context); i++) {
         if (!strcmp(h->id, context[i]))
             return 1;
@@ -523,6 +882,9 @@ void hints_derive(struct summary *s)
     hint_aborts(s);
     hint_alerts(s);
     hint_client_certificates(s);
+    hint_resumption(s);
+    hint_stalls(s);
+    hint_slow(s);
     hint_concentration(s);
     hint_burst(s);
     hint_unknown_flags(s);

@@ -108,10 +108,40 @@ static int32_t get_version(struct place *at, JsonObject *o, const char *name)
     return scratch.version;
 }
 
+static JsonObject *get_object(struct place *at, JsonObject *o, const char *name)
+{
+    JsonNode *n = member(o, name);
+    if (n && !JSON_NODE_HOLDS_OBJECT(n)) {
+        fail(at, name, "not an object");
+        return NULL;
+    }
+    return n ? json_node_get_object(n) : NULL;
+}
+
+static int get_bool(struct place *at, JsonObject *o, const char *name)
+{
+    JsonNode *n = member(o, name);
+    if (!n)
+        return -1;
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
+        fail(at, name, "not a boolean");
+        return -1;
+    }
+    return json_node_get_boolean(n);
+}
+
+static void get_numbers(struct place *at, JsonObject *o, const char *name, int64_t *values, int n,
+                        enum row_field first, int64_t max)
+{
+    JsonObject *group = get_object(at, o, name);
+    for (int i = 0; i < n; i++)
+        values[i] = get_int(at, group, row_field_suffix(first + i), false, 0, max);
+}
+
 static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
 {
     JsonNode *fb_node = member(o, "fallback");
-    JsonObject *fb = NULL;
+    JsonObject *fb = NULL, *resumption;
 
     *ev = (struct flow_event){0};
     ev->frame = get_int(at, o, "frame", true, 1, INT64_MAX);
@@ -134,6 +164,18 @@ static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
     ev->elapsed_ns = get_int(at, o, "elapsed_ns", false, 0, INT64_MAX);
     ev->retransmissions = get_int(at, o, "retransmissions", false, 0, INT64_MAX);
     ev->http403 = get_int(at, o, "http403", false, 1, INT64_MAX);
+    /* Reports made before the resumption and timing flags lack these: absent is fine. */
+    resumption = get_object(at, o, "resumption");
+    ev->resumption = get_string(at, resumption, "offered", false);
+    check_field(at, "resumption.offered", RF_RES_OFFERED, ev->resumption);
+    ev->resumption_issued = get_int(at, resumption, "issued", false, 1, INT64_MAX);
+    ev->resumption_issuer = get_string(at, resumption, "issuer", false);
+    check_field(at, "resumption.issuer", RF_RES_ISSUER, ev->resumption_issuer);
+    ev->last_progress = get_int(at, o, "last_progress", false, 1, INT64_MAX);
+    ev->idle_ns = get_int(at, o, "idle_ns", false, 0, INT64_MAX);
+    ev->capture_end = get_bool(at, o, "capture_end");
+    get_numbers(at, o, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO, INT64_MAX);
+    get_numbers(at, o, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO, UINT32_MAX);
     ev->fb_scsv = -1;
     if (fb_node && !JSON_NODE_HOLDS_OBJECT(fb_node))
         fail(at, "fallback", "not an object");

@@ -32,6 +32,22 @@ static const char *const columns[] = {
     "fallback_attempt",
     "http403",
     "flagged_frames",
+    /* Later columns: appended, so scripts that count columns keep working. */
+    "resumption_offered",
+    "resumption_issued",
+    "resumption_issuer",
+    "last_progress",
+    "idle",
+    "capture_end",
+    "step_server_hello",
+    "step_server_flight",
+    "step_client_flight",
+    "step_completion",
+    "loss_client_hello_retransmissions",
+    "loss_server_retransmissions",
+    "loss_client_retransmissions",
+    "loss_duplicate_acks",
+    "loss_zero_windows",
 };
 
 /* RFC 4180: quote only when needed, double the quotes inside. */
@@ -67,6 +83,14 @@ static void version(FILE *out, int32_t v)
         fputs(name, out);
     else if (v >= 0)
         fprintf(out, "0x%04x", (unsigned)v);
+}
+
+/* Seconds with nanoseconds, as tshark prints relative times. */
+static void seconds(FILE *out, int64_t ns)
+{
+    fputc(',', out);
+    if (ns >= 0)
+        fprintf(out, "%" G_GINT64_FORMAT ".%09" G_GINT64_FORMAT, ns / 1000000000, ns % 1000000000);
 }
 
 static void render_flow(FILE *out, const struct flow *f)
@@ -112,6 +136,16 @@ static void render_flow(FILE *out, const struct flow *f)
     number(out, o.fb_attempt);
     number(out, o.http403);
     number(out, (int64_t)f->events_total);
+    cell(out, o.resumption, false);
+    number(out, o.resumption_issued);
+    cell(out, o.resumption_issuer, false);
+    number(out, o.last_progress);
+    seconds(out, o.idle_ns);
+    number(out, o.capture_end);
+    for (int i = 0; i < ROW_STEPS; i++)
+        seconds(out, o.step_ns[i]);
+    for (int i = 0; i < ROW_LOSSES; i++)
+        number(out, o.loss[i]);
     fputc('\n', out);
     g_string_free(flags, TRUE);
 }

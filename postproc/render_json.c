@@ -40,6 +40,22 @@ static void optional_version(JsonBuilder *b, const char *name, int32_t version)
     member_string(b, name, hex);
 }
 
+/* A group of optional numbers named by the last part of their field names. */
+static void add_numbers(JsonBuilder *b, const char *name, const int64_t *values, int n,
+                        enum row_field first)
+{
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        any |= values[i] >= 0;
+    if (!any)
+        return;
+    json_builder_set_member_name(b, name);
+    json_builder_begin_object(b);
+    for (int i = 0; i < n; i++)
+        optional_int(b, row_field_suffix(first + i), values[i]);
+    json_builder_end_object(b);
+}
+
 static void add_event(JsonBuilder *b, const struct flow_event *ev)
 {
     char buf[64];
@@ -77,6 +93,22 @@ static void add_event(JsonBuilder *b, const struct flow_event *ev)
         json_builder_end_object(b);
     }
     optional_int(b, "http403", ev->http403);
+    if (*ev->resumption || ev->resumption_issued >= 0 || *ev->resumption_issuer) {
+        json_builder_set_member_name(b, "resumption");
+        json_builder_begin_object(b);
+        optional_string(b, "offered", ev->resumption);
+        optional_int(b, "issued", ev->resumption_issued);
+        optional_string(b, "issuer", ev->resumption_issuer);
+        json_builder_end_object(b);
+    }
+    optional_int(b, "last_progress", ev->last_progress);
+    optional_int(b, "idle_ns", ev->idle_ns);
+    if (ev->capture_end >= 0) {
+        json_builder_set_member_name(b, "capture_end");
+        json_builder_add_boolean_value(b, ev->capture_end);
+    }
+    add_numbers(b, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO);
+    add_numbers(b, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO);
     json_builder_end_object(b);
 }
 
@@ -163,6 +195,26 @@ static void add_summary(JsonBuilder *b, const struct summary *s)
     }
     add_counts(b, "by_pattern", s->by_pattern);
     add_counts(b, "by_flag", s->by_flag);
+    /* Flows with a flag anywhere, split by variant: {"handshake_stalled": {"capture_end": 1}};
+     * absent when no flag with variants is flagged. */
+    for (guint i = 0; i < s->by_variant->len; i++) {
+        const struct variant *v = &g_array_index(s->by_variant, struct variant, i);
+        if (i == 0) {
+            json_builder_set_member_name(b, "by_variant");
+            json_builder_begin_object(b);
+        }
+        if (i == 0 || strcmp(v->flag, g_array_index(s->by_variant, struct variant, i - 1).flag)) {
+            if (i)
+                json_builder_end_object(b);
+            json_builder_set_member_name(b, v->flag);
+            json_builder_begin_object(b);
+        }
+        member_int(b, v->variant, (int64_t)v->flows);
+    }
+    if (s->by_variant->len) {
+        json_builder_end_object(b);
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
 }
 

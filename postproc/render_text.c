@@ -137,6 +137,14 @@ static void render_patterns(FILE *out, const struct summary *s)
         table_add(&t, printable(flag->key, 64));
         table_add(&t, g_strdup_printf("%" G_GUINT64_FORMAT, as_pattern));
         table_add(&t, g_strdup_printf("%" G_GUINT64_FORMAT, flag->flows));
+        for (guint k = 0; k < s->by_variant->len; k++) {
+            const struct variant *v = &g_array_index(s->by_variant, struct variant, k);
+            if (strcmp(v->flag, flag->key))
+                continue;
+            table_add(&t, g_strdup_printf("  %s", v->label));
+            table_add(&t, g_strdup_printf("%" G_GUINT64_FORMAT, v->as_pattern));
+            table_add(&t, g_strdup_printf("%" G_GUINT64_FORMAT, v->flows));
+        }
     }
     fputs("\nPatterns\n", out);
     table_print(out, &t);
@@ -173,15 +181,41 @@ static char *versions(const struct flow_event *o)
     return g_strdup(o->fb_scsv == 1 ? "+SCSV" : "");
 }
 
-static char *what(const struct flow_event *o)
+static bool is_new_flag(const char *flag)
+{
+    static const char *const flags[] = {"resumption_refused", "resumption_other_server",
+                                        "handshake_stalled", "handshake_slow"};
+    for (size_t i = 0; i < G_N_ELEMENTS(flags); i++) {
+        if (!strcmp(flag, flags[i]))
+            return true;
+    }
+    return false;
+}
+
+static char *what(const struct flow *f, const struct flow_event *o)
 {
     GString *s = g_string_new(NULL);
-    vocab_describe_end(s, o);
-    if (o->has_elapsed)
+    struct flow_event end = *o;
+    const char *last_flag = f->events[f->n_events - 1].flag;
+    bool timing;
+    /* Resumption and timing flags tell their own end, and a stall or decline then
+     * failed is told by its failure; the others as the pattern does. */
+    if (is_new_flag(last_flag) || is_new_flag(o->flag))
+        end.flag = last_flag;
+    timing = !strcmp(end.flag, "handshake_stalled") || !strcmp(end.flag, "handshake_slow");
+    vocab_describe_end(s, &end);
+    if (o->has_elapsed && !timing)
         g_string_append_printf(s, " after %.3f s", o->elapsed_ns / 1e9);
-    if (o->retransmissions > 0)
+    if (is_new_flag(end.flag)) {
+        size_t before = s->len;
+        g_string_append(s, ", ");
+        vocab_describe_loss(s, o);
+        if (s->len == before + 2)
+            g_string_truncate(s, before);
+    } else if (o->retransmissions > 0) {
         g_string_append_printf(s, ", %" G_GINT64_FORMAT " retransmission%s", o->retransmissions,
                                o->retransmissions == 1 ? "" : "s");
+    }
     return g_string_free(s, FALSE);
 }
 
@@ -201,6 +235,12 @@ static char *links(const struct flow *f, const struct flow_event *o)
         g_string_append_printf(s, "%sattempt %" G_GINT64_FORMAT, SEP, o->fb_attempt);
     if (o->http403 > 0)
         g_string_append_printf(s, "%sHTTP 403 f%" G_GINT64_FORMAT, SEP, o->http403);
+    if (o->resumption_issued > 0)
+        g_string_append_printf(s, "%ssession issued f%" G_GINT64_FORMAT "%s%s", SEP,
+                               o->resumption_issued, *o->resumption_issuer ? " by " : "",
+                               o->resumption_issuer);
+    if (o->last_progress > 0)
+        g_string_append_printf(s, "%slast progress f%" G_GINT64_FORMAT, SEP, o->last_progress);
     for (uint32_t i = 1; i < f->n_events; i++) {
         char *flag = printable(f->events[i].flag, 64);
         g_string_append_printf(s, "%sthen %s f%" G_GINT64_FORMAT, SEP, flag, f->events[i].frame);
@@ -255,7 +295,7 @@ static void render_flows(FILE *out, const struct summary *s, const struct text_o
                                       *f->server ? f->server : "?"));
         table_add(&t, *f->sni ? printable(f->sni, SNI_WIDTH) : g_strdup("-"));
         table_add(&t, printable(o.flag, 64));
-        table_add(&t, what(&o));
+        table_add(&t, what(f, &o));
         table_add(&t, versions(&o));
         table_add(&t, links(f, &o));
     }

@@ -30,11 +30,31 @@ static const struct {
     [RF_FB_SCSV] = {"tlsdiag.fallback.scsv", false},
     [RF_FB_ATTEMPT] = {"tlsdiag.fallback.attempt", false},
     [RF_HTTP403] = {"tlsdiag.http403", false},
+    [RF_RES_OFFERED] = {"tlsdiag.resumption.offered", false},
+    [RF_RES_ISSUED] = {"tlsdiag.resumption.issued", false},
+    [RF_RES_ISSUER] = {"tlsdiag.resumption.issuer", false},
+    [RF_LAST_PROGRESS] = {"tlsdiag.last_progress", false},
+    [RF_IDLE] = {"tlsdiag.idle", false},
+    [RF_CAPTURE_END] = {"tlsdiag.capture_end", false},
+    [RF_STEP_SERVER_HELLO] = {"tlsdiag.step.server_hello", false},
+    [RF_STEP_SERVER_FLIGHT] = {"tlsdiag.step.server_flight", false},
+    [RF_STEP_CLIENT_FLIGHT] = {"tlsdiag.step.client_flight", false},
+    [RF_STEP_COMPLETION] = {"tlsdiag.step.completion", false},
+    [RF_LOSS_CLIENT_HELLO] = {"tlsdiag.loss.client_hello_retransmissions", false},
+    [RF_LOSS_SERVER] = {"tlsdiag.loss.server_retransmissions", false},
+    [RF_LOSS_CLIENT] = {"tlsdiag.loss.client_retransmissions", false},
+    [RF_LOSS_DUPLICATE_ACKS] = {"tlsdiag.loss.duplicate_acks", false},
+    [RF_LOSS_ZERO_WINDOWS] = {"tlsdiag.loss.zero_windows", false},
 };
 
 const char *row_field_name(enum row_field f)
 {
     return fields[f].name;
+}
+
+const char *row_field_suffix(enum row_field f)
+{
+    return strrchr(fields[f].name, '.') + 1;
 }
 
 bool row_field_required(enum row_field f)
@@ -65,7 +85,17 @@ void row_clear(struct flagged_row *row)
         .fb_scsv = -1,
         .fb_attempt = -1,
         .http403 = -1,
+        .resumption = "",
+        .resumption_issued = -1,
+        .resumption_issuer = "",
+        .last_progress = -1,
+        .idle_ns = -1,
+        .capture_end = -1,
     };
+    for (int i = 0; i < ROW_STEPS; i++)
+        row->step_ns[i] = -1;
+    for (int i = 0; i < ROW_LOSSES; i++)
+        row->loss[i] = -1;
 }
 
 /* -E occurrence=a joins values with commas; say so instead of "not a number". */
@@ -176,6 +206,23 @@ static bool parse_endpoint(const char *value, const char **reason)
     return true;
 }
 
+/* An IPv4 or IPv6 address as tshark prints it, without a port. */
+static bool parse_address(const char *value, const char **reason)
+{
+    size_t n = 0;
+    for (const char *p = value; *p; p++, n++) {
+        if (!g_ascii_isxdigit(*p) && *p != '.' && *p != ':') {
+            *reason = occurrence_reason(value, "not an address like 192.0.2.1 or 2001:db8::1");
+            return false;
+        }
+    }
+    if (n > 45) {
+        *reason = "address too long";
+        return false;
+    }
+    return true;
+}
+
 static bool parse_bool(const char *value, int *out, const char **reason)
 {
     if (!strcmp(value, "1") || !g_ascii_strcasecmp(value, "true")) {
@@ -258,6 +305,31 @@ bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
             return parse_count(value, INT64_MAX, &row->fb_attempt, reason);
         case RF_HTTP403:
             return parse_count(value, INT64_MAX, &row->http403, reason);
+        case RF_RES_OFFERED:
+            row->resumption = value;
+            return parse_token(value, reason);
+        case RF_RES_ISSUED:
+            return parse_count(value, INT64_MAX, &row->resumption_issued, reason);
+        case RF_RES_ISSUER:
+            row->resumption_issuer = value;
+            return parse_address(value, reason);
+        case RF_LAST_PROGRESS:
+            return parse_count(value, INT64_MAX, &row->last_progress, reason);
+        case RF_IDLE:
+            return parse_seconds(value, &row->idle_ns, reason);
+        case RF_CAPTURE_END:
+            return parse_bool(value, &row->capture_end, reason);
+        case RF_STEP_SERVER_HELLO:
+        case RF_STEP_SERVER_FLIGHT:
+        case RF_STEP_CLIENT_FLIGHT:
+        case RF_STEP_COMPLETION:
+            return parse_seconds(value, &row->step_ns[f - RF_STEP_SERVER_HELLO], reason);
+        case RF_LOSS_CLIENT_HELLO:
+        case RF_LOSS_SERVER:
+        case RF_LOSS_CLIENT:
+        case RF_LOSS_DUPLICATE_ACKS:
+        case RF_LOSS_ZERO_WINDOWS:
+            return parse_count(value, UINT32_MAX, &row->loss[f - RF_LOSS_CLIENT_HELLO], reason);
         case RF_COUNT:
             break;
     }

@@ -35,12 +35,34 @@ enum row_field {
     RF_FB_SCSV,
     RF_FB_ATTEMPT,
     RF_HTTP403,
+    RF_RES_OFFERED,
+    RF_RES_ISSUED,
+    RF_RES_ISSUER,
+    RF_LAST_PROGRESS,
+    RF_IDLE,
+    RF_CAPTURE_END,
+    RF_STEP_SERVER_HELLO,
+    RF_STEP_SERVER_FLIGHT,
+    RF_STEP_CLIENT_FLIGHT,
+    RF_STEP_COMPLETION,
+    RF_LOSS_CLIENT_HELLO,
+    RF_LOSS_SERVER,
+    RF_LOSS_CLIENT,
+    RF_LOSS_DUPLICATE_ACKS,
+    RF_LOSS_ZERO_WINDOWS,
     RF_COUNT
 };
+
+/* Handshake steps, in order: server_hello, server_flight, client_flight, completion. */
+#define ROW_STEPS 4
+/* Loss counters: client_hello, server, client retransmissions, duplicate ACKs, zero windows. */
+#define ROW_LOSSES 5
 
 /* tshark field name, e.g. "tlsdiag.fallback.from". */
 const char *row_field_name(enum row_field f);
 bool row_field_required(enum row_field f);
+/* The part after the last dot: "server_hello" for tlsdiag.step.server_hello. */
+const char *row_field_suffix(enum row_field f);
 
 /* Absent optional numbers are -1 (alert 0, close_notify, is a real value). */
 struct flagged_row {
@@ -69,6 +91,14 @@ struct flagged_row {
     int fb_scsv; /* -1 absent, 0, 1 */
     int64_t fb_attempt;
     int64_t http403;
+    const char *resumption; /* session_id, ticket, psk */
+    int64_t resumption_issued;
+    const char *resumption_issuer; /* address, no port */
+    int64_t last_progress;
+    int64_t idle_ns; /* durations: -1 when absent */
+    int capture_end; /* -1 absent, 0, 1 */
+    int64_t step_ns[ROW_STEPS];
+    int64_t loss[ROW_LOSSES];
 };
 
 void row_clear(struct flagged_row *row);

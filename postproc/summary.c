@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hints.h"
+#include "vocab.h"
 
 /* Few enough bars for one screen, enough to show a burst or a start date. */
 enum { MAX_BUCKETS = 24 };
@@ -155,6 +156,54 @@ static void build_histogram(struct summary *s)
     }
 }
 
+static const struct variant variants[] = {
+    {"resumption_refused", "failed", "failed with an alert", 0, 0},
+    {"resumption_refused", "declined", "declined: full handshake", 0, 0},
+    {"resumption_other_server", "failed", "failed with an alert", 0, 0},
+    {"resumption_other_server", "declined", "declined: full handshake", 0, 0},
+    {"handshake_stalled", "stalled", "silent mid-handshake", 0, 0},
+    {"handshake_stalled", "capture_end", "capture ended mid-handshake", 0, 0},
+};
+
+const char *summary_variant(const struct flow_event *ev)
+{
+    if (!strcmp(ev->flag, "resumption_refused") || !strcmp(ev->flag, "resumption_other_server"))
+        return vocab_resumption_failed(ev) ? "failed" : "declined";
+    if (!strcmp(ev->flag, "handshake_stalled"))
+        return ev->capture_end == 1 ? "capture_end" : "stalled";
+    return NULL;
+}
+
+static GArray *count_variants(GPtrArray *sorted)
+{
+    struct variant counts[G_N_ELEMENTS(variants)];
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(struct variant));
+    memcpy(counts, variants, sizeof counts);
+    for (guint i = 0; i < sorted->len; i++) {
+        const struct flow *f = g_ptr_array_index(sorted, i);
+        for (uint32_t e = 0; e < f->n_events; e++) {
+            const struct flow_event *ev = &f->events[e];
+            const char *variant = summary_variant(ev);
+            bool repeated = false;
+            for (uint32_t k = 0; k < e && !repeated; k++)
+                repeated = f->events[k].flag == ev->flag;
+            if (!variant || repeated)
+                continue;
+            for (size_t v = 0; v < G_N_ELEMENTS(counts); v++) {
+                if (strcmp(counts[v].flag, ev->flag) || strcmp(counts[v].variant, variant))
+                    continue;
+                counts[v].flows++;
+                counts[v].as_pattern += e == 0;
+            }
+        }
+    }
+    for (size_t v = 0; v < G_N_ELEMENTS(counts); v++) {
+        if (counts[v].flows)
+            g_array_append_val(out, counts[v]);
+    }
+    return out;
+}
+
 struct summary *summary_build(const struct flows *flows)
 {
     struct summary *s = g_new0(struct summary, 1);
@@ -183,6 +232,7 @@ struct summary *summary_build(const struct flows *flows)
     }
     s->by_pattern = tally_finish(patterns, keep);
     s->by_flag = tally_finish(flags, keep);
+    s->by_variant = count_variants(s->flows);
     s->servers = tally_finish(servers, keep);
     s->clients = tally_finish(clients, keep);
     s->strings = keep;
@@ -200,6 +250,7 @@ void summary_free(struct summary *s)
     g_ptr_array_unref(s->captures);
     g_array_free(s->by_pattern, TRUE);
     g_array_free(s->by_flag, TRUE);
+    g_array_free(s->by_variant, TRUE);
     g_array_free(s->servers, TRUE);
     g_array_free(s->clients, TRUE);
     g_free(s->histogram.counts);

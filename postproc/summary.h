@@ -20,6 +20,21 @@ struct tally {
     const char *sni;     /* the first SNI seen (servers) */
 };
 
+/*
+ * Flags that cover a grave and a mild case, counted apart: a resumption that
+ * failed the handshake or was declined, a stall or a capture that ended.
+ */
+struct variant {
+    const char *flag;
+    const char *variant; /* stable, for scripts: "failed", "declined", ... */
+    const char *label;   /* for people */
+    uint64_t as_pattern; /* flows with it as their pattern */
+    uint64_t flows;      /* flows with it anywhere */
+};
+
+/* The variant of a flagged frame; NULL for flags without variants. */
+const char *summary_variant(const struct flow_event *ev);
+
 struct histogram {
     int64_t start; /* epoch seconds, a multiple of bucket_seconds */
     int64_t bucket_seconds;
@@ -40,6 +55,7 @@ struct summary {
     struct input_stats stats;
     GArray *by_pattern; /* struct tally, most flows first */
     GArray *by_flag;    /* flows carrying the flag at any frame */
+    GArray *by_variant; /* struct variant, in a fixed order, those seen only */
     GArray *servers;
     GArray *clients; /* by address, ports dropped: ports are ephemeral */
     bool has_time;

@@ -80,12 +80,136 @@ static bool is_retry_flag(const char *flag)
            !strcmp(flag, "fallback_scsv");
 }
 
+const char *vocab_step_name(int step)
+{
+    static const char *const names[ROW_STEPS] = {"ServerHello", "server flight", "client flight",
+                                                 "completion"};
+    return step >= 0 && step < ROW_STEPS ? names[step] : "?";
+}
+
+int vocab_slowest_step(const struct flow_event *ev)
+{
+    int slowest = -1;
+    for (int i = 0; i < ROW_STEPS; i++) {
+        if (ev->step_ns[i] >= 0 && (slowest < 0 || ev->step_ns[i] > ev->step_ns[slowest]))
+            slowest = i;
+    }
+    return slowest;
+}
+
+/* The plugin's side on a stall is who owes the next message. */
+const char *vocab_awaited(const char *side, const char *stage)
+{
+    if (!strcmp(side, "client"))
+        return "the client's key exchange";
+    if (!strcmp(stage, "client_flight"))
+        return "the server's confirmation";
+    if (!strcmp(stage, "client_hello"))
+        return "the ServerHello";
+    if (!strcmp(stage, "server_hello"))
+        return "the server's flight";
+    return "the next handshake message";
+}
+
+int64_t vocab_retransmissions(const struct flow_event *ev)
+{
+    int64_t n = 0;
+    bool detailed = false;
+    /* The detailed counters split the total; older inputs have the total only. */
+    for (int i = 0; i < 3; i++) {
+        if (ev->loss[i] >= 0) {
+            n += ev->loss[i];
+            detailed = true;
+        }
+    }
+    if (!detailed && ev->retransmissions > 0)
+        n = ev->retransmissions;
+    return n;
+}
+
+void vocab_describe_loss(GString *out, const struct flow_event *ev)
+{
+    static const char *const what[ROW_LOSSES][2] = {
+        {"ClientHello retransmission", "ClientHello retransmissions"},
+        {"server retransmission", "server retransmissions"},
+        {"client flight retransmission", "client flight retransmissions"},
+        {"duplicate ACK", "duplicate ACKs"},
+        {"zero window", "zero windows"},
+    };
+    size_t start = out->len;
+    bool detailed = false;
+    for (int i = 0; i < ROW_LOSSES; i++) {
+        if (ev->loss[i] >= 0)
+            detailed = true;
+        if (ev->loss[i] > 0)
+            g_string_append_printf(out, "%s%" G_GINT64_FORMAT " %s", out->len > start ? ", " : "",
+                                   ev->loss[i], what[i][ev->loss[i] != 1]);
+    }
+    if (!detailed && ev->retransmissions > 0)
+        g_string_append_printf(out, "%" G_GINT64_FORMAT " retransmission%s", ev->retransmissions,
+                               ev->retransmissions == 1 ? "" : "s");
+}
+
+bool vocab_resumption_failed(const struct flow_event *ev)
+{
+    /* A decline answers with a ServerHello; a failure comes before any. */
+    return ev->alert >= 0 || !strcmp(ev->stage, "client_hello") || *ev->close;
+}
+
+const char *vocab_resumption_name(const char *offered)
+{
+    if (!strcmp(offered, "session_id"))
+        return "session ID";
+    if (!strcmp(offered, "ticket"))
+        return "session ticket";
+    if (!strcmp(offered, "psk"))
+        return "TLS 1.3 PSK";
+    return *offered ? offered : "session";
+}
+
+static bool is_resumption_flag(const char *flag)
+{
+    return !strcmp(flag, "resumption_refused") || !strcmp(flag, "resumption_other_server");
+}
+
+/* Timing flags tell their own times; returns false for the other flags. */
+static bool describe_timing(GString *out, const struct flow_event *ev)
+{
+    char idle[32] = "";
+    if (ev->idle_ns >= 0)
+        g_snprintf(idle, sizeof idle, ", silent %.3f s", ev->idle_ns / 1e9);
+    if (!strcmp(ev->flag, "handshake_stalled")) {
+        g_string_append_printf(
+            out, "%s waiting for %s at %s%s", ev->capture_end == 1 ? "capture ended" : "stalled",
+            vocab_awaited(ev->side, ev->stage), *ev->stage ? ev->stage : "?", idle);
+        return true;
+    }
+    if (!strcmp(ev->flag, "handshake_slow")) {
+        int slowest = vocab_slowest_step(ev);
+        g_string_append(out, "slow handshake");
+        if (ev->has_elapsed)
+            g_string_append_printf(out, " of %.3f s", ev->elapsed_ns / 1e9);
+        if (slowest >= 0)
+            g_string_append_printf(out, ", slowest step %s %.3f s", vocab_step_name(slowest),
+                                   ev->step_ns[slowest] / 1e9);
+        return true;
+    }
+    return false;
+}
+
 void vocab_describe_end(GString *out, const struct flow_event *ev)
 {
     const char *alert_name = vocab_alert_name(ev->alert);
     /* A flow whose last flagged frame is its retry ClientHello did not fail. */
     if (is_retry_flag(ev->flag)) {
         g_string_append(out, "client retried; no failure flagged after it");
+        return;
+    }
+    if (describe_timing(out, ev))
+        return;
+    if (is_resumption_flag(ev->flag) && !vocab_resumption_failed(ev)) {
+        g_string_append_printf(out, "server declined the %s: full handshake",
+                               vocab_resumption_name(ev->resumption));
         return;
     }
     g_string_append(out, *ev->side ? ev->side : "?");

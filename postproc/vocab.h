@@ -20,6 +20,24 @@ void vocab_describe_end(GString *out, const struct flow_event *ev);
 /* "after the ClientHello" for client_hello; the stage itself when unknown. */
 const char *vocab_stage_phrase(const char *stage);
 
+/* "ServerHello", "server flight", "client flight", "completion": step i of ROW_STEPS. */
+const char *vocab_step_name(int step);
+/* The longest step of an event; -1 when it has none. */
+int vocab_slowest_step(const struct flow_event *ev);
+/* What a stalled handshake waits for, from who owes it and the stage: "the ServerHello". */
+const char *vocab_awaited(const char *side, const char *stage);
+/* Retransmissions and other loss an event counts; 0 when it has none or says nothing. */
+int64_t vocab_retransmissions(const struct flow_event *ev);
+/* "1 ClientHello retransmission, 2 duplicate ACKs"; empty when none. */
+void vocab_describe_loss(GString *out, const struct flow_event *ev);
+/*
+ * resumption_refused and resumption_other_server cover a failed handshake (an
+ * alert before any ServerHello) and a declined one (a full handshake instead).
+ */
+bool vocab_resumption_failed(const struct flow_event *ev);
+/* "session ticket" for ticket, as tlsdiag.resumption.offered says it. */
+const char *vocab_resumption_name(const char *offered);
+
 /* "10 min", "6 h", "2 d": a bucket size or time span, rounded for reading. */
 const char *vocab_duration(int64_t seconds, char *buf, size_t size);
 

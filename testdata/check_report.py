@@ -5,9 +5,11 @@ over lab captures, its -T fields and -T ek output fed to tlsdiag-report, and
 the report compared with reviewed expected files:
 
 - the JSON report of all the captures together, field by field;
-- the text report of one capture, line by line;
+- text reports of chosen captures, line by line;
 - the same flows from the ek input as from the fields input;
-- one CSV row per flagged flow, and exit status 1 (flagged flows found).
+- one CSV row per flagged flow, and exit status 1 (flagged flows found);
+- the tshark commands of the README, postproc/README.md and the man page ask
+  for exactly these fields.
 
 --update rewrites the expected files from the current output (review the diff).
 """
@@ -17,6 +19,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -29,7 +32,25 @@ FIELDS = [
     "tlsdiag.client_hello", "tlsdiag.elapsed", "tlsdiag.retransmissions",
     "tlsdiag.fallback.previous", "tlsdiag.fallback.failure", "tlsdiag.fallback.from",
     "tlsdiag.fallback.to", "tlsdiag.fallback.scsv", "tlsdiag.fallback.attempt", "tlsdiag.http403",
+    "tlsdiag.resumption.offered", "tlsdiag.resumption.issued", "tlsdiag.resumption.issuer",
+    "tlsdiag.last_progress", "tlsdiag.idle", "tlsdiag.capture_end",
+    "tlsdiag.step.server_hello", "tlsdiag.step.server_flight", "tlsdiag.step.client_flight",
+    "tlsdiag.step.completion", "tlsdiag.loss.client_hello_retransmissions",
+    "tlsdiag.loss.server_retransmissions", "tlsdiag.loss.client_retransmissions",
+    "tlsdiag.loss.duplicate_acks", "tlsdiag.loss.zero_windows",
 ]
+
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCUMENTED = ["README.md", "postproc/README.md", "postproc/tlsdiag-report.1"]
+
+
+def documented_fields(path):
+    """The -e fields of each 'tshark -r ... -Y tlsdiag -T fields' command in a document."""
+    with open(os.path.join(SOURCE, path)) as f:
+        text = f.read().replace("\\-", "-")
+    commands = re.findall(r"tshark -r \S+ -Y tlsdiag -T fields(?:[^\n]*\\(?:e)?\n)+[^\n]*", text)
+    return [re.findall(r"-e (\S+)", command) for command in commands]
 
 
 def run(cmd, stdout=None, cwd=None):
@@ -38,14 +59,16 @@ def run(cmd, stdout=None, cwd=None):
     return result.returncode, result.stdout, result.stderr
 
 
-def tshark_output(tshark, capture, form, path):
+def tshark_output(tshark, capture, form, path, two_pass):
     fields = [arg for field in FIELDS for arg in ("-e", field)]
+    passes = ["-2"] if two_pass else []
     if form == "fields":
         options = ["-T", "fields", "-E", "header=y", "-E", "separator=/t", "-E", "occurrence=f"]
     else:
         options = ["-T", "ek"]
     with open(path, "w") as out:
-        status, _, err = run([tshark, "-r", capture, "-Y", "tlsdiag", *options, *fields], out)
+        status, _, err = run([tshark, "-r", capture, *passes, "-Y", "tlsdiag", *options, *fields],
+                             out)
     if status != 0:
         sys.exit(f"tshark failed on {capture}: {err}")
 
@@ -79,11 +102,18 @@ def main():
     parser.add_argument("--tshark", required=True, help="the build's tlsdiag-tshark")
     parser.add_argument("--report", required=True, help="the tlsdiag-report binary")
     parser.add_argument("--expected-json", required=True)
-    parser.add_argument("--expected-text", required=True)
-    parser.add_argument("--text-capture", required=True, help="the capture of the text report")
+    parser.add_argument("--expected-text", required=True, action="append",
+                        help="a text report to compare (repeat, paired with --text-capture)")
+    parser.add_argument("--text-capture", required=True, action="append",
+                        help="the captures of the text report, separated by commas")
+    parser.add_argument("--two-pass", action="append", default=[],
+                        help="a capture to run tshark on with -2 (what only the end of the "
+                             "capture tells, such as handshake_stalled with capture_end)")
     parser.add_argument("--update", action="store_true")
     parser.add_argument("captures", nargs="+")
     args = parser.parse_args()
+    if len(args.expected_text) != len(args.text_capture):
+        parser.error("give one --text-capture per --expected-text")
     failures = []
 
     with tempfile.TemporaryDirectory(prefix="tlsdiag-report-") as tmp:
@@ -93,7 +123,7 @@ def main():
             for form, inputs in (("fields", fields_inputs), ("ek", ek_inputs)):
                 os.makedirs(os.path.join(tmp, form), exist_ok=True)
                 path = os.path.join(tmp, form, name)
-                tshark_output(args.tshark, capture, form, path)
+                tshark_output(args.tshark, capture, form, path, capture in args.two_pass)
                 inputs.append(path)
 
         status, out = report(args.report, ["--json", "--allow-empty"], fields_inputs)
@@ -113,9 +143,18 @@ def main():
         if len(rows) != len(from_fields["flows"]):
             failures.append(f"CSV has {len(rows)} rows for {len(from_fields['flows'])} flows")
 
-        text_input = fields_inputs[args.captures.index(args.text_capture)]
-        _, out = report(args.report, [], [text_input])
-        compare_or_update(args.expected_text, out, args.update, failures)
+        for expected, captures in zip(args.expected_text, args.text_capture):
+            text_inputs = [fields_inputs[args.captures.index(c)] for c in captures.split(",")]
+            _, out = report(args.report, [], text_inputs)
+            compare_or_update(expected, out, args.update, failures)
+
+    for path in DOCUMENTED:
+        commands = documented_fields(path)
+        if not commands:
+            failures.append(f"{path}: no tshark command for tlsdiag-report found")
+        for fields in commands:
+            if fields != FIELDS:
+                failures.append(f"{path}: the tshark command asks for {fields}, want {FIELDS}")
 
     for failure in failures:
         print("FAIL: " + failure)

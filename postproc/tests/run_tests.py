@@ -27,6 +27,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
 MAIN = os.path.join(FIXTURES, "field-notes.tsv")
+# Session resumption, stalls and slow handshakes, with every column the plugin has for them.
+TIMING = os.path.join(FIXTURES, "resumption-timing.tsv")
 REPORT = None
 TESTS = {}
 
@@ -106,7 +108,7 @@ def ek_line_full(row):
         proto = k.split(".")[0]
         key = proto + "_" + k.replace(".", "_")
         value = v
-        if k == "tlsdiag.fallback.scsv":
+        if k in ("tlsdiag.fallback.scsv", "tlsdiag.capture_end"):
             value = v == "1"
         layers.setdefault(proto, {"text": "subtree"})[key] = value
     layers["eth"] = {"eth_eth_src": "02:00:00:00:00:01"}
@@ -589,6 +591,157 @@ def options(tmp):
     check(code == 2 and "--limit" in err, "--limit number")
     code, out, _ = run([], stdin=open(MAIN, "rb").read())
     check(code == 1 and b"13 flagged flows" in out, "stdin without arguments")
+
+
+def keep_columns(lines, names):
+    """The same rows with only the named columns, as an older tshark command prints them."""
+    header = lines[0].split("\t")
+    keep = [header.index(n) for n in names]
+    return ["\t".join(line.split("\t")[i] for i in keep) for line in lines]
+
+
+def keep_streams(lines, streams):
+    si = lines[0].split("\t").index("tcp.stream")
+    return [lines[0]] + [l for l in lines[1:] if int(l.split("\t")[si]) in streams]
+
+
+def hints_by_id(doc):
+    return {h["id"]: h["text"] for h in doc["look_here_first"]}
+
+
+@test
+def resumption_hints(tmp):
+    doc = report_json(["--label", "t", TIMING])
+    s = doc["summary"]
+    check(s["by_variant"] == {"resumption_refused": {"failed": 1, "declined": 1},
+                              "resumption_other_server": {"failed": 1, "declined": 1},
+                              "handshake_stalled": {"stalled": 2, "capture_end": 1}},
+          f"by_variant {s.get('by_variant')}")
+    ids = [h["id"] for h in doc["look_here_first"]]
+    hints = hints_by_id(doc)
+    check(ids[0] == "resumption_other_server", f"the pool comes first: {ids}")
+    check(ids[-1] == "resumption_declined", f"declines come last, below context: {ids}")
+    check(ids.index("resumption_failed") < ids.index("one_server"), "failures before context")
+    other = " ".join(hints["resumption_other_server"].split())
+    for want in ("2 resumptions offered to a different server than the one that issued them",
+                 "not shared across the pool (servers 192.0.2.11, 192.0.2.12)",
+                 "1 of them failed the handshake"):
+        check(want in other, f"{want!r} not in {other!r}")
+    check("alert 40 handshake_failure" in hints["resumption_failed"] and
+          "session ticket in stream 2" in hints["resumption_failed"], hints["resumption_failed"])
+    check("1 resumption offer was declined with a full handshake" in
+          hints["resumption_declined"], hints["resumption_declined"])
+    flows = {f["stream"]: f for f in doc["flows"]}
+    check(flows[0]["events"][0]["resumption"] ==
+          {"offered": "ticket", "issued": 6, "issuer": "192.0.2.11"},
+          f"{flows[0]['events'][0].get('resumption')}")
+    check(flows[3]["events"][0]["resumption"] == {"offered": "session_id"}, "issued outside")
+    code, out, _ = run([TIMING])
+    flat = " ".join(out.decode().split())
+    for want in ("failed with an alert 1 1", "declined: full handshake 1 1",
+                 "server declined the session ticket: full handshake",
+                 "session issued f6 by 192.0.2.11"):
+        check(want in flat, f"text lacks {want!r}")
+    # Declines alone: counted and shown, but as what they are.
+    only = write(tmp, "declines.tsv", lines_to_bytes(keep_streams(read_lines(TIMING), {3})))
+    doc = report_json([only])
+    check([h["id"] for h in doc["look_here_first"]] == ["resumption_declined"],
+          f"{doc['look_here_first']}")
+
+
+@test
+def stall_hints(tmp):
+    doc = report_json(["--label", "t", TIMING])
+    ids = [h["id"] for h in doc["look_here_first"]]
+    hints = hints_by_id(doc)
+    stalls = " ".join(hints["stalls"].split())
+    for want in ("2 handshakes stalled", "waiting for the ServerHello after the ClientHello",
+                 "silent 7.200 s since frame 80",
+                 "1 of them saw retransmissions (3 ClientHello retransmissions)"):
+        check(want in stalls, f"{want!r} not in {stalls!r}")
+    check(hints["capture_end"].startswith("The capture ended during 1 handshake (stream 6, "
+                                          "waiting for the server's flight"), hints["capture_end"])
+    check(ids.index("capture_end") > ids.index("stalls") and
+          ids.index("capture_end") > ids.index("one_server"), f"capture end is context: {ids}")
+    check("it stalled first" in hints["aborts"], hints["aborts"])
+    flows = {f["stream"]: f for f in doc["flows"]}
+    ended = flows[6]["events"][0]
+    check((ended["capture_end"], ended["idle_ns"], ended["last_progress"]) ==
+          (True, 2100000000, 122), f"{ended}")
+    check(flows[4]["flags"] == ["handshake_stalled", "handshake_aborted"], "stall then abort")
+    code, out, _ = run([TIMING])
+    flat = " ".join(out.decode().split())
+    for want in ("silent mid-handshake 2 2", "capture ended mid-handshake 1 1",
+                 "capture ended waiting for the server's flight at server_hello, silent 2.100 s",
+                 "stalled waiting for the client's key exchange at server_flight",
+                 "client FIN at client_hello after 15.200 s", "last progress f80"):
+        check(want in flat, f"text lacks {want!r}")
+
+
+@test
+def slow_hints(tmp):
+    doc = report_json(["--label", "t", TIMING])
+    slow = " ".join(hints_by_id(doc)["slow"].split())
+    for want in ("2 handshakes completed, but slowly (median 5.600 s)",
+                 "stream 7: 2 server retransmissions, 3 duplicate ACKs",
+                 "weak link evidence"):
+        check(want in slow, f"{want!r} not in {slow!r}")
+    flows = {f["stream"]: f for f in doc["flows"]}
+    ev = flows[7]["events"][0]
+    check(ev["steps_ns"] == {"server_hello": 300000000, "server_flight": 4100000000,
+                             "client_flight": 200000000, "completion": 1000000000}, f"{ev}")
+    check(ev["loss"] == {"server_retransmissions": 2, "duplicate_acks": 3}, f"{ev['loss']}")
+    code, out, _ = run(["--csv", TIMING])
+    rows = list(csv.reader(io.StringIO(out.decode())))
+    check(rows[0][25] == "flagged_frames" and rows[0][-1] == "loss_zero_windows",
+          f"new CSV columns are appended: {rows[0]}")
+    r = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == "7"][0]
+    check((r["step_server_flight"], r["loss_server_retransmissions"], r["idle"]) ==
+          ("4.100000000", "2", ""), f"{r}")
+    one = write(tmp, "slow.tsv", lines_to_bytes(keep_streams(read_lines(TIMING), {7})))
+    code, out, _ = run([one])
+    flat = " ".join(out.decode().split())
+    check("its slowest step is the server flight (4.100 s, stream 7)" in flat and
+          "It saw retransmissions" in flat, flat)
+
+
+@test
+def new_columns_optional(tmp):
+    lines = read_lines(TIMING)
+    full = report_json(["--label", "t", TIMING])
+    # The tshark command from before these columns existed.
+    old = keep_columns(lines, read_lines(MAIN)[0].split("\t"))
+    code, out, err = run(["--json", "--label", "t", write(tmp, "old.tsv", lines_to_bytes(old))])
+    check(code == 1, f"exit {code}: {err}")
+    doc = json.loads(out)
+    check("tlsdiag.resumption.offered" in err and "tlsdiag.loss.zero_windows" in err,
+          f"absent optional columns are named once: {err}")
+    check(doc["summary"]["by_pattern"] == full["summary"]["by_pattern"], "same patterns")
+    for f in doc["flows"]:
+        for ev in f["events"]:
+            for key in ("resumption", "steps_ns", "loss", "idle_ns", "capture_end"):
+                check(key not in ev, f"{key} without its column")
+    check("resumption_other_server" not in hints_by_id(doc) or
+          "servers 192.0.2.11" in hints_by_id(doc)["resumption_other_server"], "pool hint")
+    check("capture_end" not in hints_by_id(doc), "capture end needs its column")
+    code, out, _ = run([write(tmp, "old2.tsv", lines_to_bytes(old))])
+    check(code == 1 and b"Look here first" in out, "text from old columns")
+    # Older reports and inputs keep their shape.
+    main = report_json([MAIN])
+    check("by_variant" not in main["summary"], "no by_variant without such flags")
+    check(all("loss" not in ev for f in main["flows"] for ev in f["events"]), "no loss keys")
+    # ek, both renderings, and merging halves give the same report.
+    b = report_json(["--label", "t", write(tmp, "t.ek", lines_to_bytes(to_ek(lines)))])
+    check(b == full, "ek (-e fields)")
+    c = report_json(["--label", "t",
+                     write(tmp, "f.ek", lines_to_bytes(to_ek(lines, ek_line_full)))])
+    check(c == full, "ek of a full dissection (capture_end a boolean)")
+    parts = []
+    for n, half in enumerate(([lines[0]] + lines[1:5], [lines[0]] + lines[5:])):
+        code, out, _ = run(["--json", "--label", "t", write(tmp, f"h{n}.tsv",
+                                                            lines_to_bytes(half))])
+        parts.append(write(tmp, f"h{n}.json", out))
+    check(report_json(["--merge"] + parts) == full, "merged halves keep the new details")
 
 
 # ---- driver ----------------------------------------------------------------
