@@ -168,7 +168,8 @@ static bool read_lines(struct reader *r, FILE *fp)
         uint64_t lineno = line_reader_lineno(lr);
         const char *binary;
         if (status == LINE_IO_ERROR) {
-            diag_error(r->name, lineno, "read error: %s", g_strerror(errno));
+            /* The line being read when it failed: it was not counted. */
+            diag_error(r->name, lineno + 1, "read error: %s", g_strerror(errno));
             ok = false;
         } else if (status == LINE_TOO_LONG) {
             if (r->format == FORMAT_UNKNOWN) {
