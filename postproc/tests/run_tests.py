@@ -374,6 +374,8 @@ def crlf(tmp):
     a = report_json(["--label", "x", MAIN])
     b = report_json(["--label", "x", path])
     check(a == b, "CRLF input gives the same report")
+    ek = write(tmp, "crlf.ek", ("\r\n".join(to_ek(lines)) + "\r\n").encode())
+    check(report_json(["--label", "x", ek]) == a, "CRLF ek input gives the same report")
 
 
 @test

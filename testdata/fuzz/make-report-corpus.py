@@ -42,6 +42,8 @@ def main():
         "ek": rt.lines_to_bytes(rt.to_ek(lines)),
         "ek-full": rt.lines_to_bytes(rt.to_ek(lines, rt.ek_line_full)),
         "ek-cut": rt.lines_to_bytes(rt.to_ek(lines)[:-1]) + rt.to_ek(lines)[-1][:-7].encode(),
+        "empty": b"",
+        "ek-deep": rt.lines_to_bytes(rt.to_ek(lines)[:2] + ['{"layers":' + "[" * 70 + "]" * 70 + "}"]),
         "ek-escapes": rt.lines_to_bytes(rt.to_ek(lines)[:4] + [
             '{"layers":{"frame_number":["7"],"tcp_stream":["1"],"tlsdiag_flag":'
             '["handshake_aborted"],"tlsdiag_sni":["a\\u0000b\\u00e9\\u001b\\n"]}}',
