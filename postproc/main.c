@@ -179,7 +179,8 @@ static bool render(const struct summary *s, const struct options *o)
             break;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        diag_error("<stdout>", 0, "write error%s%s", errno ? ": " : "", errno ? g_strerror(errno) : "");
+        diag_error("<stdout>", 0, "write error%s%s", errno ? ": " : "",
+                   errno ? g_strerror(errno) : "");
         return false;
     }
     return true;

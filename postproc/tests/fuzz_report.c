@@ -187,8 +187,9 @@ int main(int argc, char **argv)
     int status = 0;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE|DIR...\n"
-                        "Runs the report fuzz harness once over each input.\n",
+        fprintf(stderr,
+                "usage: %s FILE|DIR...\n"
+                "Runs the report fuzz harness once over each input.\n",
                 argv[0]);
         return 2;
     }

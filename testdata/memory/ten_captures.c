@@ -75,8 +75,8 @@ static const struct packet_provider_funcs provider_funcs = {frame_ts, NULL, NULL
 struct sample {
     long frames;  /* dissected in the round */
     long flagged; /* frames with a tlsdiag.flag */
-    size_t heap; /* bytes in use by malloc */
-    size_t rss;  /* bytes */
+    size_t heap;  /* bytes in use by malloc */
+    size_t rss;   /* bytes */
 };
 
 static struct sample sample_memory(long frames, long flagged)
@@ -246,8 +246,8 @@ static int measure(const char *argv0, const char *plugin, char **captures, int n
     return 0;
 }
 
-static gboolean run_measure(const char *argv0, const char *plugin, char **captures,
-                            int n_captures, long rounds, struct sample *samples)
+static gboolean run_measure(const char *argv0, const char *plugin, char **captures, int n_captures,
+                            long rounds, struct sample *samples)
 {
     int fds[2], status;
     pid_t pid;
@@ -318,10 +318,9 @@ int main(int argc, char **argv)
            n_captures);
     printf("round\tframes\tflagged\theap\theap_without\ttlsdiag\trss\trss_without\n");
     for (long r = 0; r < rounds; r++)
-        printf("%ld\t%ld\t%ld\t%ld\t%ld\t%+ld\t%ld\t%ld\n", r + 1, with[r].frames,
-               with[r].flagged, kib(with[r].heap),
-               kib(without[r].heap), kib(with[r].heap) - kib(without[r].heap), kib(with[r].rss),
-               kib(without[r].rss));
+        printf("%ld\t%ld\t%ld\t%ld\t%ld\t%+ld\t%ld\t%ld\n", r + 1, with[r].frames, with[r].flagged,
+               kib(with[r].heap), kib(without[r].heap), kib(with[r].heap) - kib(without[r].heap),
+               kib(with[r].rss), kib(without[r].rss));
 
     long growth = kib(with[rounds - 1].heap) - kib(with[1].heap);
     long base = kib(without[rounds - 1].heap) - kib(without[1].heap);
