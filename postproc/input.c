@@ -168,7 +168,8 @@ static bool read_lines(struct reader *r, FILE *fp)
         uint64_t lineno = line_reader_lineno(lr);
         const char *binary;
         if (status == LINE_IO_ERROR) {
-            diag_error(r->name, lineno, "read error: %s", g_strerror(errno));
+            /* The line being read when it failed: it was not counted. */
+            diag_error(r->name, lineno + 1, "read error: %s", g_strerror(errno));
             ok = false;
         } else if (status == LINE_TOO_LONG) {
             if (r->format == FORMAT_UNKNOWN) {
@@ -220,16 +221,26 @@ static bool finish(struct reader *r, const struct input_options *options)
     return true;
 }
 
+bool input_read_stream(FILE *fp, const char *name, const struct input_options *options,
+                       const struct input_handler *handler, struct input_stats *stats)
+{
+    struct reader r = {
+        .name = name,
+        .label = options->label ? options->label : name,
+        .handler = handler,
+        .stats = stats,
+    };
+    bool ok = read_lines(&r, fp) && finish(&r, options);
+    fields_parser_free(r.fields);
+    ek_parser_free(r.ek);
+    return ok;
+}
+
 bool input_read(const char *path, const struct input_options *options,
                 const struct input_handler *handler, struct input_stats *stats)
 {
     bool is_stdin = !strcmp(path, "-");
-    struct reader r = {
-        .name = is_stdin ? "<stdin>" : path,
-        .label = options->label ? options->label : path,
-        .handler = handler,
-        .stats = stats,
-    };
+    struct input_options named = *options;
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     bool ok;
 
@@ -237,10 +248,10 @@ bool input_read(const char *path, const struct input_options *options,
         diag_error(path, 0, "cannot open: %s", g_strerror(errno));
         return false;
     }
-    ok = read_lines(&r, fp) && finish(&r, options);
+    if (!named.label)
+        named.label = path;
+    ok = input_read_stream(fp, is_stdin ? "<stdin>" : path, &named, handler, stats);
     if (!is_stdin)
         fclose(fp);
-    fields_parser_free(r.fields);
-    ek_parser_free(r.ek);
     return ok;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "row.h"
 
@@ -39,5 +40,9 @@ struct input_options {
  */
 bool input_read(const char *path, const struct input_options *options,
                 const struct input_handler *handler, struct input_stats *stats);
+
+/* The same over an open stream; name is what messages call it. */
+bool input_read_stream(FILE *fp, const char *name, const struct input_options *options,
+                       const struct input_handler *handler, struct input_stats *stats);
 
 #endif

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
@@ -165,6 +166,7 @@ static bool read_inputs(struct flows *flows, const struct options *o, char **fil
 static bool render(const struct summary *s, const struct options *o)
 {
     const struct text_options text_options = {o->limit};
+    errno = 0; /* the reason of a failed write, if one fails */
     switch (o->format) {
         case FORMAT_TEXT:
             render_text(stdout, s, &text_options);
@@ -177,7 +179,8 @@ static bool render(const struct summary *s, const struct options *o)
             break;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        diag_error("<stdout>", 0, "write error");
+        diag_error("<stdout>", 0, "write error%s%s", errno ? ": " : "",
+                   errno ? g_strerror(errno) : "");
         return false;
     }
     return true;

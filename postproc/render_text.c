@@ -9,7 +9,9 @@ enum { WRAP = 78, SNI_WIDTH = 32, BAR_WIDTH = 50 };
 
 /*
  * Names and SNIs come from the network: never let them drive the terminal.
- * Control characters (C0, DEL, C1) become '?'.
+ * Control characters (C0, DEL, C1) become '?', and so do format characters
+ * (bidirectional overrides, zero-width joiners) and line separators, which
+ * make text read other than it is.
  */
 static char *printable(const char *s, glong max_chars)
 {
@@ -19,7 +21,9 @@ static char *printable(const char *s, glong max_chars)
     const char *p = s;
     for (glong n = 0; n < keep; n++, p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
-        if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+        GUnicodeType type = g_unichar_type(c);
+        if (type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT ||
+            type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR)
             g_string_append_c(out, '?');
         else
             g_string_append_unichar(out, c);

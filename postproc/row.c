@@ -168,6 +168,11 @@ static bool parse_seconds(const char *value, int64_t *out, const char **reason)
     }
     for (int i = frac_digits; i < 9; i++)
         nanos *= 10;
+    /* Nanoseconds in an int64 reach the year 2262; tshark's times fit. */
+    if (seconds > (INT64_MAX - nanos) / 1000000000) {
+        *reason = "number out of range";
+        return false;
+    }
     *out = seconds * 1000000000 + nanos;
     return true;
 }
@@ -287,6 +292,11 @@ bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
             return parse_endpoint(value, reason);
         case RF_SNI:
             row->sni = value;
+            /* ek's "\ud800x" reaches here as bytes that are not UTF-8 (json-glib 1.6). */
+            if (!g_utf8_validate(value, -1, NULL)) {
+                *reason = "not valid UTF-8";
+                return false;
+            }
             return true;
         case RF_CLIENT_HELLO:
             return parse_count(value, INT64_MAX, &row->client_hello, reason);

@@ -376,6 +376,8 @@ def crlf(tmp):
     a = report_json(["--label", "x", MAIN])
     b = report_json(["--label", "x", path])
     check(a == b, "CRLF input gives the same report")
+    ek = write(tmp, "crlf.ek", ("\r\n".join(to_ek(lines)) + "\r\n").encode())
+    check(report_json(["--label", "x", ek]) == a, "CRLF ek input gives the same report")
 
 
 @test
@@ -742,6 +744,178 @@ def new_columns_optional(tmp):
                                                             lines_to_bytes(half))])
         parts.append(write(tmp, f"h{n}.json", out))
     check(report_json(["--merge"] + parts) == full, "merged halves keep the new details")
+
+
+# ---- hostile input: every error path, and output that stays well-formed -----
+
+def strict_json(out):
+    """--json output must be UTF-8 and JSON by the letter, whatever came in."""
+    return json.loads(out.decode("utf-8", "strict"))
+
+
+@test
+def error_paths(tmp):
+    """Every way the report gives up on an input: exit 2, the file and line named."""
+    lines = read_lines()
+    header = lines[0]
+    no_stream = "\t".join(c for c in header.split("\t") if c != "tcp.stream")
+    ek = to_ek(lines)
+    cases = [
+        # (file name, data, extra args, what the message says, line named or None)
+        ("commas.csv", "frame.number,tcp.stream,tlsdiag.flag\n", [], "separator=/t", 1),
+        ("prose.txt", "hello\n", [], "no header line", 1),
+        ("data-first.tsv", "5\t0\thandshake_aborted\n", [], "no header line", 1),
+        ("other.json", '{"foo": 1}\n', [], "not tshark -T ek output", 1),
+        ("report.json", "{\n", [], "use --merge", 1),
+        ("no-stream.tsv", lines_to_bytes([no_stream]), [], "lacks required column tcp.stream", 1),
+        ("late-header.tsv", lines_to_bytes(lines + [no_stream] + lines[1:]), [],
+         "lacks required column tcp.stream", len(lines) + 1),
+        ("nul-first.tsv", b"\x00" + lines_to_bytes(lines), [], "NUL byte", 1),
+        ("utf8-first.tsv", b"\xff" + lines_to_bytes(lines), [], "invalid UTF-8", 1),
+        ("huge-first.tsv", b"x" * (9 << 20) + b"\n", [], "longer than", 1),
+        ("empty.tsv", b"", [], "empty input", None),
+        ("no-stream.ek", lines_to_bytes([l.replace('"tcp_stream"', '"tcp_streamx"') for l in ek]),
+         [], "required field tcp.stream", None),
+    ]
+    for name, data, args, msg, line in cases:
+        code, out, err = run(args + [write(tmp, name, data)])
+        where = f"{name}:{line}:" if line else f"{name}: error:"
+        check(code == 2 and where in err and msg in err, f"{name}: exit {code}, want 2 and "
+              f"{where!r} {msg!r} in: {err[-500:]}")
+        check(out == b"" or name == "late-header.tsv", f"{name}: output after bad input")
+    # the rows before a header that cannot be read still count, as grep
+    code, out, _ = run(["--json", os.path.join(tmp, "late-header.tsv")])
+    check(code == 2 and strict_json(out)["summary"]["flagged_flows"] == 13, "rows before")
+    # not readable at all
+    code, _, err = run([os.path.join(tmp, "missing.tsv")])
+    check(code == 2 and "missing.tsv: error: cannot open" in err, f"missing: {err}")
+    code, _, err = run([tmp])
+    check(code == 2 and f"{tmp}:1: error: read error" in err, f"a directory: {err}")
+    # the report cannot be written
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([REPORT, "--json", MAIN], stdout=full, stderr=subprocess.PIPE,
+                           timeout=60, env=ENV)
+    err = p.stderr.decode()
+    check(p.returncode == 2 and "<stdout>: error: write error: No space" in err, f"/dev/full: {err}")
+    # usage
+    for args, msg in ((["--limit", "-1", MAIN], "--limit"), (["--label", "", MAIN], "--label"),
+                      (["--label", "x", MAIN, MAIN], "--label"), (["--bogus"], "--help")):
+        code, _, err = run(args)
+        check(code == 2 and msg in err, f"{args}: {code} {err}")
+
+
+@test
+def malformed_reasons(tmp):
+    """Each reason a line is skipped names the file and line; the rest is reported."""
+    lines = read_lines()
+    good = lines[2].split("\t")
+    ek = to_ek(lines)
+
+    def cell(i, value):
+        return "\t".join(good[:i] + [value] + good[i + 1:])
+
+    bad_fields = [
+        (cell(3, "x" * 65), "keyword too long"),
+        (cell(7, "0x03031"), "16-bit hex"),
+        (cell(7, "0x0303,0x0304"), "occurrence=f"),
+        (cell(0, ""), "no frame.number"),
+        (cell(1, "99999999999.5"), "number out of range"),        # beyond the year 2262
+        (cell(13, "10000000000"), "number out of range"),         # elapsed
+        (cell(9, "[2001:db8::1]:65536"), "not an endpoint"),
+        ("\t".join(good + ["extra"]), "23 columns, the header has 22"),
+        ("5" + "\t" * 1999999, "2000000 columns, the header has 22"),
+        ("1\t" + "x" * (9 << 20), "longer than"),
+        ("5\t\x00", "NUL byte"),
+    ]
+    data = lines_to_bytes(lines[:2] + [b for b, _ in bad_fields] + lines[2:])
+    code, out, err = run(["--json", write(tmp, "bad.tsv", data)])
+    doc = strict_json(out)
+    check(code == 1 and doc["input"]["malformed_lines"] == len(bad_fields), f"{code} {doc['input']}")
+    check(doc["summary"]["flagged_flows"] == 13, "good rows still counted")
+    check("more malformed lines not shown" in err, "the first ten are shown")
+    for n, (_, reason) in enumerate(bad_fields[:10]):
+        check(f"bad.tsv:{n + 3}:" in err and reason in err, f"line {n + 3}: {reason!r}: {err[-2000:]}")
+
+    layers = '"frame_number":["7"],"tcp_stream":["1"],"tlsdiag_flag":["handshake_aborted"]'
+    bad_ek = [
+        ('[1, 2]', "not a JSON object"),
+        ('{"timestamp": "0"}', 'no "layers" object'),
+        ('{"layers": {' + layers + ', "tlsdiag_sni": ["\\ud800x"]}}', "not valid UTF-8"),
+        ('{"layers": {' + layers + ', "tlsdiag_alert": ["999"]}}', "number out of range"),
+        ('{"layers": {' + layers + ', "tlsdiag_sni": "\\udc00"', "not JSON"),
+        ('{"layers": ' + "[" * 100 + "]" * 100 + "}", "nested too deeply"),
+        ('{"layers": {"tcp_stream": ["1"], "tlsdiag_flag": ["x"]}}', "no frame.number"),
+    ]
+    data = lines_to_bytes(ek[:2] + [b for b, _ in bad_ek] + ek[2:])
+    code, out, err = run(["--json", write(tmp, "bad.ek", data)])
+    doc = strict_json(out)
+    check(code == 1 and doc["input"]["malformed_lines"] == len(bad_ek), f"{code} {doc['input']}")
+    for n, (_, reason) in enumerate(bad_ek):
+        check(f"bad.ek:{n + 3}:" in err and reason in err, f"ek line {n + 3}: {reason!r}: {err}")
+
+
+@test
+def millions_of_columns(tmp):
+    lines = read_lines()
+    pad = 1500000
+    wide = ["x.c\t" * pad + lines[0]] + ["\t" * pad + l for l in lines[1:]]
+    a = report_json(["--label", "x", MAIN])
+    b = report_json(["--label", "x", write(tmp, "wide.tsv", lines_to_bytes(wide))])
+    check(a == b, "1.5 million unknown columns before the known ones change nothing")
+    # a header too long to be a header: the input is refused, line 1 named
+    code, out, err = run([write(tmp, "wider.tsv", ("x.c\t" * 3000000 + "\n").encode())])
+    check(code == 2 and "wider.tsv:1:" in err and "longer than" in err and out == b"", err)
+
+
+@test
+def hostile_strings(tmp):
+    """Strings the plugin never writes but an attacker's SNI could: output stays well-formed."""
+    lines = read_lines()
+    evil = ["bell\x07esc\x1b[31m", "bidi\u202egnp.exe", "quote\"back\\slash", "c1\u0085x", "nl\\nx",
+            "emoji\U0001F600", "a,b\"c"]
+    rows = [lines[0]]
+    for i, sni in enumerate(evil):
+        cells = lines[2].split("\t")
+        cells[2] = str(100 + i)
+        cells[11] = sni
+        rows.append("\t".join(cells))
+    path = write(tmp, "evil.tsv", lines_to_bytes(rows))
+    code, out, _ = run(["--json", path])
+    doc = strict_json(out)
+    check(code == 1 and sorted(f["sni"] for f in doc["flows"]) == sorted(evil), "SNI kept as is")
+    code, out, _ = run([path])
+    text = out.decode("utf-8", "strict")
+    for c in "\x07\x1b\u0085\u202e":
+        check(c not in text, f"{c!r} reaches the terminal")
+    code, out, _ = run(["--csv", path])
+    got = sorted(r["sni"] for r in csv.DictReader(io.StringIO(out.decode("utf-8", "strict"))))
+    check(got == sorted(evil), f"CSV round-trips the values: {got}")
+    # the same through ek, where JSON escapes can say more than UTF-8 can
+    ek = to_ek(rows)
+    ek.append('{"layers":{"frame_number":["200"],"tcp_stream":["200"],'
+              '"tlsdiag_flag":["handshake_aborted"],"tlsdiag_sni":["nul\\u0000cut"]}}')
+    code, out, err = run(["--json", write(tmp, "evil.ek", lines_to_bytes(ek))])
+    doc = strict_json(out)
+    check(code == 1 and len(doc["flows"]) == len(evil) + 1, f"ek: {err}")
+
+
+@test
+def truncated_mid(tmp):
+    lines = read_lines()
+    sni = lines[-1].split("\t")
+    sni[11] = "caf\u00e9.example"
+    last = "\t".join(sni).encode()
+    cut = last[:last.index(b"\xc3") + 1]
+    code, out, err = run(["--json", write(tmp, "cut-utf8.tsv", lines_to_bytes(lines[:-1]) + cut)])
+    check(code == 1 and f"cut-utf8.tsv:{len(lines)}:" in err, f"cut in a character: {err}")
+    check(strict_json(out)["input"]["malformed_lines"] == 1, "counted")
+    # ek records close themselves: a complete last record without its newline counts
+    ek = lines_to_bytes(to_ek(lines))[:-1]
+    a = report_json(["--label", "x", MAIN])
+    b = report_json(["--label", "x", write(tmp, "no-newline.ek", ek)])
+    check(a == b, "complete last ek record without newline")
+    code, out, err = run(["--json", write(tmp, "cut-string.ek", ek[:-30])])
+    check(code == 1 and "cut-string.ek:" in err and "not JSON" in err, f"cut in a string: {err}")
 
 
 # ---- driver ----------------------------------------------------------------
