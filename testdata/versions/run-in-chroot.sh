@@ -275,7 +275,6 @@ run_version() {
     if [ "$shell" -eq 1 ]; then
         echo "== shell in $root (Wireshark $version); the source is read-only in /tlsdiag/src"
         in_chroot "$root" /bin/bash -i <&"$terminal" || true
-        echo "$version ($suite chroot $made): shell" >"$summary.$version"
         unmount_all_under "$root"
         return 0
     fi
@@ -330,6 +329,7 @@ for version in "${versions[@]}"; do
     exec {lock}>&-
 done
 
+[ "$shell" -eq 0 ] || exit 0
 echo "== Summary (Wireshark, chroot, times, ctest)"
 for version in "${versions[@]}"; do
     cat "$summary.$version" 2>/dev/null || echo "$version: did not run"
