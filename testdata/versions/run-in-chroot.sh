@@ -143,14 +143,20 @@ stop() {
 trap 'stop 130' INT
 trap 'stop 143' TERM
 
-# Runs a long command (debootstrap, apt, the build) so that the worker can
-# stop it: as a job it waits for, since a trap runs during "wait" but not
-# during a foreground command, and in a PID namespace of its own, since
-# killing the namespace's first process ends every process in it.
+# stoppable [UNSHARE_OPTION...] -- COMMAND...: runs a long command
+# (debootstrap, apt, the build) so that the worker can stop it: as a job it
+# waits for, since a trap runs during "wait" but not during a foreground
+# command, and in a PID namespace of its own, since killing the namespace's
+# first process ends every process in it.
 running=""
 stoppable() {
-    local status=0
-    unshare --pid --fork --kill-child -- "$@" &
+    local status=0 options=()
+    while [ "$1" != "--" ]; do
+        options+=("$1")
+        shift
+    done
+    shift
+    unshare --pid --fork --kill-child ${options[@]+"${options[@]}"} -- "$@" &
     running=$!
     wait "$running" || status=$?
     running=""
@@ -208,7 +214,7 @@ create_chroot() {
     ensure_debootstrap
     remove_tree "$partial"
     echo "== debootstrap $suite into $root"
-    stoppable debootstrap --variant=minbase "$suite" "$partial" "$mirror" >"$partial.log" 2>&1 ||
+    stoppable -- debootstrap --variant=minbase "$suite" "$partial" "$mirror" >"$partial.log" 2>&1 ||
         { tail -n 20 "$partial.log" >&2; die "debootstrap $suite failed (log: $partial.log)"; }
     # sid's Release files can outlive their Valid-Until on mirrors and
     # snapshots; the signatures are still checked.
@@ -228,9 +234,10 @@ install_packages() {
     mount_system "$root"
     echo "wireshark-common wireshark-common/install-setuid boolean false" |
         in_chroot "$root" debconf-set-selections
-    stoppable chroot "$root" "${CHROOT_ENV[@]}" apt-get update -q >/dev/null ||
+    stoppable --mount-proc="$root/proc" -- chroot "$root" "${CHROOT_ENV[@]}" \
+        apt-get update -q >/dev/null ||
         die "apt-get update in $root failed"
-    stoppable chroot "$root" "${CHROOT_ENV[@]}" \
+    stoppable --mount-proc="$root/proc" -- chroot "$root" "${CHROOT_ENV[@]}" \
         apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null ||
         die "installing the build dependencies in $root failed"
 }
@@ -293,8 +300,10 @@ run_version() {
     echo "== Wireshark $version (Debian $suite): $build"
     started=$SECONDS
     local status=0 log="$root/tlsdiag/run.log"
+    # The build's /proc is that of its PID namespace: LeakSanitizer reads
+    # its own threads there.
     # shellcheck disable=SC2016 # $0 and $@ belong to the inner bash
-    stoppable bash -o pipefail -c '"$@" 2>&1 | tee "$0"' "$log" \
+    stoppable --mount-proc="$root/proc" -- bash -o pipefail -c '"$@" 2>&1 | tee "$0"' "$log" \
         chroot "$root" "${CHROOT_ENV[@]}" /bin/bash -euo pipefail -c "$build" || status=$?
     local took=$((SECONDS - started)) counts
     counts=$(grep -E '^[0-9]+% tests passed' "$log" | paste -sd';' -) || counts="no tests ran"
