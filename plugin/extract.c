@@ -20,6 +20,12 @@
 #define FIELD_VALUE(fi) (&(fi)->value)
 #endif
 
+/* Wireshark 4.0 names the field type tests IS_FT_*, later versions FT_IS_*. */
+#ifndef FT_IS_UINT32
+#define FT_IS_UINT32(ft) IS_FT_UINT32(ft)
+#define FT_IS_STRING(ft) IS_FT_STRING(ft)
+#endif
+
 typedef enum {
     FIELD_TCP,
     FIELD_TCP_ANALYSIS_FLAGS,
@@ -120,7 +126,7 @@ static void visit_field(proto_tree *tree, wanted_field field, field_visitor visi
  * reading an integer through the wrong getter aborts the whole program. */
 static bool holds_uint(const field_info *fi)
 {
-    return fi != NULL && fi->hfinfo != NULL && IS_FT_UINT32(fi->hfinfo->type);
+    return fi != NULL && fi->hfinfo != NULL && FT_IS_UINT32(fi->hfinfo->type);
 }
 
 static guint32 uint_value(const field_info *fi)
@@ -273,7 +279,7 @@ static bool offers_fallback_scsv(proto_tree *tree)
 static bool take_first_string(const field_info *fi, void *data)
 {
     const char **value = data;
-    if (fi == NULL || fi->hfinfo == NULL || !IS_FT_STRING(fi->hfinfo->type))
+    if (fi == NULL || fi->hfinfo == NULL || !FT_IS_STRING(fi->hfinfo->type))
         return true;
     *value = fvalue_get_string(FIELD_VALUE((field_info *)fi));
     return false;

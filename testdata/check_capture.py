@@ -26,12 +26,23 @@ nothing else are not expected. So do handshakes still incomplete when the
 capture ends (capture_end=1): in single-pass mode those rows, and truth
 lines, are not expected.
 
+A newer Wireshark can dissect a capture differently (another dissector
+claims a port, TCP analysis changes), and the plugin annotates what Wireshark
+dissects. NAME.wireshark-X.Y.expect beside NAME.expect then replaces it, as a
+whole, for Wireshark X.Y and later (until a newer such file); its comments say
+what Wireshark X.Y does differently. --wireshark names the version the plugin
+was built for.
+
+Boolean fields are written 1 and 0, as tshark 4.0 prints them; tshark 4.4 and
+4.6 print True and False, which are read as 1 and 0 (in boolean columns only).
+
 Exit status: 0 pass, 1 mismatch, 2 trouble (tshark failed, bad file),
 77 skipped (the capture is not there, e.g. without ../shared).
 """
 
 import argparse
 import os
+import re
 import sys
 
 import subprocess
@@ -48,6 +59,9 @@ FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "step.completion", "loss.client_hello_retransmissions", "loss.server_retransmissions",
                "loss.client_retransmissions", "loss.duplicate_acks", "loss.zero_windows"]
 SKIP = 77
+# tshark -T fields spells booleans 1/0 in 4.0, True/False in 4.4 and 4.6.
+BOOLEAN_COLUMNS = {"fallback.scsv", "certificate_requested", "capture_end"}
+BOOLEAN_SPELLINGS = {"True": "1", "False": "0"}
 
 
 def read_expectations(path):
@@ -115,6 +129,9 @@ def main():
     parser.add_argument("--tshark", required=True,
                         help="tshark with the plugin loaded (the build's tlsdiag-tshark)")
     parser.add_argument("--mode", choices=["single", "two-pass"], required=True)
+    parser.add_argument("--wireshark", metavar="X.Y", type=parse_version,
+                        help="Wireshark version the plugin was built for: selects "
+                             "NAME.wireshark-X.Y.expect overrides")
     parser.add_argument("--write", action="store_true",
                         help="rewrite the expectations from the plugin's output (review the diff!)")
     parser.add_argument("capture")
@@ -126,6 +143,7 @@ def main():
     if not os.path.exists(args.capture):
         print(f"SKIP: {args.capture} is not there")
         return SKIP
+    args.expect = expectations_for_version(args.expect, args.wireshark)
     header, rows, tshark_args, keylog, truth = read_expectations(args.expect)
     if args.write:
         header = FULL_HEADER
@@ -141,7 +159,7 @@ def main():
         print(f"FAIL: tshark exited {status}: {' '.join(cmd)}\n{stderr}")
         return 2
 
-    got = [line.split("\t") for line in stdout.splitlines() if line]
+    got = [normalize_booleans(header, line.split("\t")) for line in stdout.splitlines() if line]
     if args.write:
         write_expectations(args.expect, header, got)
         return 0
@@ -157,9 +175,9 @@ def main():
     missing = [r for r in want if tuple(r) not in got_set]
     extra = [r for r in got if tuple(r) not in want_set]
     if not missing and not extra and not failures:
-        print(f"PASS: {len(want)} annotated frames ({args.mode})")
+        print(f"PASS: {len(want)} annotated frames ({args.mode}, {args.expect})")
         return 0
-    print(f"FAIL: {args.capture} ({args.mode})")
+    print(f"FAIL: {args.capture} ({args.mode}, {args.expect})")
     for failure in failures:
         print("truth:   " + failure)
     print("columns: " + "\t".join(want_header))
@@ -168,6 +186,34 @@ def main():
     for r in extra:
         print("extra:   " + "\t".join(r))
     return 1
+
+
+def parse_version(text):
+    match = re.fullmatch(r"(\d+)\.(\d+)", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a version like 4.6: {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def expectations_for_version(path, version):
+    """The newest NAME.wireshark-X.Y.expect with X.Y <= version, else path."""
+    if version is None or not path.endswith(".expect"):
+        return path
+    directory, stem = os.path.split(path[:-len(".expect")])
+    override = re.compile(re.escape(stem) + r"\.wireshark-(\d+)\.(\d+)\.expect")
+    best = None
+    for entry in os.listdir(directory or "."):
+        match = override.fullmatch(entry)
+        if match:
+            since = int(match[1]), int(match[2])
+            if since <= version and (best is None or since > best[0]):
+                best = since, entry
+    return os.path.join(directory, best[1]) if best else path
+
+
+def normalize_booleans(header, row):
+    return [BOOLEAN_SPELLINGS.get(cell, cell) if name in BOOLEAN_COLUMNS else cell
+            for name, cell in zip(header, row)]
 
 
 def check_truth(truth, header, got):
