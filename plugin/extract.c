@@ -244,9 +244,13 @@ static gint captured_field_length(const field_info *fi)
     return MIN(fi->length, tvb_captured_length_remaining(fi->ds_tvb, fi->start));
 }
 
+/* An SSLv2 record header and the fixed part of its CLIENT-HELLO. */
+#define SSLV2_HELLO_MIN 11
+
 typedef struct {
     bool found;
     uint32_t flags;
+    gint bytes_after; /* after the header in the frame: payload, or link-layer padding */
 } tcp_header;
 
 static bool read_tcp_header_flags(const field_info *fi, void *data)
@@ -256,7 +260,10 @@ static bool read_tcp_header_flags(const field_info *fi, void *data)
     if (captured_field_length(fi) < 14)
         return true;
     header->found = true;
-    header->flags = tvb_get_ntohs(fi->ds_tvb, fi->start + 12) & 0x0FFF;
+    guint16 offset_and_flags = tvb_get_ntohs(fi->ds_tvb, fi->start + 12);
+    header->flags = offset_and_flags & 0x0FFF;
+    header->bytes_after =
+        tvb_reported_length_remaining(fi->ds_tvb, fi->start + (offset_and_flags >> 12) * 4);
     return false;
 }
 
@@ -532,7 +539,7 @@ static bool has_record(const tlsdiag_observation *obs, uint8_t type)
  * TCP segments with nothing for tlsdiag: the cheap facts come first. */
 bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
 {
-    tcp_header header = {false, 0};
+    tcp_header header = {false, 0, 0};
     uint32_t stream;
 
     /* TLS over QUIC has handshake messages too, and no TCP header. */
@@ -555,10 +562,12 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
         obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
     }
 
-    /* An SSLv2-format ClientHello has a handshake type but no content type. */
+    /* An SSLv2-format ClientHello has a handshake type but no content type;
+     * it is tens of bytes, more than any Ethernet padding after a bare ACK,
+     * which spares most frames the lookup. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
         !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
-        count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0)
+        (header.bytes_after <= SSLV2_HELLO_MIN || count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0))
         return false;
     /* The connection's conversation identifies it as tcp.stream does (a
      * reused port starts a new one), without a field on every frame. */
