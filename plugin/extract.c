@@ -345,8 +345,9 @@ static guint32 cursor_uint(cursor *c, gint size)
     guint32 value = 0;
     if (!cursor_has(c, (guint32)size))
         return 0;
+    const guint8 *bytes = tvb_get_ptr(c->tvb, c->offset, size);
     for (gint i = 0; i < size; i++)
-        value = value << 8 | tvb_get_guint8(c->tvb, c->offset + i);
+        value = value << 8 | bytes[i];
     c->offset += size;
     return value;
 }

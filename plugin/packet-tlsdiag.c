@@ -472,12 +472,14 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
 
     if (!PINFO_FD_VISITED(pinfo)) {
+        /* On the first pass a frame has a report only from its own
+         * observation: links come from later frames. */
         tlsdiag_observation obs;
-        if (tlsdiag_extract_segment(tree, pinfo, &obs)) {
-            if (tlsdiag_engine_wants_content(engine, &obs))
-                tlsdiag_extract_content(tree, &obs);
-            tlsdiag_engine_observe(engine, &obs);
-        }
+        if (!tlsdiag_extract_segment(tree, pinfo, &obs))
+            return 0;
+        if (tlsdiag_engine_wants_content(engine, &obs))
+            tlsdiag_extract_content(tree, &obs);
+        tlsdiag_engine_observe(engine, &obs);
     } else {
         /* A frame seen again means the first pass is over (tshark -2, or
          * the GUI after reading the file): handshakes that never finished
