@@ -42,15 +42,6 @@ static const char *name_or_unknown(const char *name)
     return name[0] != '\0' ? name : "unknown";
 }
 
-static void append_version(GString *out, uint16_t version)
-{
-    const char *name = tlsdiag_version_name(version);
-    if (name != NULL)
-        g_string_append(out, name);
-    else
-        g_string_append_printf(out, "0x%04x", version);
-}
-
 /* One phrase for how the frame's story went, to tell the frames of one
  * pattern apart: "server RST", "client alert unknown_ca (48)",
  * "TLS 1.2 to TLS 1.1 with SCSV", "TLS 1.2 again". */
@@ -105,12 +96,12 @@ static void describe_how(const tlsdiag_verdict *verdict, GString *out)
         g_string_append_printf(out, "%s alert %s (%u)", side, alert != NULL ? alert : "unknown",
                                verdict->alert);
     } else if (verdict->fallback_from != 0 && verdict->fallback_to != 0) {
-        append_version(out, verdict->fallback_from);
+        tlsdiag_append_version(out, verdict->fallback_from);
         if (verdict->fallback_to == verdict->fallback_from) {
             g_string_append(out, " again");
         } else {
             g_string_append(out, " to ");
-            append_version(out, verdict->fallback_to);
+            tlsdiag_append_version(out, verdict->fallback_to);
         }
         if (verdict->fallback_scsv)
             g_string_append(out, " with SCSV");

@@ -22,7 +22,7 @@ static void append_duration(GString *out, int64_t ns)
         g_string_append_printf(out, "%.1f s", ms / 1000.0);
 }
 
-static void append_version(GString *out, uint16_t version)
+void tlsdiag_append_version(GString *out, uint16_t version)
 {
     const char *name = tlsdiag_version_name(version);
     if (name != NULL)
@@ -36,10 +36,10 @@ static void append_negotiation(GString *out, const tlsdiag_verdict *verdict)
 {
     g_string_append(out, " (");
     if (verdict->negotiated_version != 0) {
-        append_version(out, verdict->negotiated_version);
+        tlsdiag_append_version(out, verdict->negotiated_version);
     } else {
         g_string_append(out, "client offered up to ");
-        append_version(out, verdict->offered_version);
+        tlsdiag_append_version(out, verdict->offered_version);
     }
     g_string_append_c(out, ')');
 }
@@ -217,12 +217,12 @@ static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
 {
     if (verdict->flag == TLSDIAG_FLAG_VERSION_FALLBACK) {
         g_string_append(out, "Version fallback: the client retries with at most ");
-        append_version(out, verdict->fallback_to);
+        tlsdiag_append_version(out, verdict->fallback_to);
         g_string_append(out, " instead of ");
-        append_version(out, verdict->fallback_from);
+        tlsdiag_append_version(out, verdict->fallback_from);
     } else {
         g_string_append(out, "Retry after failure: the client tries ");
-        append_version(out, verdict->fallback_to);
+        tlsdiag_append_version(out, verdict->fallback_to);
         g_string_append(out, " again");
     }
     g_string_append(out, ", ");
@@ -242,7 +242,7 @@ static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
 static void describe_scsv(const tlsdiag_verdict *verdict, GString *out)
 {
     g_string_append(out, "ClientHello offers TLS_FALLBACK_SCSV with at most ");
-    append_version(out, verdict->offered_version);
+    tlsdiag_append_version(out, verdict->offered_version);
     g_string_append(out, ": the client is retrying at a lower version after a failure this capture "
                          "does not hold");
 }
@@ -250,7 +250,7 @@ static void describe_scsv(const tlsdiag_verdict *verdict, GString *out)
 static void describe_rejected(const tlsdiag_verdict *verdict, GString *out)
 {
     g_string_append(out, "Fallback rejected: server sent inappropriate_fallback (86) to the ");
-    append_version(out, verdict->offered_version);
+    tlsdiag_append_version(out, verdict->offered_version);
     g_string_append_printf(out, " retry in ClientHello frame %" PRIu32 "", verdict->client_hello);
     if (verdict->origin.frame == 0) {
         g_string_append(out, ", a fallback after a failure this capture does not hold; the server "
@@ -475,7 +475,7 @@ void tlsdiag_describe_retry_completed(const tlsdiag_frame_report *report, GStrin
     const tlsdiag_verdict *retry = &report->verdict;
     g_string_append_printf(out, "This retry completed its handshake in frame %" PRIu32 " (",
                            report->retry_completed);
-    append_version(out, report->retry_completed_version);
+    tlsdiag_append_version(out, report->retry_completed_version);
     g_string_append_c(out, ')');
     if (retry->flag == TLSDIAG_FLAG_VERSION_FALLBACK && !retry->fallback_scsv)
         g_string_append(out, ": the downgrade succeeded; without TLS_FALLBACK_SCSV the server "

@@ -116,6 +116,9 @@ static inline uint32_t tlsdiag_verdict_retransmissions(const tlsdiag_verdict *ve
            verdict->server_retransmissions;
 }
 
+/* "TLS 1.2", or "version 0x7e02" for a value without a name. */
+void tlsdiag_append_version(GString *out, uint16_t version);
+
 /* The expert text of a frame's verdict and of its links, for people. */
 void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out);
 void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out);

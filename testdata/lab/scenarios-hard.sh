@@ -163,14 +163,7 @@ NGINX
         -j REJECT --reject-with tcp-reset
     record ipv6_fallback
     need 0 "ip" "no IPv4"
-    need_streams 2
-    need_offered_max 0 1.3
-    need_offered_max 1 1.2
-    no_scsv 0
-    expect_end 0 aborted server RST client_hello
-    link_row 1 version_fallback 0 1
-    scsv_row 1
-    expect_end 1 alert server 86 client_hello
+    need_fallback_13_to_12_rejected
 }
 ipv6_fallback() {
     s_client_at "[$CLI6]:0" "[$SRV6]:443"

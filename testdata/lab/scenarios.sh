@@ -406,6 +406,10 @@ scn_fallback_13_to_12_scsv() {
     server_nginx
     reset_rule -m string --algo bm --hex-string '|002b0009080304030303020301|'
     record fallback_13_to_12
+    need_fallback_13_to_12_rejected
+}
+# The TLS 1.3 attempt is reset, the TLS 1.2 retry with SCSV is refused (86).
+need_fallback_13_to_12_rejected() {
     need_streams 2
     need_offered_max 0 1.3
     need_offered_max 1 1.2
