@@ -35,6 +35,7 @@ typedef enum {
     FIELD_TLS_CONTENT_TYPE,
     FIELD_TLS_OPAQUE_TYPE,
     FIELD_TLS_HANDSHAKE_TYPE,
+    FIELD_TLS_SSL2_HANDSHAKE_TYPE,
     FIELD_TLS_HELLO_VERSION,
     FIELD_TLS_SUPPORTED_VERSION,
     FIELD_TLS_CIPHER_SUITES,
@@ -72,6 +73,8 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_CONTENT_TYPE] = {.abbrev = "tls.record.content_type"},
     [FIELD_TLS_OPAQUE_TYPE] = {.abbrev = "tls.record.opaque_type"},
     [FIELD_TLS_HANDSHAKE_TYPE] = {.abbrev = "tls.handshake.type"},
+    /* Wireshark 4.4 on: SSLv2-format messages have their own type field. */
+    [FIELD_TLS_SSL2_HANDSHAKE_TYPE] = {.abbrev = "tls.ssl2.handshake.type"},
     [FIELD_TLS_HELLO_VERSION] = {.abbrev = "tls.handshake.version"},
     [FIELD_TLS_SUPPORTED_VERSION] = {.abbrev = "tls.handshake.extensions.supported_version"},
     [FIELD_TLS_CIPHER_SUITES] = {.abbrev = "tls.handshake.ciphersuites"},
@@ -527,6 +530,22 @@ static int64_t time_in_ns(const nstime_t *ts)
     return secs * 1000000000 + ts->nsecs;
 }
 
+/* SSLv2 numbers its CLIENT-HELLO 1, as TLS numbers its ClientHello. */
+#define SSL2_CLIENT_HELLO 1
+
+static void read_ssl2_client_hello(proto_tree *tree, tlsdiag_observation *obs)
+{
+    uint8_t types[TLSDIAG_MAX_HANDSHAKES];
+    unsigned count = all_uint8(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, types, TLSDIAG_MAX_HANDSHAKES);
+    for (unsigned i = 0; i < count; i++) {
+        if (types[i] == SSL2_CLIENT_HELLO) {
+            obs->handshake_types[0] = TLSDIAG_HS_CLIENT_HELLO;
+            obs->handshake_count = 1;
+            return;
+        }
+    }
+}
+
 static bool has_record(const tlsdiag_observation *obs, uint8_t type)
 {
     for (unsigned i = 0; i < obs->record_count; i++) {
@@ -568,7 +587,9 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
      * which spares most frames the lookup. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
         !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
-        (header.bytes_after <= SSLV2_HELLO_MIN || count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0))
+        (header.bytes_after <= SSLV2_HELLO_MIN ||
+         (count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
+          count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)))
         return false;
     /* The connection's conversation identifies it as tcp.stream does (a
      * reused port starts a new one), without a field on every frame. */
@@ -596,6 +617,8 @@ void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
         obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE,
                                                   obs->handshake_types, TLSDIAG_MAX_HANDSHAKES);
     }
+    if (sslv2 && obs->handshake_count == 0)
+        read_ssl2_client_hello(tree, obs);
     if (obs->handshake_count > 0) {
         uint32_t version;
         if (first_uint(tree, FIELD_TLS_HELLO_VERSION, &version))

@@ -840,7 +840,10 @@ def malformed_reasons(tmp):
     bad_ek = [
         ('[1, 2]', "not a JSON object"),
         ('{"timestamp": "0"}', 'no "layers" object'),
-        ('{"layers": {' + layers + ', "tlsdiag_sni": ["\\ud800x"]}}', "not valid UTF-8"),
+        # json-glib 1.6 (Debian 12) passes a lone surrogate on as bytes that
+        # are not UTF-8; later versions refuse it while parsing.
+        ('{"layers": {' + layers + ', "tlsdiag_sni": ["\\ud800x"]}}',
+         ("not valid UTF-8", "malformed surrogate pair")),
         ('{"layers": {' + layers + ', "tlsdiag_alert": ["999"]}}', "number out of range"),
         ('{"layers": {' + layers + ', "tlsdiag_sni": "\\udc00"', "not JSON"),
         ('{"layers": ' + "[" * 100 + "]" * 100 + "}", "nested too deeply"),
@@ -850,8 +853,10 @@ def malformed_reasons(tmp):
     code, out, err = run(["--json", write(tmp, "bad.ek", data)])
     doc = strict_json(out)
     check(code == 1 and doc["input"]["malformed_lines"] == len(bad_ek), f"{code} {doc['input']}")
-    for n, (_, reason) in enumerate(bad_ek):
-        check(f"bad.ek:{n + 3}:" in err and reason in err, f"ek line {n + 3}: {reason!r}: {err}")
+    for n, (_, reasons) in enumerate(bad_ek):
+        line = next((l for l in err.splitlines() if f"bad.ek:{n + 3}:" in l), "")
+        reasons = reasons if isinstance(reasons, tuple) else (reasons,)
+        check(any(reason in line for reason in reasons), f"ek line {n + 3}: {reasons!r}: {err}")
 
 
 @test
