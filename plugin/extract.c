@@ -26,7 +26,17 @@
 #define FT_IS_STRING(ft) IS_FT_STRING(ft)
 #endif
 
+/* Wireshark 4.0: the TCP conversation's index tells connections apart as
+ * tcp.stream does, without a wanted field built on every frame. Later
+ * versions give some connections (TCP Fast Open, segments reordered around
+ * a reset) a conversation that does not follow tcp.stream: there the field
+ * is read. */
+#if WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR < 2
+#define STREAM_FROM_CONVERSATION 1
+#endif
+
 typedef enum {
+    FIELD_TCP_STREAM,
     FIELD_TCP,
     FIELD_TCP_ANALYSIS_FLAGS,
     FIELD_TCP_RETRANSMISSION,
@@ -65,6 +75,9 @@ typedef struct {
 } field_ref;
 
 static field_ref fields[FIELD_COUNT] = {
+#ifndef STREAM_FROM_CONVERSATION
+    [FIELD_TCP_STREAM] = {.abbrev = "tcp.stream"},
+#endif
     [FIELD_TCP] = {.abbrev = "tcp"},
     [FIELD_TCP_ANALYSIS_FLAGS] = {.abbrev = "tcp.analysis.flags"},
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
@@ -97,6 +110,8 @@ GArray *tlsdiag_extract_resolve_fields(void)
     for (unsigned i = 0; i < FIELD_COUNT; i++) {
         field_ref *ref = &fields[i];
         ref->hf_count = 0;
+        if (ref->abbrev == NULL)
+            continue;
         int hf = proto_registrar_get_id_byname(ref->abbrev);
         while (hf > 0 && ref->hf_count < MAX_SAME_NAME) {
             ref->hf[ref->hf_count++] = hf;
@@ -555,6 +570,20 @@ static bool has_record(const tlsdiag_observation *obs, uint8_t type)
     return false;
 }
 
+static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *stream)
+{
+#ifdef STREAM_FROM_CONVERSATION
+    /* A reused port starts a new conversation, as it starts a new tcp.stream. */
+    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+    if (conversation == NULL)
+        return false;
+    *stream = conversation->conv_index;
+    return true;
+#else
+    return first_uint(tree, FIELD_TCP_STREAM, stream);
+#endif
+}
+
 /* Every lookup below costs a hash lookup per frame, and most frames are
  * TCP segments with nothing for tlsdiag: the cheap facts come first. */
 bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
@@ -591,12 +620,8 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
          (count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
           count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)))
         return false;
-    /* The connection's conversation identifies it as tcp.stream does (a
-     * reused port starts a new one), without a field on every frame. */
-    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
-    if (conversation == NULL)
+    if (!read_stream(tree, pinfo, &stream))
         return false;
-    stream = conversation->conv_index;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);

@@ -14,6 +14,7 @@ import argparse
 import csv
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,9 @@ def main():
                 sys.exit(2)
             return result.stdout
 
-        got = tshark("-Y", "tlsdiag")
+        # Wireshark 4.4 and later add "(SNI=...)" to a Client Hello's Info:
+        # Wireshark's own text, not the profile's.
+        got = re.sub(r" \(SNI=[^)]*\)", "", tshark("-Y", "tlsdiag"))
         got += "\n" + tshark("-Y", "tlsdiag", "--color", "-T", "fields", "-e", "frame.number",
                              "-e", "frame.coloring_rule.name")
         for expression in filter_buttons(args.profile_dir):
