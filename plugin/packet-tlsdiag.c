@@ -651,13 +651,13 @@ void proto_register_tlsdiag(void)
         {&hf_tlsdiag_loss_duplicate_acks,
          {"Duplicate ACKs", "tlsdiag.loss.duplicate_acks", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Duplicate ACKs on this connection during the handshake, before this frame", HFILL}},
-        {&hf_tlsdiag_detail,
-         {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
-          "The rest of the expert text, where it is longer than Wireshark shows in one line",
-          HFILL}},
         {&hf_tlsdiag_loss_zero_windows,
          {"Zero windows", "tlsdiag.loss.zero_windows", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Zero-window segments on this connection during the handshake, before this frame",
+          HFILL}},
+        {&hf_tlsdiag_detail,
+         {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The rest of the expert text, where it is longer than Wireshark shows in one line",
           HFILL}},
     };
 
