@@ -561,15 +561,6 @@ static void read_ssl2_client_hello(proto_tree *tree, tlsdiag_observation *obs)
     }
 }
 
-static bool has_record(const tlsdiag_observation *obs, uint8_t type)
-{
-    for (unsigned i = 0; i < obs->record_count; i++) {
-        if (obs->record_types[i] == type)
-            return true;
-    }
-    return false;
-}
-
 static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *stream)
 {
 #ifdef STREAM_FROM_CONVERSATION
@@ -638,7 +629,7 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
 void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
 {
     bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
-    if (has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
+    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
         obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE,
                                                   obs->handshake_types, TLSDIAG_MAX_HANDSHAKES);
     }
@@ -655,8 +646,8 @@ void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
         read_resumption(tree, obs);
     }
-    if (has_record(obs, TLSDIAG_RECORD_ALERT))
+    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_ALERT))
         read_alerts(tree, obs);
-    if (has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
+    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
         read_http_statuses(tree, obs);
 }

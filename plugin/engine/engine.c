@@ -117,6 +117,15 @@ bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b
            memcmp(a->addr, b->addr, sizeof a->addr) == 0;
 }
 
+bool tlsdiag_observation_has_record(const tlsdiag_observation *obs, uint8_t type)
+{
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == type)
+            return true;
+    }
+    return false;
+}
+
 bool tlsdiag_same_address(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
 {
     return a->family == b->family && memcmp(a->addr, b->addr, sizeof a->addr) == 0;
@@ -514,15 +523,6 @@ static bool awaits_resumption_answer(const stream_state *state)
     return state->resumption != TLSDIAG_RESUMPTION_NONE && !state->resumption_answered;
 }
 
-static bool server_sent_ccs(const tlsdiag_observation *obs)
-{
-    for (unsigned i = 0; i < obs->record_count; i++) {
-        if (obs->record_types[i] == TLSDIAG_RECORD_CHANGE_CIPHER_SPEC)
-            return true;
-    }
-    return false;
-}
-
 /* TLS 1.3 accepts a PSK in the ServerHello. Below, an abbreviated handshake
  * goes from the ServerHello straight to ChangeCipherSpec; a full one sends
  * a certificate or key exchange first. */
@@ -542,7 +542,7 @@ static resumption_answer read_resumption_answer(const stream_state *state,
         observed_handshake(obs, TLSDIAG_HS_SERVER_KEY_EXCHANGE) ||
         observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO_DONE))
         return ANSWER_REFUSED;
-    if (server_sent_ccs(obs))
+    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC))
         return ANSWER_ACCEPTED;
     return ANSWER_PENDING;
 }
@@ -918,13 +918,8 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
 
 bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    if (!stream_set_contains(&engine->finished, obs->stream))
-        return true;
-    for (unsigned i = 0; i < obs->record_count; i++) {
-        if (obs->record_types[i] == TLSDIAG_RECORD_HANDSHAKE)
-            return true;
-    }
-    return false;
+    return !stream_set_contains(&engine->finished, obs->stream) ||
+           tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE);
 }
 
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)

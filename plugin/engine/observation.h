@@ -109,6 +109,9 @@ enum {
 };
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);
+
+/* Whether one of the frame's records (its first TLSDIAG_MAX_RECORDS) has this type. */
+bool tlsdiag_observation_has_record(const tlsdiag_observation *obs, uint8_t type);
 bool tlsdiag_same_address(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);
 
 /* FNV-1a over bytes, never 0 (0 means absent). */
