@@ -19,9 +19,9 @@
  *     the libFuzzer binary. Run it on a copy of the seed corpus:
  *         cp -r testdata/fuzz/engine-corpus /tmp/corpus
  *         build-fuzz/plugin/tests/fuzz_engine /tmp/corpus -max_len=4096
- *   - any compiler, TLSDIAG_FUZZ_REPLAY defined: fuzz_engine_replay FILE|DIR...
- *     runs the harness once over each input (the seed corpus as a ctest, or a
- *     crash file under gcc and valgrind).
+ *   - any compiler, with testdata/fuzz/replay_main.c: fuzz_engine_replay
+ *     FILE|DIR... runs the harness once over each input (the seed corpus as
+ *     a ctest, or a crash file under gcc and valgrind).
  *
  * Input format (all integers little-endian, missing bytes read as zero):
  *   byte 0..7   fallback window in ns (int64; the glue only makes 0..4.3e18,
@@ -329,8 +329,18 @@ typedef struct {
     const tlsdiag_frame_report *report;
 } kept_report;
 
-/* Replay with TLSDIAG_FUZZ_VERBOSE set prints every text (to check seeds). */
+/* With TLSDIAG_FUZZ_VERBOSE set, every text is printed (to check seeds). */
 static bool verbose;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    verbose = g_getenv("TLSDIAG_FUZZ_VERBOSE") != NULL;
+    return 0;
+}
 
 typedef struct {
     kept_report kept[KEPT_REPORTS];
@@ -527,80 +537,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_free(name_buffer);
     return 0;
 }
-
-/* ---- replay without libFuzzer ------------------------------------------------ */
-
-#ifdef TLSDIAG_FUZZ_REPLAY
-
-static int replay_file(const char *path)
-{
-    gchar *contents = NULL;
-    gsize length = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &contents, &length, &error)) {
-        fprintf(stderr, "fuzz_engine_replay: %s\n", error->message);
-        g_error_free(error);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput((const uint8_t *)contents, length);
-    g_free(contents);
-    return 0;
-}
-
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int replay_path(const char *path, unsigned *count)
-{
-    if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
-        (*count)++;
-        if (verbose)
-            printf("%s\n", path);
-        return replay_file(path);
-    }
-    GError *error = NULL;
-    GDir *dir = g_dir_open(path, 0, &error);
-    if (dir == NULL) {
-        fprintf(stderr, "fuzz_engine_replay: %s\n", error->message);
-        g_error_free(error);
-        return 1;
-    }
-    /* Sorted, so that a run is the same every time. */
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        if (name[0] != '.')
-            g_ptr_array_add(names, g_strdup(name));
-    }
-    g_dir_close(dir);
-    g_ptr_array_sort(names, compare_names);
-    int status = 0;
-    for (guint i = 0; i < names->len; i++) {
-        gchar *child = g_build_filename(path, (const char *)g_ptr_array_index(names, i), NULL);
-        status |= replay_path(child, count);
-        g_free(child);
-    }
-    g_ptr_array_free(names, TRUE);
-    return status;
-}
-
-int main(int argc, char **argv)
-{
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE|DIR...\n"
-                        "Runs the engine fuzz harness once over each input.\n",
-                argv[0]);
-        return 2;
-    }
-    unsigned count = 0;
-    int status = 0;
-    verbose = g_getenv("TLSDIAG_FUZZ_VERBOSE") != NULL;
-    for (int i = 1; i < argc; i++)
-        status |= replay_path(argv[i], &count);
-    printf("fuzz_engine_replay: %u inputs%s\n", count, status ? ", some unreadable" : "");
-    return status ? 2 : 0;
-}
-
-#endif /* TLSDIAG_FUZZ_REPLAY */

@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The report's input fuzz harness (fuzz_report.c), included from
-# postproc/CMakeLists.txt.
+# postproc/CMakeLists.txt; tlsdiag_fuzz_harness() is in
+# testdata/fuzz/harness.cmake.
 #
-# Always built: fuzz_report_replay, the harness with a plain main that runs
-# it once over files and directories, and the test report.fuzz-corpus that
-# replays the seed corpus testdata/fuzz/report-corpus (with the sanitizers
-# when the build has them).
+# Always built: fuzz_report_replay, and the test report.fuzz-corpus that
+# replays the seed corpus testdata/fuzz/report-corpus.
 #
 # With -DTLSDIAG_FUZZ=ON (clang only): fuzz_report, the libFuzzer binary:
 #   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DTLSDIAG_FUZZ=ON
@@ -19,24 +18,11 @@ set(fuzz_report_sources ${REPORT_SOURCES})
 list(REMOVE_ITEM fuzz_report_sources main.c)
 list(TRANSFORM fuzz_report_sources PREPEND ${CMAKE_CURRENT_LIST_DIR}/../)
 
-add_executable(fuzz_report_replay ${CMAKE_CURRENT_LIST_DIR}/fuzz_report.c ${fuzz_report_sources})
-target_compile_definitions(fuzz_report_replay PRIVATE TLSDIAG_FUZZ_REPLAY
-                           TLSDIAG_VERSION="${PROJECT_VERSION}")
-target_include_directories(fuzz_report_replay PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
-target_link_libraries(fuzz_report_replay PRIVATE PkgConfig::JSON_GLIB PkgConfig::GLIB)
-add_test(NAME report.fuzz-corpus
-         COMMAND fuzz_report_replay ${PROJECT_SOURCE_DIR}/testdata/fuzz/report-corpus)
-
-if(TLSDIAG_FUZZ)
-    if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
-        message(FATAL_ERROR "TLSDIAG_FUZZ needs clang (libFuzzer): "
-                            "configure with -DCMAKE_C_COMPILER=clang")
-    endif()
-    add_executable(fuzz_report ${CMAKE_CURRENT_LIST_DIR}/fuzz_report.c ${fuzz_report_sources})
-    target_compile_definitions(fuzz_report PRIVATE TLSDIAG_VERSION="${PROJECT_VERSION}")
-    target_include_directories(fuzz_report PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
-    target_link_libraries(fuzz_report PRIVATE PkgConfig::JSON_GLIB PkgConfig::GLIB)
-    target_compile_options(fuzz_report PRIVATE -g -fsanitize=fuzzer,address,undefined
-                           -fno-sanitize-recover=all -fno-omit-frame-pointer)
-    target_link_options(fuzz_report PRIVATE -fsanitize=fuzzer,address,undefined)
-endif()
+tlsdiag_fuzz_harness(NAME fuzz_report
+                     HARNESS ${CMAKE_CURRENT_LIST_DIR}/fuzz_report.c
+                     SOURCES ${fuzz_report_sources}
+                     INCLUDES ${CMAKE_CURRENT_LIST_DIR}/..
+                     DEFINITIONS TLSDIAG_VERSION="${PROJECT_VERSION}"
+                     LIBRARIES PkgConfig::JSON_GLIB
+                     CORPUS ${PROJECT_SOURCE_DIR}/testdata/fuzz/report-corpus
+                     TEST report.fuzz-corpus)

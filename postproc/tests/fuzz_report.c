@@ -16,8 +16,9 @@
  *         build-fuzz/postproc/fuzz_report /tmp/report-corpus -max_len=65536
  *     (-close_fd_mask=2 keeps the report's own messages off the terminal;
  *     sanitizer reports still show.)
- *   - any compiler, TLSDIAG_FUZZ_REPLAY defined: fuzz_report_replay FILE|DIR...
- *     runs the harness once over each input (ctest report.fuzz-corpus).
+ *   - any compiler, with testdata/fuzz/replay_main.c: fuzz_report_replay
+ *     FILE|DIR... runs the harness once over each input (ctest
+ *     report.fuzz-corpus).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -126,77 +127,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     flows_free(flows);
     return 0;
 }
-
-#ifdef TLSDIAG_FUZZ_REPLAY
-
-static int replay_file(const char *path)
-{
-    gchar *contents = NULL;
-    gsize length = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &contents, &length, &error)) {
-        fprintf(stderr, "fuzz_report_replay: %s\n", error->message);
-        g_error_free(error);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput((const uint8_t *)contents, length);
-    g_free(contents);
-    return 0;
-}
-
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int replay_path(const char *path, unsigned *count)
-{
-    GError *error = NULL;
-    GDir *dir;
-    const char *name;
-    int status = 0;
-
-    if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
-        (*count)++;
-        return replay_file(path);
-    }
-    if (!(dir = g_dir_open(path, 0, &error))) {
-        fprintf(stderr, "fuzz_report_replay: %s\n", error->message);
-        g_error_free(error);
-        return 1;
-    }
-    /* Sorted, so that a run is the same every time. */
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    while ((name = g_dir_read_name(dir)))
-        if (name[0] != '.')
-            g_ptr_array_add(names, g_strdup(name));
-    g_dir_close(dir);
-    g_ptr_array_sort(names, compare_names);
-    for (guint i = 0; i < names->len; i++) {
-        gchar *child = g_build_filename(path, (const char *)g_ptr_array_index(names, i), NULL);
-        status |= replay_path(child, count);
-        g_free(child);
-    }
-    g_ptr_array_free(names, TRUE);
-    return status;
-}
-
-int main(int argc, char **argv)
-{
-    unsigned count = 0;
-    int status = 0;
-
-    if (argc < 2) {
-        fprintf(stderr,
-                "usage: %s FILE|DIR...\n"
-                "Runs the report fuzz harness once over each input.\n",
-                argv[0]);
-        return 2;
-    }
-    for (int i = 1; i < argc; i++)
-        status |= replay_path(argv[i], &count);
-    printf("fuzz_report_replay: %u inputs\n", count);
-    return status || count == 0;
-}
-
-#endif /* TLSDIAG_FUZZ_REPLAY */
