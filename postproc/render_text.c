@@ -105,7 +105,7 @@ static void render_heading(FILE *out, const struct summary *s)
         fprintf(out, "tlsdiag-report: no flagged TLS handshakes\n");
     else
         fprintf(out,
-                "tlsdiag-report: %u flagged flow%s (TLS handshakes that failed or fell back)\n",
+                "tlsdiag-report: %u flagged flow%s (TLS handshakes with a problem)\n",
                 s->flows->len, s->flows->len == 1 ? "" : "s");
     fprintf(out,
             "  input: %u capture%s, %" G_GUINT64_FORMAT " rows (%" G_GUINT64_FORMAT
