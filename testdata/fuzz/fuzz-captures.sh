@@ -263,7 +263,7 @@ run_case() {
         echo "source: $capture"
         echo "campaign seed: $seed, case: $k (mutator seed $case_seed)"
         echo "mutations: $chain"
-        echo "regenerate: python3 testdata/fuzz/mutate_capture.py --seed $case_seed --ops '$chain' '$capture' OUT"
+        echo "regenerate: python3 testdata/fuzz/mutate_capture.py --seed $case_seed '$capture' OUT"
     } >"$work/info.txt"
 
     run_modes "$work" "$input" "$full" "${args[@]}"

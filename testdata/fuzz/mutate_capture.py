@@ -6,8 +6,11 @@
 
 Without --ops, the seed picks a chain of one to three mutations. The chain
 actually applied is printed on stdout (one line), so that a finding can say
-how its input was made. The same seed, input and ops always give the same
-output (editcap's -E is seeded too).
+how its input was made. The same seed and input always give the same output
+(editcap's -E is seeded too), and so do the same seed, input and ops. Picking
+the chain draws from the seed's generator, so `--seed S --ops CHAIN` is not
+the input that `--seed S` made while printing CHAIN: to make a fuzz case's
+input again, give its seed alone.
 
 Mutations:
   editcap-E:RATE[:OFFSET]  editcap -E RATE (random bytes), skipping OFFSET
