@@ -102,9 +102,10 @@ case "$cases$jobs$run_timeout$from_case" in *[!0-9]*) die "--cases, --jobs and -
 case "$seed" in *[!0-9]*|"") die "--seed takes a number" ;; esac
 
 # The sanitizer runtime must be loaded before tshark when the plugin uses it;
-# only for tshark (editcap hangs at start with libasan preloaded).
+# only for tshark (editcap hangs at start with libasan preloaded), which
+# tlsdiag-tshark does with TLSDIAG_TSHARK_PRELOAD.
 plugin=$(sed -n 's/^plugin="\(.*\)"$/\1/p' "$tshark")
-preload="${LD_PRELOAD:-}"
+preload="${TLSDIAG_TSHARK_PRELOAD:-${LD_PRELOAD:-}}"
 if [ -z "$preload" ] && [ -n "$plugin" ] && [ -r "$plugin" ]; then
     if readelf -d "$plugin" 2>/dev/null | grep -q 'libasan'; then
         preload="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
@@ -167,7 +168,7 @@ fields=(-T fields -e frame.number -e tlsdiag.flag -e tlsdiag.stage -e tlsdiag.sn
 run_tshark() {
     local outdir="$1" tag="$2" input="$3" rc
     shift 3
-    timeout -k 10 "$run_timeout" env LD_PRELOAD="$preload" "$tshark" -r "$input" -n "$@" \
+    timeout -k 10 "$run_timeout" env TLSDIAG_TSHARK_PRELOAD="$preload" "$tshark" -r "$input" -n "$@" \
         >"$outdir/$tag.out.full" 2>"$outdir/$tag.err"
     rc=$?
     echo "$rc" >"$outdir/$tag.rc"
