@@ -23,6 +23,7 @@ tlsdiag_fuzz_harness(NAME fuzz_report
                      SOURCES ${fuzz_report_sources}
                      INCLUDES ${CMAKE_CURRENT_LIST_DIR}/.. ${PROJECT_SOURCE_DIR}/plugin/engine
                      DEFINITIONS TLSDIAG_VERSION="${PROJECT_VERSION}"
+                                 TLSDIAG_WIRESHARK_ABI="${TLSDIAG_WIRESHARK_ABI}"
                      LIBRARIES PkgConfig::JSON_GLIB
                      CORPUS ${PROJECT_SOURCE_DIR}/testdata/fuzz/report-corpus
                      TEST report.fuzz-corpus)
