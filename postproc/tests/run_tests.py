@@ -292,7 +292,8 @@ def missing_column(tmp):
 def not_tshark(tmp):
     cases = {
         "prose.txt": ("Hello, this is not tshark output\nat all\n", "not tshark output"),
-        "capture.pcap": (b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00" + bytes(16) + b"\n", "not a capture file"),
+        # a pcap is a capture for tshark (tests/captures.py); other binaries are neither
+        "program.bin": (b"\x7fELF\x02\x01\x01\x00" + bytes(16) + b"\n", "not a capture file"),
         "commas.csv": ("frame.number,tcp.stream,tlsdiag.flag\n1,0,x\n", "separator=/t"),
         "data-first.tsv": ("5\t0\thandshake_aborted\n", "no header line"),
         "other.json": ('{"foo": 1}\n', "not tshark -T ek output"),
@@ -789,8 +790,10 @@ def error_paths(tmp):
     # not readable at all
     code, _, err = run([os.path.join(tmp, "missing.tsv")])
     check(code == 2 and "missing.tsv: error: cannot open" in err, f"missing: {err}")
-    code, _, err = run([tmp])
-    check(code == 2 and f"{tmp}:1: error: read error" in err, f"a directory: {err}")
+    empty = os.path.join(tmp, "no-captures")
+    os.mkdir(empty)
+    code, _, err = run([empty])
+    check(code == 2 and f"{empty}: error: no capture" in err, f"a folder without captures: {err}")
     # the report cannot be written
     with open("/dev/full", "wb") as full:
         p = subprocess.run([REPORT, "--json", MAIN], stdout=full, stderr=subprocess.PIPE,
