@@ -10,7 +10,8 @@
 --
 --   10.213.0.1:443 handshake_aborted 2
 --
--- (with the plugin of a build tree: build/tlsdiag-tshark instead of tshark).
+-- (with the plugin of a build tree: build/tlsdiag-tshark instead of tshark,
+-- and an absolute path to the script: as root it runs tshark elsewhere).
 
 -- Field.new must run when the script loads, before any frame is dissected.
 local flag_field = Field.new("tlsdiag.flag")

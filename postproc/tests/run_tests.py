@@ -20,6 +20,7 @@ import difflib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -927,6 +928,44 @@ def truncated_mid(tmp):
 
 
 # ---- driver ----------------------------------------------------------------
+
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+DOCUMENTED = ["README.md", "postproc/README.md", "postproc/tlsdiag-report.1"]
+
+
+def documented_tshark_commands(path):
+    """The options of each full 'tshark -r CAPTURE ... -T fields ...' command of a document,
+    continuation lines joined, up to the pipe."""
+    with open(os.path.join(SOURCE, path), encoding="utf-8") as f:
+        text = f.read().replace("\\-", "-").replace("\\e\n", "\\\n")
+    commands = []
+    for found in re.finditer(r"tshark -r \S+ ((?:[^\n|]*\\\n)*[^\n|]*)", text):
+        args = [a for a in found.group(1).split() if a != "\\"]
+        # the report's command: all of the plugin's frames, as fields
+        if "-Y" in args and args[args.index("-Y") + 1:][:1] == ["tlsdiag"] and "fields" in args:
+            commands.append(args)
+    return commands
+
+
+@test
+def print_tshark_args(tmp):
+    """The one field list: the report's tshark options are the documented ones."""
+    code, out, err = run(["--print-tshark-args"])
+    check(code == 0 and err == "", f"exit {code}: {err}")
+    args = out.decode().split()
+    fields = [a for i, a in enumerate(args) if i and args[i - 1] == "-e"]
+    check(args[:3] == ["-n", "-2", "-Y"] and "tlsdiag.flag" in fields, f"options: {args}")
+    check(len(fields) == len(set(fields)), f"a field asked for twice: {fields}")
+    for path in DOCUMENTED:
+        commands = documented_tshark_commands(path)
+        check(commands, f"{path}: no full tshark command for tlsdiag-report")
+        for command in commands:
+            check(command == args, f"{path}: the tshark command is\n  {' '.join(command)}\n"
+                  f"want (tlsdiag-report --print-tshark-args)\n  {' '.join(args)}")
+    code, out, _ = run(["--help"])
+    # no tshark command cut short with "...": --print-tshark-args has it whole
+    check(code == 0 and b"-e " not in out and b"--print-tshark-args" in out, "--help")
+
 
 def compare(input_path, expected_path, label, update):
     label = label or os.path.basename(input_path)
