@@ -267,6 +267,8 @@ static bool read_inputs(struct flows *flows, const struct options *o, char **fil
         ok &= input_read(files[i], &input_options, &handler, &stats);
         flows_add_stats(flows, &stats);
     }
+    if (o->label && captures->len > 1)
+        usage_error("--label names a single capture, not those of a folder%s", "");
     if (captures->len)
         ok &= tshark_run_captures(&o->tshark, captures, read_tshark_output, &capture_reader);
     g_ptr_array_unref(captures);

@@ -17,8 +17,9 @@
 
 /* tshark ignores personal plugins when run as root; nobody may load them. */
 #define NOBODY 65534
-/* Of a failed tshark's stderr, the end is what says why. */
-#define MESSAGE_TAIL 4000
+/* How much of a failed tshark's stderr is shown. */
+#define MESSAGE_LINES 10
+#define MESSAGE_BYTES 4000
 
 struct runner {
     const struct tshark_options *o;
@@ -348,21 +349,26 @@ static bool job_start(struct runner *r, struct job *job, const char *capture)
     return job->pid > 0;
 }
 
-/* tshark's stderr, without its warning about root, the copy named as the original. */
+/*
+ * tshark's stderr, without its warning about root, the copy named as the
+ * original. The error comes first; what follows may be a list of thousands
+ * (every protocol, after a bad -d), so only the first lines are shown.
+ */
 static char *tshark_message(struct job *job)
 {
     GString *text = g_string_new(NULL);
     char line[1024];
+    unsigned lines = 0;
     rewind(job->err);
     while (fgets(line, sizeof line, job->err)) {
         if (g_str_has_prefix(line, "Running as user "))
             continue;
+        if (++lines > MESSAGE_LINES || text->len > MESSAGE_BYTES) {
+            g_string_append(text, "  ...\n");
+            break;
+        }
         g_string_append(text, line);
-        if (text->len > 2 * MESSAGE_TAIL)
-            g_string_erase(text, 0, text->len - MESSAGE_TAIL);
     }
-    if (text->len > MESSAGE_TAIL)
-        g_string_erase(text, 0, text->len - MESSAGE_TAIL);
     while (text->len && g_ascii_isspace(text->str[text->len - 1]))
         g_string_truncate(text, text->len - 1);
     if (job->copy && strstr(text->str, job->copy)) {

@@ -166,6 +166,20 @@ def clean_capture(tmp):
 
 
 @test
+def decode_as(tmp):
+    """-d and -o go to tshark: TLS on port 8080 is seen only with -d."""
+    path = capture("nonstandard-port-alert.pcapng")
+    code, _, err = report(["-q", path])
+    check(code == 0, f"without -d, exit {code}, want 0: {err}")
+    got = report_json(["-d", "tcp.port==8080,tls", "-o", "tlsdiag.stall_timeout:10", path])
+    check(got["summary"]["by_flag"] == {"handshake_alert": 1}, f"with -d: {got['summary']}")
+    code, _, err = report(["-o", "tlsdiag.no_such_preference:1", path])
+    check(code == 2 and "no_such_preference" in err, f"a bad -o: exit {code}: {err}")
+    code, _, err = report(["-d", "nonsense", path])
+    check(code == 2 and err.count("\n") < 30, f"a bad -d: exit {code}, a short message: {err}")
+
+
+@test
 def truncated_capture(tmp):
     with open(capture(CHAIN), "rb") as f:
         data = f.read()
