@@ -361,11 +361,19 @@ static char *tshark_message(struct job *job)
     unsigned lines = 0;
     rewind(job->err);
     while (fgets(line, sizeof line, job->err)) {
-        if (g_str_has_prefix(line, "Running as user "))
+        /* Without the plugin, tshark lists every field the report asks for. */
+        if (g_str_has_prefix(line, "\ttlsdiag.flag")) {
+            g_string_assign(text, "tshark does not know the tlsdiag fields: the tlsdiag plugin "
+                                  "is not loaded. Install it, or give --plugin-dir with the "
+                                  "build's plugin folder (build/plugins/X.Y/epan)");
+            break;
+        }
+        if (g_str_has_prefix(line, "Running as user ") || lines > MESSAGE_LINES)
             continue;
         if (++lines > MESSAGE_LINES || text->len > MESSAGE_BYTES) {
             g_string_append(text, "  ...\n");
-            break;
+            lines = MESSAGE_LINES + 1;
+            continue;
         }
         g_string_append(text, line);
     }
@@ -389,13 +397,6 @@ static void report_failure(struct job *job, int status)
         g_snprintf(how, sizeof how, "tshark failed (exit status %d)", WEXITSTATUS(status));
     else
         g_snprintf(how, sizeof how, "tshark was killed by signal %d", WTERMSIG(status));
-    /* Without the plugin, tshark lists every field the report asks for. */
-    if (strstr(message, "\ttlsdiag.flag")) {
-        g_free(message);
-        message = g_strdup("tshark does not know the tlsdiag fields: the tlsdiag plugin is not "
-                           "loaded. Install it, or give --plugin-dir with the build's plugin "
-                           "folder (build/plugins/X.Y/epan)");
-    }
     diag_error(job->capture, 0, "%s%s%s", how, *message ? ":\n  " : "", message);
     g_free(message);
 }
