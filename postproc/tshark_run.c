@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,30 @@ struct runner {
     unsigned copies;
     gint64 started;
 };
+
+/* Set by SIGINT, SIGTERM or SIGHUP: stop the runs and remove the copies. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void catch_signals(struct sigaction *saved)
+{
+    struct sigaction action = {.sa_handler = on_signal};
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < G_N_ELEMENTS(stop_signals); i++)
+        sigaction(stop_signals[i], &action, &saved[i]);
+}
+
+static void restore_signals(const struct sigaction *saved)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(stop_signals); i++)
+        sigaction(stop_signals[i], &saved[i], NULL);
+}
 
 struct job {
     pid_t pid;
@@ -176,6 +201,8 @@ static bool make_home(struct runner *r, char **error)
         return false;
     }
     abi = plugin_abi(dir);
+    /* nobody must read what it loads, whatever the caller's umask. */
+    umask(022);
     target_dir = g_build_filename(r->home, ".local/lib/wireshark/plugins", abi, "epan", NULL);
     target = g_build_filename(target_dir, "tlsdiag.so", NULL);
     ok = g_mkdir_with_parents(target_dir, 0755) == 0 && chmod(r->home, 0755) == 0;
@@ -440,6 +467,7 @@ bool tshark_run_captures(const struct tshark_options *options, GPtrArray *captur
     char *error = NULL;
     unsigned jobs = options->jobs ? options->jobs : (unsigned)g_get_num_processors();
     struct job *running;
+    struct sigaction saved[G_N_ELEMENTS(stop_signals)];
     guint next = 0, done = 0, active = 0;
     bool ok;
 
@@ -454,8 +482,9 @@ bool tshark_run_captures(const struct tshark_options *options, GPtrArray *captur
     for (unsigned i = 0; i < jobs; i++)
         running[i] = (struct job){.pid = -1};
     ok = true;
+    catch_signals(saved);
     show_progress(&r, 0, captures->len, false);
-    while (next < captures->len || active > 0) {
+    while (!interrupted && (next < captures->len || active > 0)) {
         int status;
         pid_t pid;
         for (unsigned i = 0; i < jobs && next < captures->len; i++) {
@@ -488,7 +517,18 @@ bool tshark_run_captures(const struct tshark_options *options, GPtrArray *captur
             show_progress(&r, done, captures->len, done == captures->len);
         }
     }
+    for (unsigned i = 0; i < jobs; i++) {
+        if (running[i].pid > 0) {
+            kill(running[i].pid, SIGTERM);
+            waitpid(running[i].pid, NULL, 0);
+            job_clear(&running[i]);
+        }
+    }
     g_free(running);
     runner_free(&r);
+    restore_signals(saved);
+    /* Copies removed, die of the signal as the caller expects. */
+    if (interrupted)
+        raise(interrupted);
     return ok;
 }
