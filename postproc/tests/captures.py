@@ -235,6 +235,68 @@ def split_secrets(path, tmp):
     return stripped, keylog
 
 
+def flows(path):
+    """The flows of the report on one capture, without its label."""
+    found = report_json([path])["flows"]
+    for flow in found:
+        flow.pop("capture")
+    return found
+
+
+def big_endian_pcap(path, target):
+    """The same pcap written by a big-endian machine: every header field swapped."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"), f"{path}: a little-endian pcap")
+    out = [struct.pack(">IHHiIII", *struct.unpack("<IHHiIII", data[:24]))]
+    i = 24
+    while i + 16 <= len(data):
+        seconds, fraction, captured, length = struct.unpack("<IIII", data[i:i + 16])
+        out.append(struct.pack(">IIII", seconds, fraction, captured, length))
+        out.append(data[i + 16:i + 16 + captured])
+        i += 16 + captured
+    with open(target, "wb") as f:
+        f.write(b"".join(out))
+
+
+@test
+def capture_formats(tmp):
+    """Captures are told by content: pcap of either byte order and resolution, gzip'd or not;
+    tshark output named like a capture is read as tshark output."""
+    stripped, _ = split_secrets(capture(CHAIN), tmp)
+    variants = {}
+    for name, form in (("micro.pcap", "pcap"), ("nano.pcap", "nsecpcap")):
+        variants[name] = os.path.join(tmp, name)
+        code, _, err = run(["editcap", "-F", form, stripped, variants[name]])
+        check(code == 0, f"editcap -F {form}: {err}")
+    for name in ("micro.pcap", "nano.pcap"):
+        variants["big-endian-" + name] = os.path.join(tmp, "big-endian-" + name)
+        big_endian_pcap(variants[name], variants["big-endian-" + name])
+    variants["gzipped.pcap.gz"] = os.path.join(tmp, "gzipped.pcap.gz")
+    with open(variants["micro.pcap"], "rb") as src, gzip.open(variants["gzipped.pcap.gz"],
+                                                             "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    with open(variants["micro.pcap"], "rb") as src, open(variants["big-endian-micro.pcap"],
+                                                         "rb") as big:
+        check(src.read()[:4] != big.read()[:4], "the byte orders differ")
+    want = flows(stripped)
+    # microseconds round the times: those variants are compared among themselves
+    micro = flows(variants["micro.pcap"])
+    check([f["pattern"] for f in micro] == [f["pattern"] for f in want], f"micro.pcap: {micro}")
+    for name, path in variants.items():
+        got = flows(path)
+        expected = micro if "micro" in name or "gzip" in name else want
+        check(got == expected, f"{name}: other flows:\n got  {got}\n want {expected}")
+    code, tshark_args, _ = run([ARGS.report, "--print-tshark-args"])
+    code, out, err = run([ARGS.tlsdiag_tshark, "-r", stripped, *tshark_args.decode().split()])
+    named_like_a_capture = os.path.join(tmp, "output.pcapng")
+    with open(named_like_a_capture, "wb") as f:
+        f.write(out)
+    code, out, err = run([ARGS.report, "--json", "--tshark", "/nonexistent", named_like_a_capture])
+    check(code == 1 and json.loads(out)["summary"]["flagged_flows"] == len(want),
+          f"tshark output named .pcapng: exit {code}: {err}")
+
+
 @test
 def keylog(tmp):
     stripped, keys = split_secrets(capture(KEYED), tmp)
