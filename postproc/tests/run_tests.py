@@ -4,6 +4,7 @@
 
   run_tests.py --report BIN                      run every test
   run_tests.py --report BIN --only NAME          run one test (as ctest does)
+  run_tests.py --report BIN --update-docs           write the tshark command into the docs
   run_tests.py --report BIN --compare INPUT EXPECTED.json [--label NAME] [--update]
       report INPUT (tshark -T fields or -T ek output) with --json and compare
       it with EXPECTED.json exactly; the capture label defaults to INPUT's
@@ -933,18 +934,64 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 DOCUMENTED = ["README.md", "postproc/README.md", "postproc/tlsdiag-report.1"]
 
 
+# A full command: "tshark -r CAPTURE", then options and continuation lines up to the pipe.
+COMMAND = r"tshark {dash}r \S+ ((?:[^\n|]*\\{e}\n)*[^\n|]*)"
+
+
+def command_pattern(roff):
+    return re.compile(COMMAND.format(dash="\\\\-" if roff else "-", e="e" if roff else ""))
+
+
+def is_report_command(args):
+    """The report's command: all of the plugin's frames, as fields."""
+    return "-Y" in args and args[args.index("-Y") + 1:][:1] == ["tlsdiag"] and "fields" in args
+
+
+def command_args(text, roff):
+    if roff:
+        text = text.replace("\\-", "-").replace("\\e", "")
+    return [a for a in text.split() if a != "\\"]
+
+
 def documented_tshark_commands(path):
-    """The options of each full 'tshark -r CAPTURE ... -T fields ...' command of a document,
-    continuation lines joined, up to the pipe."""
+    """The options of each full 'tshark -r CAPTURE -n -2 -Y tlsdiag -T fields ...' command of a
+    document, continuation lines joined, up to the pipe."""
+    roff = path.endswith(".1")
     with open(os.path.join(SOURCE, path), encoding="utf-8") as f:
-        text = f.read().replace("\\-", "-").replace("\\e\n", "\\\n")
-    commands = []
-    for found in re.finditer(r"tshark -r \S+ ((?:[^\n|]*\\\n)*[^\n|]*)", text):
-        args = [a for a in found.group(1).split() if a != "\\"]
-        # the report's command: all of the plugin's frames, as fields
-        if "-Y" in args and args[args.index("-Y") + 1:][:1] == ["tlsdiag"] and "fields" in args:
-            commands.append(args)
-    return commands
+        text = f.read()
+    found = (command_args(m.group(1), roff) for m in command_pattern(roff).finditer(text))
+    return [args for args in found if is_report_command(args)]
+
+
+def format_command(args, roff):
+    """The options as the documents show them: a line of options, then the -e fields."""
+    first = args.index("-e")
+    lines, line = [" ".join(args[:first]) + " \\"], " "
+    for i in range(first, len(args), 2):
+        if len(line) + len(args[i + 1]) + 4 > 86:
+            lines.append(line + " \\")
+            line = " "
+        line += f" -e {args[i + 1]}"
+    lines.append(line + " \\")
+    text = "\n".join(lines) + "\n  "
+    return text.replace("-", "\\-").replace(" \\\n", " \\e\n") if roff else text
+
+
+def update_docs(args):
+    """Writes the report's tshark command into each document that shows it."""
+    for path in DOCUMENTED:
+        roff = path.endswith(".1")
+        full = os.path.join(SOURCE, path)
+        with open(full, encoding="utf-8") as f:
+            text = f.read()
+
+        def replace(m):
+            if not is_report_command(command_args(m.group(1), roff)):
+                return m.group(0)
+            return m.group(0)[: m.start(1) - m.start(0)] + format_command(args, roff)
+
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(command_pattern(roff).sub(replace, text))
 
 
 @test
@@ -961,7 +1008,8 @@ def print_tshark_args(tmp):
         check(commands, f"{path}: no full tshark command for tlsdiag-report")
         for command in commands:
             check(command == args, f"{path}: the tshark command is\n  {' '.join(command)}\n"
-                  f"want (tlsdiag-report --print-tshark-args)\n  {' '.join(args)}")
+                  f"want (tlsdiag-report --print-tshark-args)\n  {' '.join(args)}\n"
+                  "(run_tests.py --report BIN --update-docs writes it)")
     code, out, _ = run(["--help"])
     # no tshark command cut short with "...": --print-tshark-args has it whole
     check(code == 0 and b"-e " not in out and b"--print-tshark-args" in out, "--help")
@@ -1002,8 +1050,13 @@ def main():
     ap.add_argument("--compare", nargs=2, metavar=("INPUT", "EXPECTED"))
     ap.add_argument("--label", help="capture label for --compare (default: INPUT's file name)")
     ap.add_argument("--update", action="store_true", help="with --compare: write EXPECTED")
+    ap.add_argument("--update-docs", action="store_true",
+                    help="write the report's tshark command into the README, postproc/README.md "
+                         "and the man page")
     args = ap.parse_args()
     REPORT = os.path.abspath(args.report)
+    if args.update_docs:
+        return update_docs(run(["--print-tshark-args"])[1].decode().split())
     if args.compare:
         return compare(args.compare[0], args.compare[1], args.label, args.update)
     names = args.only or list(TESTS)
