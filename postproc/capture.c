@@ -57,6 +57,9 @@ enum input_kind input_kind_of(const char *path, char **error)
     }
     if (S_ISDIR(st.st_mode))
         return INPUT_FOLDER;
+    /* Reading a pipe's first bytes would take them from the report: <(tshark ...) */
+    if (!S_ISREG(st.st_mode))
+        return INPUT_TSHARK_OUTPUT;
     fp = fopen(path, "rb");
     if (!fp) {
         *error = g_strdup_printf("cannot open: %s", g_strerror(errno));

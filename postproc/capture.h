@@ -13,7 +13,10 @@
  */
 enum input_kind { INPUT_TSHARK_OUTPUT, INPUT_CAPTURE, INPUT_FOLDER, INPUT_UNREADABLE };
 
-/* On INPUT_UNREADABLE, *error says why (free it). "-" is tshark output. */
+/*
+ * On INPUT_UNREADABLE, *error says why (free it). "-", pipes and devices are
+ * tshark output: their bytes can be read once only.
+ */
 enum input_kind input_kind_of(const char *path, char **error);
 
 /*

@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
@@ -992,6 +993,23 @@ def update_docs(args):
 
         with open(full, "w", encoding="utf-8") as f:
             f.write(command_pattern(roff).sub(replace, text))
+
+
+@test
+def fifo_input(tmp):
+    """A pipe, as <(tshark ...) gives, is tshark output: sniffing for a capture would eat it."""
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f, open(MAIN, "rb") as src:
+            f.write(src.read())
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    doc = report_json([fifo])
+    writer.join()
+    check(doc["summary"]["flagged_flows"] == 13, f"from a pipe: {doc['summary']}")
 
 
 @test
