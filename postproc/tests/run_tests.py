@@ -296,7 +296,7 @@ def not_tshark(tmp):
     cases = {
         "prose.txt": ("Hello, this is not tshark output\nat all\n", "not tshark output"),
         # a pcap is a capture for tshark (tests/captures.py); other binaries are neither
-        "program.bin": (b"\x7fELF\x02\x01\x01\x00" + bytes(16) + b"\n", "not a capture file"),
+        "program.bin": (b"\x7fELF\x02\x01\x01\x00" + bytes(16) + b"\n", "not a pcap or pcapng"),
         "commas.csv": ("frame.number,tcp.stream,tlsdiag.flag\n1,0,x\n", "separator=/t"),
         "data-first.tsv": ("5\t0\thandshake_aborted\n", "no header line"),
         "other.json": ('{"foo": 1}\n', "not tshark -T ek output"),
