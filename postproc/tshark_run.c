@@ -60,7 +60,7 @@ static void restore_signals(const struct sigaction *saved)
 struct job {
     pid_t pid;
     const char *capture;
-    char *copy; /* a copy nobody can read, or NULL */
+    char *copy; /* the capture copied where nobody can read it, or NULL */
     FILE *out;
     FILE *err;
 };
@@ -69,23 +69,28 @@ static char *find_tshark(const char *given, char **error)
 {
     const char *from = given ? "--tshark" : "TSHARK";
     const char *name = given ? given : g_getenv("TSHARK");
-    char *found;
+    char *found, *absolute;
 
     if (!name || !*name) {
-        found = g_find_program_in_path("tshark");
-        if (!found)
-            *error = g_strdup("tshark not found on PATH: install it (Debian: apt-get install "
-                              "tshark), or name it with --tshark PATH or TSHARK=PATH");
-        return found;
+        from = NULL;
+        name = "tshark";
     }
     found = strchr(name, '/') ? g_strdup(name) : g_find_program_in_path(name);
+    if (!found && !from) {
+        *error = g_strdup("tshark not found on PATH: install it (Debian: apt-get install "
+                          "tshark), or name it with --tshark PATH or TSHARK=PATH");
+        return NULL;
+    }
     if (!found || access(found, X_OK) != 0) {
-        *error = g_strdup_printf("%s %s: cannot run it: %s", from, name,
+        *error = g_strdup_printf("%s %s: cannot run it: %s", from ? from : "PATH:", name,
                                  found ? g_strerror(errno) : "not found on PATH");
         g_free(found);
         return NULL;
     }
-    return found;
+    /* As nobody, tshark starts in another folder. */
+    absolute = g_canonicalize_filename(found, NULL);
+    g_free(found);
+    return absolute;
 }
 
 /* Every folder on the way searchable by others, and the file readable. */
@@ -119,12 +124,13 @@ static bool copy_file(const char *from, const char *to, char **error)
     ok = ok && !ferror(in);
     if (out && fclose(out) != 0)
         ok = false;
+    ok = ok && chmod(to, 0644) == 0;
     if (!ok)
         *error =
             g_strdup_printf("cannot copy %s to %s for tshark: %s", from, to, g_strerror(errno));
     if (in)
         fclose(in);
-    return ok && chmod(to, 0644) == 0;
+    return ok;
 }
 
 /* A path tshark can open: as nobody, a copy of what nobody may not read. */
