@@ -125,12 +125,13 @@ static void parse_options(int argc, char **argv, struct options *o)
             case OPT_JSON:
                 o->format = FORMAT_JSON;
                 break;
-            case 'j':
-                o->tshark.jobs = (unsigned)g_ascii_strtoull(optarg, &end, 10);
-                if (!*optarg || *end || optarg[0] == '-' || o->tshark.jobs == 0 ||
-                    o->tshark.jobs > 1024)
+            case 'j': {
+                guint64 jobs = g_ascii_strtoull(optarg, &end, 10);
+                if (!*optarg || *end || optarg[0] == '-' || jobs == 0 || jobs > 1024)
                     usage_error("--jobs wants a number from 1 to 1024, not '%s'", optarg);
+                o->tshark.jobs = (unsigned)jobs;
                 break;
+            }
             case OPT_TSHARK:
                 o->tshark.tshark = optarg;
                 break;

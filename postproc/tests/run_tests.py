@@ -805,6 +805,8 @@ def error_paths(tmp):
     check(p.returncode == 2 and "<stdout>: error: write error: No space" in err, f"/dev/full: {err}")
     # usage
     for args, msg in ((["--limit", "-1", MAIN], "--limit"), (["--label", "", MAIN], "--label"),
+                      (["-j", "0", MAIN], "--jobs"), (["--jobs", "4294967297", MAIN], "--jobs"),
+                      (["-j", MAIN], "--jobs"), (["-o", "no-colon", MAIN], "PREF:VALUE"),
                       (["--label", "x", MAIN, MAIN], "--label"), (["--bogus"], "--help")):
         code, _, err = run(args)
         check(code == 2 and msg in err, f"{args}: {code} {err}")
