@@ -6,14 +6,6 @@
 
 #include "vocab.h"
 
-static const char *const known_flags[] = {
-    "handshake_aborted",  "handshake_alert",         "version_fallback",
-    "fallback_scsv",      "fallback_rejected",       "retry_after_failure",
-    "alert_after_403",    "client_cert_rejected",    "possible_alert_after_403",
-    "resumption_refused", "resumption_other_server", "handshake_stalled",
-    "handshake_slow",
-};
-
 static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
@@ -29,10 +21,10 @@ static void add_hint(struct summary *s, const char *id, uint64_t flows, const ch
     g_ptr_array_add(s->hints, h);
 }
 
-static const struct flow_event *find_flag(const struct flow *f, const char *flag)
+static const struct flow_event *find_flag(const struct flow *f, tlsdiag_flag flag)
 {
     for (uint32_t i = 0; i < f->n_events; i++) {
-        if (!strcmp(f->events[i].flag, flag))
+        if (vocab_flag_is(f->events[i].flag, flag))
             return &f->events[i];
     }
     return NULL;
@@ -40,8 +32,7 @@ static const struct flow_event *find_flag(const struct flow *f, const char *flag
 
 static bool is_fallback(const char *flag)
 {
-    return !strcmp(flag, "version_fallback") || !strcmp(flag, "fallback_scsv") ||
-           !strcmp(flag, "retry_after_failure");
+    return tlsdiag_flag_is_retry(tlsdiag_flag_from_name(flag));
 }
 
 /* Counts keyed by a description; the most common wins, ties by name. */
@@ -192,7 +183,7 @@ static void hint_fallbacks(struct summary *s)
             if (is_fallback(f->events[e].flag))
                 ev = &f->events[e];
         }
-        if (find_flag(f, "fallback_rejected"))
+        if (find_flag(f, TLSDIAG_FLAG_FALLBACK_REJECTED))
             rejected++;
         if (!ev)
             continue;
@@ -290,7 +281,7 @@ static void hint_aborts(struct summary *s)
     votes_init(&how);
     for (guint i = 0; i < s->flows->len; i++) {
         const struct flow *f = g_ptr_array_index(s->flows, i);
-        const struct flow_event *ev = find_flag(f, "handshake_aborted");
+        const struct flow_event *ev = find_flag(f, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
         char *key;
         if (!ev)
             continue;
@@ -395,7 +386,7 @@ static void hint_alerts(struct summary *s)
         const struct flow *f = g_ptr_array_index(s->flows, i);
         const struct flow_event *ev = &f->events[0];
         char *key;
-        if (strcmp(ev->flag, "handshake_alert"))
+        if (!vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_ALERT))
             continue;
         key = g_strdup_printf("%s\t%d", ev->side, ev->alert);
         votes_add(&which, key, f, ev);
@@ -421,7 +412,7 @@ static void hint_alerts(struct summary *s)
     votes_clear(&which);
 }
 
-static uint64_t count_flag(const struct summary *s, const char *flag, const struct flow_event **ev)
+static uint64_t count_flag(const struct summary *s, tlsdiag_flag flag, const struct flow_event **ev)
 {
     uint64_t n = 0;
     *ev = NULL;
@@ -437,23 +428,22 @@ static uint64_t count_flag(const struct summary *s, const char *flag, const stru
 static void hint_client_certificates(struct summary *s)
 {
     const struct flow_event *ev;
-    uint64_t n = count_flag(s, "alert_after_403", &ev);
+    uint64_t n = count_flag(s, TLSDIAG_FLAG_ALERT_AFTER_403, &ev);
     if (n)
-        add_hint(
-            s, "alert_after_403", n,
-            "%" G_GUINT64_FORMAT " mutual-TLS connection%s got an HTTP 403 and then an "
-            "alert or close: some clients (iOS URLSession among them) report a "
-            "403 on a client-certificate connection as a certificate failure. Answer 401 "
-            "instead of 403 for authorization failures.",
-            n, n == 1 ? "" : "s");
-    n = count_flag(s, "possible_alert_after_403", &ev);
+        add_hint(s, "alert_after_403", n,
+                 "%" G_GUINT64_FORMAT " mutual-TLS connection%s got an HTTP 403 and then an "
+                 "alert or close: some clients (iOS URLSession among them) report a "
+                 "403 on a client-certificate connection as a certificate failure. Answer 401 "
+                 "instead of 403 for authorization failures.",
+                 n, n == 1 ? "" : "s");
+    n = count_flag(s, TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403, &ev);
     if (n)
         add_hint(s, "possible_alert_after_403", n,
                  "%" G_GUINT64_FORMAT " mutual-TLS connection%s without keys: the client sent "
                  "an encrypted alert right after the first response. If that response was a "
                  "403, see above; capture with a key log (SSLKEYLOGFILE) to confirm.",
                  n, n == 1 ? "" : "s");
-    n = count_flag(s, "client_cert_rejected", &ev);
+    n = count_flag(s, TLSDIAG_FLAG_CLIENT_CERT_REJECTED, &ev);
     if (n) {
         const char *name = vocab_alert_name(ev->alert);
         add_hint(s, "client_cert_rejected", n,
@@ -493,8 +483,8 @@ static void hint_resumption(struct summary *s)
 
     for (guint i = 0; i < s->flows->len; i++) {
         const struct flow *f = g_ptr_array_index(s->flows, i);
-        const struct flow_event *other = find_flag(f, "resumption_other_server");
-        const struct flow_event *refused = find_flag(f, "resumption_refused");
+        const struct flow_event *other = find_flag(f, TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER);
+        const struct flow_event *refused = find_flag(f, TLSDIAG_FLAG_RESUMPTION_REFUSED);
         if (other) {
             elsewhere++;
             elsewhere_failed += vocab_resumption_failed(other);
@@ -616,7 +606,7 @@ static void hint_stalls(struct summary *s)
     votes_init(&ended);
     for (guint i = 0; i < s->flows->len; i++) {
         const struct flow *f = g_ptr_array_index(s->flows, i);
-        const struct flow_event *ev = find_flag(f, "handshake_stalled");
+        const struct flow_event *ev = find_flag(f, TLSDIAG_FLAG_HANDSHAKE_STALLED);
         const char *awaited;
         if (!ev)
             continue;
@@ -719,7 +709,7 @@ static void hint_slow(struct summary *s)
     votes_init(&step);
     for (guint i = 0; i < s->flows->len; i++) {
         const struct flow *f = g_ptr_array_index(s->flows, i);
-        const struct flow_event *ev = find_flag(f, "handshake_slow");
+        const struct flow_event *ev = find_flag(f, TLSDIAG_FLAG_HANDSHAKE_SLOW);
         int slowest;
         if (!ev)
             continue;
@@ -832,10 +822,7 @@ static void hint_unknown_flags(struct summary *s)
     uint64_t flows = 0;
     for (guint i = 0; i < s->by_flag->len; i++) {
         const struct tally *t = &g_array_index(s->by_flag, struct tally, i);
-        bool known = false;
-        for (size_t k = 0; k < G_N_ELEMENTS(known_flags) && !known; k++)
-            known = !strcmp(t->key, known_flags[k]);
-        if (known)
+        if (tlsdiag_flag_from_name(t->key) != TLSDIAG_FLAG_NONE)
             continue;
         g_string_append_printf(names, "%s%s", names->len ? ", " : "", t->key);
         flows += t->flows;

@@ -183,7 +183,9 @@ static bool read_lines(struct reader *r, FILE *fp)
         } else if ((binary = binary_reason(line, len, buf))) {
             if (r->format == FORMAT_UNKNOWN) {
                 diag_error(r->name, lineno,
-                           "not tshark output (%s): " EXPECTED ", not a capture file", binary);
+                           "not tshark output (%s): " EXPECTED "; not a pcap or pcapng capture "
+                           "either (convert other formats: editcap -F pcapng FILE OUT)",
+                           binary);
                 ok = false;
             } else {
                 r->stats->malformed_lines++;

@@ -187,10 +187,11 @@ static char *versions(const struct flow_event *o)
 
 static bool is_new_flag(const char *flag)
 {
-    static const char *const flags[] = {"resumption_refused", "resumption_other_server",
-                                        "handshake_stalled", "handshake_slow"};
+    static const tlsdiag_flag flags[] = {
+        TLSDIAG_FLAG_RESUMPTION_REFUSED, TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER,
+        TLSDIAG_FLAG_HANDSHAKE_STALLED, TLSDIAG_FLAG_HANDSHAKE_SLOW};
     for (size_t i = 0; i < G_N_ELEMENTS(flags); i++) {
-        if (!strcmp(flag, flags[i]))
+        if (vocab_flag_is(flag, flags[i]))
             return true;
     }
     return false;
@@ -206,7 +207,8 @@ static char *what(const struct flow *f, const struct flow_event *o)
      * failed is told by its failure; the others as the pattern does. */
     if (is_new_flag(last_flag) || is_new_flag(o->flag))
         end.flag = last_flag;
-    timing = !strcmp(end.flag, "handshake_stalled") || !strcmp(end.flag, "handshake_slow");
+    timing = vocab_flag_is(end.flag, TLSDIAG_FLAG_HANDSHAKE_STALLED) ||
+             vocab_flag_is(end.flag, TLSDIAG_FLAG_HANDSHAKE_SLOW);
     vocab_describe_end(s, &end);
     if (o->has_elapsed && !timing)
         g_string_append_printf(s, " after %.3f s", o->elapsed_ns / 1e9);

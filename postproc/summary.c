@@ -156,20 +156,25 @@ static void build_histogram(struct summary *s)
     }
 }
 
-static const struct variant variants[] = {
-    {"resumption_refused", "failed", "failed with an alert", 0, 0},
-    {"resumption_refused", "declined", "declined: full handshake", 0, 0},
-    {"resumption_other_server", "failed", "failed with an alert", 0, 0},
-    {"resumption_other_server", "declined", "declined: full handshake", 0, 0},
-    {"handshake_stalled", "stalled", "silent mid-handshake", 0, 0},
-    {"handshake_stalled", "capture_end", "capture ended mid-handshake", 0, 0},
+static const struct {
+    tlsdiag_flag flag;
+    const char *variant;
+    const char *label;
+} variants[] = {
+    {TLSDIAG_FLAG_RESUMPTION_REFUSED, "failed", "failed with an alert"},
+    {TLSDIAG_FLAG_RESUMPTION_REFUSED, "declined", "declined: full handshake"},
+    {TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER, "failed", "failed with an alert"},
+    {TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER, "declined", "declined: full handshake"},
+    {TLSDIAG_FLAG_HANDSHAKE_STALLED, "stalled", "silent mid-handshake"},
+    {TLSDIAG_FLAG_HANDSHAKE_STALLED, "capture_end", "capture ended mid-handshake"},
 };
 
 const char *summary_variant(const struct flow_event *ev)
 {
-    if (!strcmp(ev->flag, "resumption_refused") || !strcmp(ev->flag, "resumption_other_server"))
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_RESUMPTION_REFUSED) ||
+        vocab_flag_is(ev->flag, TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER))
         return vocab_resumption_failed(ev) ? "failed" : "declined";
-    if (!strcmp(ev->flag, "handshake_stalled"))
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED))
         return ev->capture_end == 1 ? "capture_end" : "stalled";
     return NULL;
 }
@@ -178,7 +183,9 @@ static GArray *count_variants(GPtrArray *sorted)
 {
     struct variant counts[G_N_ELEMENTS(variants)];
     GArray *out = g_array_new(FALSE, FALSE, sizeof(struct variant));
-    memcpy(counts, variants, sizeof counts);
+    for (size_t v = 0; v < G_N_ELEMENTS(counts); v++)
+        counts[v] = (struct variant){tlsdiag_flag_name(variants[v].flag), variants[v].variant,
+                                     variants[v].label, 0, 0};
     for (guint i = 0; i < sorted->len; i++) {
         const struct flow *f = g_ptr_array_index(sorted, i);
         for (uint32_t e = 0; e < f->n_events; e++) {

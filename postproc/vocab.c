@@ -4,87 +4,26 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The plugin prints uint16 and uint8 fields; other numbers have no name. */
 const char *vocab_version_name(int32_t version)
 {
-    switch (version) {
-        case 0x0002:
-            return "SSL 2.0";
-        case 0x0300:
-            return "SSL 3.0";
-        case 0x0301:
-            return "TLS 1.0";
-        case 0x0302:
-            return "TLS 1.1";
-        case 0x0303:
-            return "TLS 1.2";
-        case 0x0304:
-            return "TLS 1.3";
-        default:
-            return NULL;
-    }
+    return version >= 0 && version <= UINT16_MAX ? tlsdiag_version_name((uint16_t)version) : NULL;
 }
-
-/* RFC 8446 section 6 and its predecessors' retired codes. */
-static const struct {
-    int32_t code;
-    const char *name;
-} alerts[] = {
-    {0, "close_notify"},
-    {10, "unexpected_message"},
-    {20, "bad_record_mac"},
-    {21, "decryption_failed"},
-    {22, "record_overflow"},
-    {30, "decompression_failure"},
-    {40, "handshake_failure"},
-    {41, "no_certificate"},
-    {42, "bad_certificate"},
-    {43, "unsupported_certificate"},
-    {44, "certificate_revoked"},
-    {45, "certificate_expired"},
-    {46, "certificate_unknown"},
-    {47, "illegal_parameter"},
-    {48, "unknown_ca"},
-    {49, "access_denied"},
-    {50, "decode_error"},
-    {51, "decrypt_error"},
-    {60, "export_restriction"},
-    {70, "protocol_version"},
-    {71, "insufficient_security"},
-    {80, "internal_error"},
-    {86, "inappropriate_fallback"},
-    {90, "user_canceled"},
-    {100, "no_renegotiation"},
-    {109, "missing_extension"},
-    {110, "unsupported_extension"},
-    {111, "certificate_unobtainable"},
-    {112, "unrecognized_name"},
-    {113, "bad_certificate_status_response"},
-    {114, "bad_certificate_hash_value"},
-    {115, "unknown_psk_identity"},
-    {116, "certificate_required"},
-    {120, "no_application_protocol"},
-};
 
 const char *vocab_alert_name(int32_t alert)
 {
-    for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++) {
-        if (alerts[i].code == alert)
-            return alerts[i].name;
-    }
-    return NULL;
+    return alert >= 0 && alert <= UINT8_MAX ? tlsdiag_alert_name((uint8_t)alert) : NULL;
 }
 
-static bool is_retry_flag(const char *flag)
+bool vocab_flag_is(const char *name, tlsdiag_flag flag)
 {
-    return !strcmp(flag, "version_fallback") || !strcmp(flag, "retry_after_failure") ||
-           !strcmp(flag, "fallback_scsv");
+    return !strcmp(name, tlsdiag_flag_name(flag));
 }
 
 const char *vocab_step_name(int step)
 {
-    static const char *const names[ROW_STEPS] = {"ServerHello", "server flight", "client flight",
-                                                 "completion"};
-    return step >= 0 && step < ROW_STEPS ? names[step] : "?";
+    return step >= 0 && step < ROW_STEPS ? tlsdiag_step_name(TLSDIAG_STAGE_SERVER_HELLO + step)
+                                         : "?";
 }
 
 int vocab_slowest_step(const struct flow_event *ev)
@@ -100,15 +39,7 @@ int vocab_slowest_step(const struct flow_event *ev)
 /* The plugin's side on a stall is who owes the next message. */
 const char *vocab_awaited(const char *side, const char *stage)
 {
-    if (!strcmp(side, "client"))
-        return "the client's key exchange";
-    if (!strcmp(stage, "client_flight"))
-        return "the server's confirmation";
-    if (!strcmp(stage, "client_hello"))
-        return "the ServerHello";
-    if (!strcmp(stage, "server_hello"))
-        return "the server's flight";
-    return "the next handshake message";
+    return tlsdiag_awaited_phrase(tlsdiag_side_from_name(side), tlsdiag_stage_from_name(stage));
 }
 
 int64_t vocab_retransmissions(const struct flow_event *ev)
@@ -158,18 +89,21 @@ bool vocab_resumption_failed(const struct flow_event *ev)
 
 const char *vocab_resumption_name(const char *offered)
 {
-    if (!strcmp(offered, "session_id"))
-        return "session ID";
-    if (!strcmp(offered, "ticket"))
-        return "session ticket";
-    if (!strcmp(offered, "psk"))
-        return "TLS 1.3 PSK";
+    static const char *const phrases[TLSDIAG_RESUMPTION_COUNT] = {
+        [TLSDIAG_RESUMPTION_SESSION_ID] = "session ID",
+        [TLSDIAG_RESUMPTION_TICKET] = "session ticket",
+        [TLSDIAG_RESUMPTION_PSK] = "TLS 1.3 PSK",
+    };
+    tlsdiag_resumption r = tlsdiag_resumption_from_name(offered);
+    if (r != TLSDIAG_RESUMPTION_NONE)
+        return phrases[r];
     return *offered ? offered : "session";
 }
 
 static bool is_resumption_flag(const char *flag)
 {
-    return !strcmp(flag, "resumption_refused") || !strcmp(flag, "resumption_other_server");
+    return vocab_flag_is(flag, TLSDIAG_FLAG_RESUMPTION_REFUSED) ||
+           vocab_flag_is(flag, TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER);
 }
 
 /* Timing flags tell their own times; returns false for the other flags. */
@@ -178,13 +112,13 @@ static bool describe_timing(GString *out, const struct flow_event *ev)
     char idle[32] = "";
     if (ev->idle_ns >= 0)
         g_snprintf(idle, sizeof idle, ", silent %.3f s", ev->idle_ns / 1e9);
-    if (!strcmp(ev->flag, "handshake_stalled")) {
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED)) {
         g_string_append_printf(
             out, "%s waiting for %s at %s%s", ev->capture_end == 1 ? "capture ended" : "stalled",
             vocab_awaited(ev->side, ev->stage), *ev->stage ? ev->stage : "?", idle);
         return true;
     }
-    if (!strcmp(ev->flag, "handshake_slow")) {
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_SLOW)) {
         int slowest = vocab_slowest_step(ev);
         g_string_append(out, "slow handshake");
         if (ev->has_elapsed)
@@ -201,7 +135,7 @@ void vocab_describe_end(GString *out, const struct flow_event *ev)
 {
     const char *alert_name = vocab_alert_name(ev->alert);
     /* A flow whose last flagged frame is its retry ClientHello did not fail. */
-    if (is_retry_flag(ev->flag)) {
+    if (tlsdiag_flag_is_retry(tlsdiag_flag_from_name(ev->flag))) {
         g_string_append(out, "client retried; no failure flagged after it");
         return;
     }
@@ -226,20 +160,9 @@ void vocab_describe_end(GString *out, const struct flow_event *ev)
 
 const char *vocab_stage_phrase(const char *stage)
 {
-    static const struct {
-        const char *stage;
-        const char *phrase;
-    } phrases[] = {
-        {"client_hello", "after the ClientHello"},
-        {"server_hello", "after the ServerHello"},
-        {"server_flight", "after the server's certificate flight"},
-        {"client_flight", "after the client's key exchange and Finished"},
-        {"established", "after the handshake completed"},
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(phrases); i++) {
-        if (!strcmp(stage, phrases[i].stage))
-            return phrases[i].phrase;
-    }
+    tlsdiag_stage known = tlsdiag_stage_from_name(stage);
+    if (known != TLSDIAG_STAGE_NONE)
+        return tlsdiag_stage_phrase_unversioned(known);
     return *stage ? stage : "at an unknown stage";
 }
 

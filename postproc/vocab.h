@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "flows.h"
+#include "vocabulary.h"
 
 /* Names people know for the numbers the plugin prints. */
 
@@ -14,6 +15,8 @@
 const char *vocab_version_name(int32_t version);
 /* "unknown_ca" for 48; NULL when unknown. */
 const char *vocab_alert_name(int32_t alert);
+/* The flag the plugin names NAME is FLAG (names of newer plugins are no flag). */
+bool vocab_flag_is(const char *name, tlsdiag_flag flag);
 
 /* How a flagged frame ended things: "server RST at client_hello". */
 void vocab_describe_end(GString *out, const struct flow_event *ev);

@@ -350,13 +350,6 @@ static void describe_resumption(const tlsdiag_verdict *verdict, GString *out)
     append_retransmissions(out, verdict);
 }
 
-static const char *const step_names[TLSDIAG_STAGE_COUNT] = {
-    [TLSDIAG_STAGE_SERVER_HELLO] = "ServerHello",
-    [TLSDIAG_STAGE_SERVER_FLIGHT] = "server flight",
-    [TLSDIAG_STAGE_CLIENT_FLIGHT] = "client flight",
-    [TLSDIAG_STAGE_ESTABLISHED] = "completion",
-};
-
 /* "ServerHello 1.5 s, server flight 0.120 ms, ..." */
 static void append_steps(GString *out, const tlsdiag_verdict *verdict)
 {
@@ -364,19 +357,10 @@ static void append_steps(GString *out, const tlsdiag_verdict *verdict)
     for (unsigned stage = TLSDIAG_STAGE_SERVER_HELLO; stage < TLSDIAG_STAGE_COUNT; stage++) {
         if (!tlsdiag_verdict_has_step(verdict, stage))
             continue;
-        g_string_append_printf(out, "%s%s ", separator, step_names[stage]);
+        g_string_append_printf(out, "%s%s ", separator, tlsdiag_step_name(stage));
         append_duration(out, verdict->step_ns[stage]);
         separator = ", ";
     }
-}
-
-static const char *awaited_phrase(const tlsdiag_verdict *verdict)
-{
-    if (verdict->side == TLSDIAG_SIDE_CLIENT)
-        return "the client's key exchange";
-    if (verdict->stage == TLSDIAG_STAGE_CLIENT_FLIGHT)
-        return "the server's confirmation";
-    return verdict->stage == TLSDIAG_STAGE_CLIENT_HELLO ? "the ServerHello" : "the server's flight";
 }
 
 static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
@@ -392,7 +376,8 @@ static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
     append_negotiation(out, verdict);
     g_string_append_printf(out, ", waiting for %s (last progress: frame %" PRIu32
                                 "; ClientHello: frame %" PRIu32 ")",
-                           awaited_phrase(verdict), verdict->last_progress, verdict->client_hello);
+                           tlsdiag_awaited_phrase(verdict->side, verdict->stage),
+                           verdict->last_progress, verdict->client_hello);
     if (verdict->steps & ~(1u << TLSDIAG_STAGE_CLIENT_HELLO)) {
         g_string_append(out, "; steps: ");
         append_steps(out, verdict);

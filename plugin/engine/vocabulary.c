@@ -7,6 +7,7 @@
 #include "vocabulary.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const char *const flag_names[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_NONE] = "",
@@ -256,4 +257,80 @@ const char *tlsdiag_alert_meaning(uint8_t description, tlsdiag_side sender)
     if (entry == NULL)
         return "an alert no standard defines";
     return sender == TLSDIAG_SIDE_SERVER ? entry->from_server : entry->from_client;
+}
+
+static unsigned index_of(const char *const *table, unsigned count, const char *name)
+{
+    for (unsigned i = 1; i < count; i++) {
+        if (table[i] != NULL && strcmp(table[i], name) == 0)
+            return i;
+    }
+    return 0;
+}
+
+tlsdiag_flag tlsdiag_flag_from_name(const char *name)
+{
+    return (tlsdiag_flag)index_of(flag_names, TLSDIAG_FLAG_COUNT, name);
+}
+
+tlsdiag_side tlsdiag_side_from_name(const char *name)
+{
+    return (tlsdiag_side)index_of(side_names, TLSDIAG_SIDE_COUNT, name);
+}
+
+tlsdiag_stage tlsdiag_stage_from_name(const char *name)
+{
+    return (tlsdiag_stage)index_of(stage_names, TLSDIAG_STAGE_COUNT, name);
+}
+
+tlsdiag_resumption tlsdiag_resumption_from_name(const char *name)
+{
+    return (tlsdiag_resumption)index_of(resumption_names, TLSDIAG_RESUMPTION_COUNT, name);
+}
+
+bool tlsdiag_flag_is_retry(tlsdiag_flag flag)
+{
+    return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
+           flag == TLSDIAG_FLAG_FALLBACK_SCSV;
+}
+
+static const char *const stage_phrases_unversioned[TLSDIAG_STAGE_COUNT] = {
+    [TLSDIAG_STAGE_CLIENT_HELLO] = "after the ClientHello",
+    [TLSDIAG_STAGE_SERVER_HELLO] = "after the ServerHello",
+    [TLSDIAG_STAGE_SERVER_FLIGHT] = "after the server's certificate flight",
+    [TLSDIAG_STAGE_CLIENT_FLIGHT] = "after the client's key exchange and Finished",
+    [TLSDIAG_STAGE_ESTABLISHED] = "after the handshake completed",
+};
+
+const char *tlsdiag_stage_phrase_unversioned(tlsdiag_stage stage)
+{
+    return name_or_empty(stage_phrases_unversioned, TLSDIAG_STAGE_COUNT, stage);
+}
+
+static const char *const step_names[TLSDIAG_STAGE_COUNT] = {
+    [TLSDIAG_STAGE_SERVER_HELLO] = "ServerHello",
+    [TLSDIAG_STAGE_SERVER_FLIGHT] = "server flight",
+    [TLSDIAG_STAGE_CLIENT_FLIGHT] = "client flight",
+    [TLSDIAG_STAGE_ESTABLISHED] = "completion",
+};
+
+const char *tlsdiag_step_name(tlsdiag_stage stage)
+{
+    return name_or_empty(step_names, TLSDIAG_STAGE_COUNT, stage);
+}
+
+const char *tlsdiag_awaited_phrase(tlsdiag_side owes, tlsdiag_stage stage)
+{
+    if (owes == TLSDIAG_SIDE_CLIENT)
+        return "the client's key exchange";
+    switch (stage) {
+        case TLSDIAG_STAGE_CLIENT_HELLO:
+            return "the ServerHello";
+        case TLSDIAG_STAGE_SERVER_HELLO:
+            return "the server's flight";
+        case TLSDIAG_STAGE_CLIENT_FLIGHT:
+            return "the server's confirmation";
+        default:
+            return "the next handshake message";
+    }
 }

@@ -116,4 +116,29 @@ const char *tlsdiag_alert_meaning(uint8_t description, tlsdiag_side sender);
 
 #define TLSDIAG_HTTP_FORBIDDEN 403
 
+/*
+ * The other direction, for tools that read the words back (tlsdiag-report):
+ * the value whose name is NAME, or the NONE value for a word not in the
+ * table (a flag of a newer plugin, say).
+ */
+tlsdiag_flag tlsdiag_flag_from_name(const char *name);
+tlsdiag_side tlsdiag_side_from_name(const char *name);
+tlsdiag_stage tlsdiag_stage_from_name(const char *name);
+tlsdiag_resumption tlsdiag_resumption_from_name(const char *name);
+
+/* The flags on the ClientHello of a retry: the attempt did not fail there. */
+bool tlsdiag_flag_is_retry(tlsdiag_flag flag);
+
+/* Where the handshake stood when the TLS version is not known:
+ * "after the server's certificate flight". */
+const char *tlsdiag_stage_phrase_unversioned(tlsdiag_stage stage);
+
+/* The step that reaches a stage, as timings name it: "ServerHello",
+ * "server flight", "client flight", "completion"; "" for the others. */
+const char *tlsdiag_step_name(tlsdiag_stage stage);
+
+/* What a stalled handshake waits for, from who owes the next message and
+ * the stage reached: "the ServerHello". */
+const char *tlsdiag_awaited_phrase(tlsdiag_side owes, tlsdiag_stage stage);
+
 #endif /* TLSDIAG_VOCABULARY_H */

@@ -16,13 +16,14 @@
 # Everything but main.c: the harness stands in for it.
 set(fuzz_report_sources ${REPORT_SOURCES})
 list(REMOVE_ITEM fuzz_report_sources main.c)
-list(TRANSFORM fuzz_report_sources PREPEND ${CMAKE_CURRENT_LIST_DIR}/../)
+list(TRANSFORM fuzz_report_sources PREPEND ${CMAKE_CURRENT_LIST_DIR}/../ REGEX "^[^/]")
 
 tlsdiag_fuzz_harness(NAME fuzz_report
                      HARNESS ${CMAKE_CURRENT_LIST_DIR}/fuzz_report.c
                      SOURCES ${fuzz_report_sources}
-                     INCLUDES ${CMAKE_CURRENT_LIST_DIR}/..
+                     INCLUDES ${CMAKE_CURRENT_LIST_DIR}/.. ${PROJECT_SOURCE_DIR}/plugin/engine
                      DEFINITIONS TLSDIAG_VERSION="${PROJECT_VERSION}"
+                                 TLSDIAG_WIRESHARK_ABI="${TLSDIAG_WIRESHARK_ABI}"
                      LIBRARIES PkgConfig::JSON_GLIB
                      CORPUS ${PROJECT_SOURCE_DIR}/testdata/fuzz/report-corpus
                      TEST report.fuzz-corpus)

@@ -4,6 +4,7 @@
 
   run_tests.py --report BIN                      run every test
   run_tests.py --report BIN --only NAME          run one test (as ctest does)
+  run_tests.py --report BIN --update-docs           write the tshark command into the docs
   run_tests.py --report BIN --compare INPUT EXPECTED.json [--label NAME] [--update]
       report INPUT (tshark -T fields or -T ek output) with --json and compare
       it with EXPECTED.json exactly; the capture label defaults to INPUT's
@@ -20,9 +21,11 @@ import difflib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
@@ -292,7 +295,8 @@ def missing_column(tmp):
 def not_tshark(tmp):
     cases = {
         "prose.txt": ("Hello, this is not tshark output\nat all\n", "not tshark output"),
-        "capture.pcap": (b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00" + bytes(16) + b"\n", "not a capture file"),
+        # a pcap is a capture for tshark (tests/captures.py); other binaries are neither
+        "program.bin": (b"\x7fELF\x02\x01\x01\x00" + bytes(16) + b"\n", "not a pcap or pcapng"),
         "commas.csv": ("frame.number,tcp.stream,tlsdiag.flag\n1,0,x\n", "separator=/t"),
         "data-first.tsv": ("5\t0\thandshake_aborted\n", "no header line"),
         "other.json": ('{"foo": 1}\n', "not tshark -T ek output"),
@@ -789,8 +793,10 @@ def error_paths(tmp):
     # not readable at all
     code, _, err = run([os.path.join(tmp, "missing.tsv")])
     check(code == 2 and "missing.tsv: error: cannot open" in err, f"missing: {err}")
-    code, _, err = run([tmp])
-    check(code == 2 and f"{tmp}:1: error: read error" in err, f"a directory: {err}")
+    empty = os.path.join(tmp, "no-captures")
+    os.mkdir(empty)
+    code, _, err = run([empty])
+    check(code == 2 and f"{empty}: error: no capture" in err, f"a folder without captures: {err}")
     # the report cannot be written
     with open("/dev/full", "wb") as full:
         p = subprocess.run([REPORT, "--json", MAIN], stdout=full, stderr=subprocess.PIPE,
@@ -799,6 +805,8 @@ def error_paths(tmp):
     check(p.returncode == 2 and "<stdout>: error: write error: No space" in err, f"/dev/full: {err}")
     # usage
     for args, msg in ((["--limit", "-1", MAIN], "--limit"), (["--label", "", MAIN], "--label"),
+                      (["-j", "0", MAIN], "--jobs"), (["--jobs", "4294967297", MAIN], "--jobs"),
+                      (["-j", MAIN], "--jobs"), (["-o", "no-colon", MAIN], "PREF:VALUE"),
                       (["--label", "x", MAIN, MAIN], "--label"), (["--bogus"], "--help")):
         code, _, err = run(args)
         check(code == 2 and msg in err, f"{args}: {code} {err}")
@@ -925,6 +933,108 @@ def truncated_mid(tmp):
 
 # ---- driver ----------------------------------------------------------------
 
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+DOCUMENTED = ["README.md", "postproc/README.md", "postproc/tlsdiag-report.1"]
+
+
+# A full command: "tshark -r CAPTURE", then options and continuation lines up to the pipe.
+COMMAND = r"tshark {dash}r \S+ ((?:[^\n|]*\\{e}\n)*[^\n|]*)"
+
+
+def command_pattern(roff):
+    return re.compile(COMMAND.format(dash="\\\\-" if roff else "-", e="e" if roff else ""))
+
+
+def is_report_command(args):
+    """The report's command: all of the plugin's frames, as fields."""
+    return "-Y" in args and args[args.index("-Y") + 1:][:1] == ["tlsdiag"] and "fields" in args
+
+
+def command_args(text, roff):
+    if roff:
+        text = text.replace("\\-", "-").replace("\\e", "")
+    return [a for a in text.split() if a != "\\"]
+
+
+def documented_tshark_commands(path):
+    """The options of each full 'tshark -r CAPTURE -n -2 -Y tlsdiag -T fields ...' command of a
+    document, continuation lines joined, up to the pipe."""
+    roff = path.endswith(".1")
+    with open(os.path.join(SOURCE, path), encoding="utf-8") as f:
+        text = f.read()
+    found = (command_args(m.group(1), roff) for m in command_pattern(roff).finditer(text))
+    return [args for args in found if is_report_command(args)]
+
+
+def format_command(args, roff):
+    """The options as the documents show them: a line of options, then the -e fields."""
+    first = args.index("-e")
+    lines, line = [" ".join(args[:first]) + " \\"], " "
+    for i in range(first, len(args), 2):
+        if len(line) + len(args[i + 1]) + 4 > 86:
+            lines.append(line + " \\")
+            line = " "
+        line += f" -e {args[i + 1]}"
+    lines.append(line + " \\")
+    text = "\n".join(lines) + "\n  "
+    return text.replace("-", "\\-").replace(" \\\n", " \\e\n") if roff else text
+
+
+def update_docs(args):
+    """Writes the report's tshark command into each document that shows it."""
+    for path in DOCUMENTED:
+        roff = path.endswith(".1")
+        full = os.path.join(SOURCE, path)
+        with open(full, encoding="utf-8") as f:
+            text = f.read()
+
+        def replace(m):
+            if not is_report_command(command_args(m.group(1), roff)):
+                return m.group(0)
+            return m.group(0)[: m.start(1) - m.start(0)] + format_command(args, roff)
+
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(command_pattern(roff).sub(replace, text))
+
+
+@test
+def fifo_input(tmp):
+    """A pipe, as <(tshark ...) gives, is tshark output: sniffing for a capture would eat it."""
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f, open(MAIN, "rb") as src:
+            f.write(src.read())
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    doc = report_json([fifo])
+    writer.join()
+    check(doc["summary"]["flagged_flows"] == 13, f"from a pipe: {doc['summary']}")
+
+
+@test
+def print_tshark_args(tmp):
+    """The one field list: the report's tshark options are the documented ones."""
+    code, out, err = run(["--print-tshark-args"])
+    check(code == 0 and err == "", f"exit {code}: {err}")
+    args = out.decode().split()
+    fields = [a for i, a in enumerate(args) if i and args[i - 1] == "-e"]
+    check(args[:3] == ["-n", "-2", "-Y"] and "tlsdiag.flag" in fields, f"options: {args}")
+    check(len(fields) == len(set(fields)), f"a field asked for twice: {fields}")
+    for path in DOCUMENTED:
+        commands = documented_tshark_commands(path)
+        check(commands, f"{path}: no full tshark command for tlsdiag-report")
+        for command in commands:
+            check(command == args, f"{path}: the tshark command is\n  {' '.join(command)}\n"
+                  f"want (tlsdiag-report --print-tshark-args)\n  {' '.join(args)}\n"
+                  "(run_tests.py --report BIN --update-docs writes it)")
+    code, out, _ = run(["--help"])
+    # no tshark command cut short with "...": --print-tshark-args has it whole
+    check(code == 0 and b"-e " not in out and b"--print-tshark-args" in out, "--help")
+
+
 def compare(input_path, expected_path, label, update):
     label = label or os.path.basename(input_path)
     code, out, err = run(["--json", "--label", label, input_path])
@@ -960,8 +1070,13 @@ def main():
     ap.add_argument("--compare", nargs=2, metavar=("INPUT", "EXPECTED"))
     ap.add_argument("--label", help="capture label for --compare (default: INPUT's file name)")
     ap.add_argument("--update", action="store_true", help="with --compare: write EXPECTED")
+    ap.add_argument("--update-docs", action="store_true",
+                    help="write the report's tshark command into the README, postproc/README.md "
+                         "and the man page")
     args = ap.parse_args()
     REPORT = os.path.abspath(args.report)
+    if args.update_docs:
+        return update_docs(run(["--print-tshark-args"])[1].decode().split())
     if args.compare:
         return compare(args.compare[0], args.compare[1], args.label, args.update)
     names = args.only or list(TESTS)
