@@ -1,0 +1,265 @@
+/* siblings.c
+ * Which connection of a client to a server got ready last, and which the
+ * client closed together: the evidence that a close was a browser dropping
+ * connections it did not need, not a failed handshake.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "siblings.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+typedef struct {
+    uint32_t stream;
+    uint32_t frame;
+    int64_t time_ns;
+    uint16_t client_port;
+} ready_event;
+
+/* The latest connection that got ready, and the latest before it from
+ * another stream: the closing connection may be the latest itself (it sent
+ * its own Finished), and then the one before it is its sibling. */
+typedef struct {
+    ready_event latest;
+    ready_event before;
+} ready_events;
+
+/* Same client address to the same server address and port. */
+typedef struct {
+    uint8_t family;
+    uint8_t client_addr[16];
+    uint8_t server_addr[16];
+    uint16_t server_port;
+} pair_key;
+
+typedef struct {
+    pair_key key;
+    ready_events ready;
+    int64_t last_close_ns;
+    uint32_t closes_in_row;
+    bool row_abandoned; /* a close of the current row was abandoned */
+} pair_state;
+
+/* Same server name and port, from one client address (another server
+ * address of the name: DNS round robin), or from any client address of a
+ * family (client_addr zero: racing over IPv4 and IPv6, where the client's
+ * addresses differ). */
+typedef struct {
+    const char *server_name;
+    uint8_t family;
+    uint8_t client_addr[16];
+    uint16_t server_port;
+} name_key;
+
+typedef struct {
+    name_key key;
+    ready_events ready;
+    uint8_t server_addr[16]; /* of the latest */
+} name_state;
+
+struct tlsdiag_siblings {
+    GHashTable *pairs; /* pair_key -> pair_state */
+    GHashTable *names; /* name_key -> name_state */
+};
+
+static guint bytes_hash(const void *bytes, size_t length)
+{
+    const uint8_t *b = bytes;
+    guint hash = 2166136261u;
+    for (size_t i = 0; i < length; i++)
+        hash = (hash ^ b[i]) * 16777619u;
+    return hash;
+}
+
+static guint pair_key_hash(gconstpointer key)
+{
+    return bytes_hash(key, sizeof(pair_key));
+}
+
+static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(pair_key)) == 0;
+}
+
+static guint name_key_hash(gconstpointer key)
+{
+    return bytes_hash(key, sizeof(name_key));
+}
+
+static gboolean name_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(name_key)) == 0;
+}
+
+tlsdiag_siblings *tlsdiag_siblings_new(void)
+{
+    tlsdiag_siblings *siblings = g_new0(tlsdiag_siblings, 1);
+    siblings->pairs = g_hash_table_new_full(pair_key_hash, pair_key_equal, NULL, g_free);
+    siblings->names = g_hash_table_new_full(name_key_hash, name_key_equal, NULL, g_free);
+    return siblings;
+}
+
+void tlsdiag_siblings_free(tlsdiag_siblings *siblings)
+{
+    if (siblings == NULL)
+        return;
+    g_hash_table_destroy(siblings->pairs);
+    g_hash_table_destroy(siblings->names);
+    g_free(siblings);
+}
+
+static pair_key make_pair_key(const tlsdiag_sibling_of *connection)
+{
+    pair_key key;
+    memset(&key, 0, sizeof key);
+    key.family = connection->client->family;
+    memcpy(key.client_addr, connection->client->addr, sizeof key.client_addr);
+    memcpy(key.server_addr, connection->server->addr, sizeof key.server_addr);
+    key.server_port = connection->server->port;
+    return key;
+}
+
+static name_key make_name_key(const tlsdiag_sibling_of *connection, bool with_client)
+{
+    name_key key;
+    memset(&key, 0, sizeof key);
+    key.server_name = connection->server_name;
+    key.family = connection->client->family;
+    if (with_client)
+        memcpy(key.client_addr, connection->client->addr, sizeof key.client_addr);
+    key.server_port = connection->server->port;
+    return key;
+}
+
+static pair_state *find_pair(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                             bool create)
+{
+    pair_key key = make_pair_key(connection);
+    pair_state *state = g_hash_table_lookup(siblings->pairs, &key);
+    if (state == NULL && create) {
+        state = g_new0(pair_state, 1);
+        state->key = key;
+        g_hash_table_insert(siblings->pairs, &state->key, state);
+    }
+    return state;
+}
+
+static void remember_ready(ready_events *events, const tlsdiag_sibling_of *connection,
+                           uint32_t frame, int64_t time_ns)
+{
+    if (events->latest.frame != 0 && events->latest.stream != connection->stream)
+        events->before = events->latest;
+    events->latest = (ready_event){.stream = connection->stream,
+                                   .frame = frame,
+                                   .time_ns = time_ns,
+                                   .client_port = connection->client->port};
+}
+
+/* The latest ready event of another connection than this stream. */
+static const ready_event *sibling_ready(const ready_events *events, uint32_t stream)
+{
+    const ready_event *event = events->latest.stream != stream ? &events->latest : &events->before;
+    return event->frame != 0 ? event : NULL;
+}
+
+static void note_ready_by_name(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                               bool with_client, uint32_t frame, int64_t time_ns)
+{
+    name_key key = make_name_key(connection, with_client);
+    name_state *state = g_hash_table_lookup(siblings->names, &key);
+    if (state == NULL) {
+        state = g_new0(name_state, 1);
+        state->key = key;
+        g_hash_table_insert(siblings->names, &state->key, state);
+    }
+    remember_ready(&state->ready, connection, frame, time_ns);
+    memcpy(state->server_addr, connection->server->addr, sizeof state->server_addr);
+}
+
+void tlsdiag_siblings_note_ready(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                                 uint32_t frame, int64_t time_ns)
+{
+    pair_state *pair = find_pair(siblings, connection, true);
+    remember_ready(&pair->ready, connection, frame, time_ns);
+    if (connection->server_name == NULL)
+        return;
+    note_ready_by_name(siblings, connection, true, frame, time_ns);
+    note_ready_by_name(siblings, connection, false, frame, time_ns);
+}
+
+/* Keep the more recent of two candidate events. */
+static void consider(tlsdiag_sibling_evidence *evidence, const ready_event *event, int64_t time_ns,
+                     bool by_name)
+{
+    if (event == NULL || event->time_ns > time_ns)
+        return;
+    if (evidence->sibling_frame != 0 && time_ns - event->time_ns >= evidence->since_sibling_ns)
+        return;
+    evidence->sibling_frame = event->frame;
+    evidence->sibling_client_port = event->client_port;
+    evidence->since_sibling_ns = time_ns - event->time_ns;
+    evidence->sibling_by_name = by_name;
+}
+
+static uint8_t other_family(uint8_t family)
+{
+    return family == 4 ? 6 : 4;
+}
+
+/* Same name on another server address: from this client address, or from
+ * any address of the other family (the other leg of a dual-stack race). */
+static void consider_by_name(const tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                             int64_t time_ns, tlsdiag_sibling_evidence *evidence)
+{
+    if (connection->server_name == NULL)
+        return;
+    name_key key = make_name_key(connection, true);
+    const name_state *state = g_hash_table_lookup(siblings->names, &key);
+    if (state != NULL)
+        consider(evidence, sibling_ready(&state->ready, connection->stream), time_ns, true);
+
+    key = make_name_key(connection, false);
+    key.family = other_family(connection->client->family);
+    state = g_hash_table_lookup(siblings->names, &key);
+    if (state != NULL)
+        consider(evidence, sibling_ready(&state->ready, connection->stream), time_ns, true);
+}
+
+static bool judge(const tlsdiag_sibling_evidence *evidence, const pair_state *pair,
+                  tlsdiag_close_point point)
+{
+    if (point == TLSDIAG_CLOSE_AFTER_SILENCE)
+        return false;
+    if (evidence->sibling_frame != 0 &&
+        evidence->since_sibling_ns <= TLSDIAG_SIBLING_READY_WINDOW_NS)
+        return true;
+    if (evidence->closed_together < 2)
+        return false;
+    return pair->row_abandoned || point == TLSDIAG_CLOSE_AFTER_CLIENT_DONE;
+}
+
+tlsdiag_sibling_evidence tlsdiag_siblings_note_close(tlsdiag_siblings *siblings,
+                                                     const tlsdiag_sibling_of *connection,
+                                                     int64_t time_ns, tlsdiag_close_point point)
+{
+    tlsdiag_sibling_evidence evidence;
+    memset(&evidence, 0, sizeof evidence);
+
+    pair_state *pair = find_pair(siblings, connection, true);
+    consider(&evidence, sibling_ready(&pair->ready, connection->stream), time_ns, false);
+    consider_by_name(siblings, connection, time_ns, &evidence);
+
+    bool in_row = pair->closes_in_row > 0 && time_ns >= pair->last_close_ns &&
+                  time_ns - pair->last_close_ns <= TLSDIAG_CLOSED_TOGETHER_WINDOW_NS;
+    pair->closes_in_row = in_row ? pair->closes_in_row + 1 : 1;
+    pair->row_abandoned = in_row && pair->row_abandoned;
+    pair->last_close_ns = time_ns;
+    evidence.closed_together = pair->closes_in_row;
+
+    evidence.abandoned = judge(&evidence, pair, point);
+    pair->row_abandoned = pair->row_abandoned || evidence.abandoned;
+    return evidence;
+}
