@@ -96,7 +96,9 @@ static void deliver(struct reader *r, const struct flagged_row *row)
         begin_capture(r);
     r->last_frame = row->frame;
     r->stats->rows++;
-    if (row->flag[0]) {
+    if (!strcmp(row->flag, "handshake_abandoned")) {
+        r->stats->abandoned_rows++;
+    } else if (row->flag[0]) {
         r->stats->flagged_rows++;
         r->handler->row(r->handler->ctx, r->capture, row);
     } else {
