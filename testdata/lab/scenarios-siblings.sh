@@ -24,6 +24,16 @@ slow_path_to_nginx() {
     wait_listen "$SRV2:443"
 }
 
+# end_frame STREAM "KIND SIDE HOW STAGE": the frame that ended the handshake
+# on STREAM, which must have ended that way (see handshake_end).
+end_frame() {
+    local got kind frame rest
+    got=$(handshake_end "$1")
+    read -r kind frame rest <<<"$got"
+    [[ "$kind $rest" == "$2" ]] || die "stream $1: expected '$2', capture shows '$got'"
+    echo "$frame"
+}
+
 # The client's first record of a kind on a stream, by display filter.
 client_frame() { # STREAM FILTER
     first "tcp.stream==$1 && ip.src==$CLI && $2"
@@ -49,12 +59,9 @@ scn_siblings_surplus() {
     expect_complete 0
     ready=$(client_frame 0 "tls.record.content_type==20")
     [[ -n $ready ]] || die "no Finished from connection A"
-    read -r _ c _ _ _ <<<"$(handshake_end 3)"
-    read -r _ b _ _ _ <<<"$(handshake_end 1)"
-    read -r _ d _ _ _ <<<"$(handshake_end 2)"
-    [[ $(handshake_end 3) == "aborted $c client FIN client_hello" ]] || die "stream 3: $(handshake_end 3)"
-    [[ $(handshake_end 1) == "aborted $b client FIN server_flight" ]] || die "stream 1: $(handshake_end 1)"
-    [[ $(handshake_end 2) == "aborted $d client FIN client_flight" ]] || die "stream 2: $(handshake_end 2)"
+    c=$(end_frame 3 "aborted client FIN client_hello")
+    b=$(end_frame 1 "aborted client FIN server_flight")
+    d=$(end_frame 2 "aborted client FIN client_flight")
     need 0 "tcp.stream==3 && ip.src==$SRV2 && tls && frame.number < $c" "a server answer before C's close"
     ((ready < c && c < b && b < d)) || die "closes out of order: ready $ready, C $c, B $b, D $d"
     truth "$c" handshake_abandoned client FIN client_hello "$ready" 1
@@ -86,12 +93,9 @@ scn_siblings_next_to_failures() {
     need_streams 4
     ready=$(client_frame 0 "tls.handshake.type==20")
     [[ -n $ready ]] || die "no Finished from connection A (embedded keys)"
-    read -r _ e _ _ _ <<<"$(handshake_end 2)"
-    read -r _ b _ _ _ <<<"$(handshake_end 1)"
-    read -r _ f _ _ _ <<<"$(handshake_end 3)"
-    [[ $(handshake_end 2) == "aborted $e server RST client_hello" ]] || die "stream 2: $(handshake_end 2)"
-    [[ $(handshake_end 1) == "aborted $b client FIN client_flight" ]] || die "stream 1: $(handshake_end 1)"
-    [[ $(handshake_end 3) == "aborted $f client FIN client_hello" ]] || die "stream 3: $(handshake_end 3)"
+    e=$(end_frame 2 "aborted server RST client_hello")
+    b=$(end_frame 1 "aborted client FIN client_flight")
+    f=$(end_frame 3 "aborted client FIN client_hello")
     need 0 "tcp.stream==3 && ip.src==$SRV && tls" "a server answer to F"
     truth "$e" handshake_aborted server RST client_hello
     truth "$b" handshake_abandoned client FIN client_flight "$ready"
