@@ -697,7 +697,7 @@ void proto_register_tlsdiag(void)
           HFILL}},
         {&hf_tlsdiag_recording_gap,
          {"Recording gap", "tlsdiag.recording_gap", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-          "Time in the handshake's silence during which the capture has no packet at all "
+          "Time in the handshake's silence during which the capture has no TCP packet at all "
           "(recordings joined with mergecap -a)",
           HFILL}},
     };

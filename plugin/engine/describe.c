@@ -18,8 +18,12 @@ static void append_duration(GString *out, int64_t ns)
         g_string_append_printf(out, "%.3f ms", ms);
     else if (ms < 10000.0)
         g_string_append_printf(out, "%.0f ms", ms);
-    else
+    else if (ms < 86400e3)
         g_string_append_printf(out, "%.1f s", ms / 1000.0);
+    else if (ms < 365 * 86400e3)
+        g_string_append_printf(out, "%.1f days", ms / 86400e3);
+    else
+        g_string_append_printf(out, "%.1f years", ms / (365.25 * 86400e3));
 }
 
 void tlsdiag_append_version(GString *out, uint16_t version)
@@ -439,7 +443,7 @@ static const char *awaited_phrase(const tlsdiag_verdict *verdict)
 static void describe_cut_by_recording(const tlsdiag_verdict *verdict, GString *out)
 {
     g_string_append(out, "TLS handshake cut by the recording, not stalled: the capture has no "
-                         "packet at all for ");
+                         "TCP packet at all for ");
     append_duration(out, verdict->recording_gap_ns);
     g_string_append_printf(out, " after this handshake's last progress (frame %" PRIu32
                                 ", ClientHello: frame %" PRIu32 ") %s",

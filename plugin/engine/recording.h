@@ -1,5 +1,5 @@
 /* recording.h
- * Gaps in the recording: stretches where the whole capture has no packet,
+ * Gaps in the recording: stretches where the whole capture has no TCP packet,
  * as where mergecap -a joined recordings made days or years apart. A
  * handshake whose packets stop before such a gap was cut by the recording;
  * the silence says nothing about the handshake.
