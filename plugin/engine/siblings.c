@@ -65,18 +65,9 @@ struct tlsdiag_siblings {
     GHashTable *names; /* name_key -> name_state */
 };
 
-static guint bytes_hash(const void *bytes, size_t length)
-{
-    const uint8_t *b = bytes;
-    guint hash = 2166136261u;
-    for (size_t i = 0; i < length; i++)
-        hash = (hash ^ b[i]) * 16777619u;
-    return hash;
-}
-
 static guint pair_key_hash(gconstpointer key)
 {
-    return bytes_hash(key, sizeof(pair_key));
+    return (guint)tlsdiag_digest(key, sizeof(pair_key));
 }
 
 static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
@@ -86,7 +77,7 @@ static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
 
 static guint name_key_hash(gconstpointer key)
 {
-    return bytes_hash(key, sizeof(name_key));
+    return (guint)tlsdiag_digest(key, sizeof(name_key));
 }
 
 static gboolean name_key_equal(gconstpointer a, gconstpointer b)
