@@ -17,6 +17,7 @@ typedef struct {
     uint32_t frame;
     int64_t time_ns;
     uint16_t client_port;
+    const char *server_name;
 } ready_event;
 
 /* The latest connection that got ready, and the latest before it from
@@ -146,7 +147,8 @@ static void remember_ready(ready_events *events, const tlsdiag_sibling_of *conne
     events->latest = (ready_event){.stream = connection->stream,
                                    .frame = frame,
                                    .time_ns = time_ns,
-                                   .client_port = connection->client->port};
+                                   .client_port = connection->client->port,
+                                   .server_name = connection->server_name};
 }
 
 /* The latest ready event of another connection than this stream. */
@@ -195,6 +197,17 @@ static void consider(tlsdiag_sibling_evidence *evidence, const ready_event *even
     evidence->sibling_by_name = by_name;
 }
 
+/* A close right after the server's flight may be the client rejecting the
+ * server's certificate: a sibling for another name on the same address
+ * (shared hosting) got another certificate and proves nothing then. */
+static const ready_event *same_name_or_any(const ready_event *event, const char *server_name)
+{
+    if (event == NULL || server_name == NULL || event->server_name == NULL ||
+        event->server_name == server_name)
+        return event;
+    return NULL;
+}
+
 static uint8_t other_family(uint8_t family)
 {
     return family == 4 ? 6 : 4;
@@ -240,7 +253,10 @@ tlsdiag_sibling_evidence tlsdiag_siblings_note_close(tlsdiag_siblings *siblings,
     memset(&evidence, 0, sizeof evidence);
 
     pair_state *pair = find_pair(siblings, connection, true);
-    consider(&evidence, sibling_ready(&pair->ready, connection->stream), time_ns, false);
+    const ready_event *event = sibling_ready(&pair->ready, connection->stream);
+    if (point == TLSDIAG_CLOSE_AFTER_SERVER)
+        event = same_name_or_any(event, connection->server_name);
+    consider(&evidence, event, time_ns, false);
     consider_by_name(siblings, connection, time_ns, &evidence);
 
     bool in_row = pair->closes_in_row > 0 && time_ns >= pair->last_close_ns &&

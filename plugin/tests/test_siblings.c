@@ -157,6 +157,32 @@ static void test_story_same_name(void)
     tlsdiag_siblings_free(siblings);
 }
 
+/* Shared hosting: one address, two names. After the server's flight a
+ * close may reject that name's certificate, which the other name's
+ * connection never saw; before it, the other name's connection counts. */
+static void test_story_other_name_same_address(void)
+{
+    static const char a[] = "a.example.test";
+    static const char b[] = "b.example.test";
+    tlsdiag_siblings *siblings = tlsdiag_siblings_new();
+    peer ready = make_peer(4, 1, 50000, 2, a, 0);
+    peer after_flight = make_peer(4, 1, 50001, 2, b, 1);
+    peer before_answer = make_peer(4, 1, 50002, 2, b, 2);
+    peer same_name = make_peer(4, 1, 50003, 2, a, 3);
+
+    tlsdiag_siblings_note_ready(siblings, of(&ready), 10, 1 * SEC);
+    g_assert_false(tlsdiag_siblings_note_close(siblings, of(&after_flight), 1 * SEC + 1 * MS,
+                                               TLSDIAG_CLOSE_AFTER_SERVER)
+                       .abandoned);
+    g_assert_true(tlsdiag_siblings_note_close(siblings, of(&before_answer), 1 * SEC + 9 * MS,
+                                              TLSDIAG_CLOSE_AWAITING_SERVER)
+                      .abandoned);
+    g_assert_true(tlsdiag_siblings_note_close(siblings, of(&same_name), 1 * SEC + 18 * MS,
+                                              TLSDIAG_CLOSE_AFTER_SERVER)
+                      .abandoned);
+    tlsdiag_siblings_free(siblings);
+}
+
 static void test_story_closed_together(void)
 {
     tlsdiag_siblings *siblings = tlsdiag_siblings_new();
@@ -611,6 +637,7 @@ int main(int argc, char **argv)
     g_test_add_func("/siblings/story/own-finished", test_story_own_finished_is_no_sibling);
     g_test_add_func("/siblings/story/other-client-or-server", test_story_other_client_or_server);
     g_test_add_func("/siblings/story/same-name", test_story_same_name);
+    g_test_add_func("/siblings/story/other-name-same-address", test_story_other_name_same_address);
     g_test_add_func("/siblings/story/closed-together", test_story_closed_together);
     g_test_add_func("/siblings/story/silence", test_story_silence_is_never_abandoned);
     g_test_add_func("/recording/gaps", test_recording_gaps);
