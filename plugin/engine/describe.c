@@ -198,13 +198,21 @@ static void append_close(GString *out, const char *title, const tlsdiag_verdict 
                            verdict->client_hello);
 }
 
-/* "the connection from client port 51234 got ready (...) in frame 170, 0.210 ms before" */
-static void append_sibling(GString *out, const tlsdiag_sibling_evidence *siblings)
+/* "the connection from client port 51234 got ready (...) in frame 170, 0.210 ms before".
+ * A sibling over the other IP family comes from another client address too:
+ * its port alone would not find it. */
+static void append_sibling(GString *out, const tlsdiag_verdict *verdict)
 {
-    g_string_append_printf(out, "the connection from client port %u%s got ready (client Finished "
-                                "or completed handshake) in frame %" PRIu32 ", ",
-                           siblings->sibling_client_port,
-                           siblings->sibling_by_name ? " (same server name, other address)" : "",
+    const tlsdiag_sibling_evidence *siblings = &verdict->siblings;
+    g_string_append_printf(out, "the connection from client port %u",
+                           siblings->sibling_client_port);
+    if (siblings->sibling_by_name && siblings->sibling_family != verdict->client.family)
+        g_string_append_printf(out, " (same server name, over IPv%u)", siblings->sibling_family);
+    else if (siblings->sibling_by_name)
+        g_string_append(out, " (same server name, other address)");
+    g_string_append_printf(out,
+                           " got ready (client Finished or completed handshake) in frame %" PRIu32
+                           ", ",
                            siblings->sibling_frame);
     append_duration(out, siblings->since_sibling_ns);
     g_string_append(out, " before");
@@ -229,7 +237,7 @@ static void append_client_close_evidence(GString *out, const tlsdiag_verdict *ve
         g_string_append(out, "; no other connection to this server completed");
     else {
         g_string_append(out, "; of the other connections to this server, ");
-        append_sibling(out, &verdict->siblings);
+        append_sibling(out, verdict);
         g_string_append(out, ", too long before to explain this close");
     }
     append_closed_together(out, &verdict->siblings);
@@ -248,7 +256,7 @@ static void describe_abandoned(const tlsdiag_verdict *verdict, GString *out)
     append_close(out, "Connection abandoned by the client, not a failure", verdict);
     if (verdict->siblings.sibling_frame != 0) {
         g_string_append(out, "; ");
-        append_sibling(out, &verdict->siblings);
+        append_sibling(out, verdict);
     }
     append_closed_together(out, &verdict->siblings);
     g_string_append(out, ". Browsers open several connections to a server at once and close "

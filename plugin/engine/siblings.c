@@ -17,6 +17,7 @@ typedef struct {
     uint32_t frame;
     int64_t time_ns;
     uint16_t client_port;
+    uint8_t family;
     const char *server_name;
 } ready_event;
 
@@ -148,6 +149,7 @@ static void remember_ready(ready_events *events, const tlsdiag_sibling_of *conne
                                    .frame = frame,
                                    .time_ns = time_ns,
                                    .client_port = connection->client->port,
+                                   .family = connection->client->family,
                                    .server_name = connection->server_name};
 }
 
@@ -193,6 +195,7 @@ static void consider(tlsdiag_sibling_evidence *evidence, const ready_event *even
         return;
     evidence->sibling_frame = event->frame;
     evidence->sibling_client_port = event->client_port;
+    evidence->sibling_family = event->family;
     evidence->since_sibling_ns = time_ns - event->time_ns;
     evidence->sibling_by_name = by_name;
 }

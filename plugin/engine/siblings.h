@@ -49,6 +49,7 @@ typedef struct {
     uint32_t sibling_frame;       /* latest sibling's client Finished or completion; 0: none */
     uint16_t sibling_client_port; /* the sibling's client port, to find it by */
     bool sibling_by_name;         /* found by server name on another server address */
+    uint8_t sibling_family;       /* 4 or 6: another than ours means a dual-stack race */
     bool abandoned;
     int64_t since_sibling_ns;     /* from that frame to the close */
     uint32_t closed_together;     /* client closes to this server in a row, this one included */

@@ -140,6 +140,7 @@ static void test_story_same_name(void)
     g_assert_true(e.abandoned);
     g_assert_true(e.sibling_by_name);
     g_assert_cmpuint(e.sibling_frame, ==, 10);
+    g_assert_cmpuint(e.sibling_family, ==, 6);
 
     /* Happy Eyeballs links the families; within one family, only the same
      * client address counts. */
@@ -154,6 +155,7 @@ static void test_story_same_name(void)
                                     TLSDIAG_CLOSE_AWAITING_SERVER);
     g_assert_true(e.abandoned);
     g_assert_cmpuint(e.sibling_frame, ==, 20);
+    g_assert_cmpuint(e.sibling_family, ==, 4);
     tlsdiag_siblings_free(siblings);
 }
 
@@ -561,6 +563,33 @@ static void test_dual_stack_loser(fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABANDONED);
     g_assert_true(v->siblings.sibling_by_name);
     g_assert_cmpuint(v->siblings.sibling_frame, ==, 4);
+    /* The winner has another client address: the text says which family. */
+    char *text = text_at(f, 5);
+    g_assert_nonnull(strstr(text, "the connection from client port 50000 (same server name, "
+                                  "over IPv6) got ready (client Finished or completed "
+                                  "handshake) in frame 4, "));
+    g_free(text);
+}
+
+/* DNS round robin within one family: the text says "other address", not a family. */
+static void test_round_robin_text(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    static const char name[] = "www.example.test";
+    endpoint_plan plans[2] = {{.name = name}, {.server_last = 9, .name = name}};
+    const event events[] = {
+        {1, 0, 0, HELLO},
+        {2, 1 * MS, 1, HELLO},
+        {3, 10 * MS, 0, FLIGHT12},
+        {4, 12 * MS, 0, FINISHED12},
+        {5, 13 * MS, 1, CLIENT_FIN},
+    };
+    play(f, plans, events, G_N_ELEMENTS(events));
+    g_assert_cmpint(flag_at(f, 5), ==, TLSDIAG_FLAG_HANDSHAKE_ABANDONED);
+    char *text = text_at(f, 5);
+    g_assert_nonnull(strstr(text, "the connection from client port 50000 (same server name, "
+                                  "other address) got ready"));
+    g_assert_null(strstr(text, "over IPv"));
+    g_free(text);
 }
 
 /* Without a name, another family is another server. */
@@ -648,6 +677,7 @@ int main(int argc, char **argv)
     ADD("/siblings/engine/closed-after-server-flight", test_closed_together_after_server_flight);
     ADD("/siblings/engine/close-after-silence", test_close_after_silence);
     ADD("/siblings/engine/dual-stack-loser", test_dual_stack_loser);
+    ADD("/siblings/engine/round-robin-text", test_round_robin_text);
     ADD("/siblings/engine/dual-stack-without-name", test_dual_stack_without_name);
     ADD("/recording/engine/gap-is-no-stall", test_recording_gap_is_no_stall);
     ADD("/siblings/engine/same-verdicts-twice", test_same_verdicts_twice);
