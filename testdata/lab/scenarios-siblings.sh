@@ -101,3 +101,68 @@ scn_siblings_next_to_failures() {
     truth "$b" handshake_abandoned client FIN client_flight "$ready"
     truth "$f" handshake_aborted client FIN client_hello
 }
+
+scenario siblings-dual-stack-race "scn_siblings_dual_stack_race" \
+    "Happy Eyeballs: the same name over IPv6 and IPv4 at once; IPv4 wins, the IPv6 loser is closed after its ClientHello"
+scn_siblings_dual_stack_race() {
+    local ready loser
+    expect_begin "A dual-stack race, TLS 1.3, Python's ssl driven step by step: the client connects to the same" \
+        "server name ($SNI) over IPv6 ($CLI6 -> $SRV6, stream 0, a relay adding 20 ms each way in front of" \
+        "nginx: the slow family) and over IPv4 ($CLI -> $SRV, stream 1, nginx directly). The IPv4 connection sends" \
+        "its Finished first; the client then closes the IPv6 one with a FIN, its ClientHello not answered yet:" \
+        "handshake_abandoned, naming the IPv4 Finished (a sibling by name on the other family), closed 1." \
+        "IPv6 is on (ULA addresses, nodad) in this scenario only. The IPv4 connection completes."
+    EXPECT_COLS="frame flag side close stage abandoned.sibling abandoned.closed_together"
+    SIBLINGS_VERSION=1.3
+    ipv6_up
+    server_nginx_one "$SRV" a
+    bg "$NS_S" "$WORK/relay.log" "$PY" "$LAB_DIR/slow_relay.py" --listen "$SRV6:443" \
+        --connect "$SRV:443" --delay 0.02
+    wait_listen "[$SRV6]:443"
+    record siblings_client "hello B; hello A; flight A; close B; wait 200; close A" \
+        "B=$SRV6:443" "A=$SRV:443"
+    SIBLINGS_VERSION=
+    need_streams 2
+    need 1 "tcp.stream==0 && ipv6.src==$CLI6 && tcp.flags.syn==1 && tcp.flags.ack==0" "the IPv6 SYN first"
+    need 1 "tcp.stream==1 && ip.src==$CLI && tcp.flags.syn==1 && tcp.flags.ack==0" "the IPv4 SYN second"
+    need 2 "tls.handshake.type==1 && tls.handshake.extensions_server_name==\"$SNI\"" "two ClientHellos for $SNI"
+    need_negotiated 1 1.3
+    expect_complete 1
+    ready=$(client_frame 1 "tls.handshake.type==20")
+    [[ -n $ready ]] || die "no Finished from the IPv4 connection (embedded keys)"
+    loser=$(CLI=$CLI6 IP_FIELD=ipv6 end_frame 0 "aborted client FIN client_hello")
+    need 0 "tcp.stream==0 && ipv6.src==$SRV6 && tls && frame.number < $loser" "a server answer before the IPv6 close"
+    ((ready < loser)) || die "the IPv6 close ($loser) came before the IPv4 Finished ($ready)"
+    truth "$loser" handshake_abandoned client FIN client_hello "$ready" 1
+}
+
+scenario siblings-cert-close-retry "scn_siblings_close_after_certificate" \
+    "no sibling: the client closes right after the server's Certificate, then retries the same server"
+scn_siblings_close_after_certificate() {
+    local cert fin ms
+    fallback_begin "A client that rejects the server's certificate without an alert (as an app pinning its server" \
+        "does), TLS 1.3, Python's ssl driven step by step, directly to nginx: A (stream 0) reads the server's" \
+        "flight (Certificate included) and closes with a FIN at once, its own flight held back; no other" \
+        "connection to this server is open or ready: handshake_aborted. 300 ms later B (stream 1) tries the" \
+        "same server again, same version and name, and completes: retry_after_failure of A."
+    SIBLINGS_VERSION=1.3
+    server_nginx_one "$SRV" a
+    record siblings_client "hello A; hold A; close A; wait 300; hello B; flight B; wait 200; close B" \
+        "A=$SRV:443" "B=$SRV:443"
+    SIBLINGS_VERSION=
+    need_streams 2
+    need_offered_max 0 1.3
+    need_offered_max 1 1.3
+    need_negotiated 0 1.3
+    need 1 "tcp.stream==0 && ip.src==$SRV && tls.handshake.type==11" "the server's Certificate on stream 0"
+    need 0 "tcp.stream==0 && ip.src==$CLI && tls.handshake.type==20" "no Finished from A"
+    expect_end 0 aborted client FIN server_flight
+    cert=$(first "tcp.stream==0 && ip.src==$SRV && tls.handshake.type==11")
+    fin=$(end_frame 0 "aborted client FIN server_flight")
+    ms=$(tsh -Y "frame.number==$cert || frame.number==$fin" -T fields -e frame.time_epoch |
+        awk 'NR == 1 { t = $1 } NR == 2 { printf "%d", ($1 - t) * 1000 }')
+    ((ms < 10)) || die "A closed $ms ms after the server's Certificate, not at once"
+    link_row 1 retry_after_failure 0 1
+    need_negotiated 1 1.3
+    expect_complete 1
+}

@@ -14,6 +14,9 @@ Steps:
   flight NAME   read the server's answer until the client's own Finished is
                 sent (TLS 1.2: key exchange, ChangeCipherSpec, Finished; TLS
                 1.3: Finished, which completes the client's side)
+  hold NAME     read the server's answer until the client's own flight is
+                ready, and hold that flight back (never sent): a client that
+                stops at the server's certificate
   confirm NAME  read until the handshake is complete (TLS 1.2: the server's
                 ChangeCipherSpec and Finished)
   close NAME    read what has arrived (so the kernel sends a FIN, not a RST)
@@ -90,6 +93,14 @@ class Connection:
                 return
         fail(f"{self.name}: the handshake completed before the client's flight")
 
+    def hold(self):
+        while not self.outgoing.pending:
+            self.feed(5)
+            try:
+                self.tls.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+
     def confirm(self):
         while not self.done:
             self.feed(5)
@@ -142,7 +153,7 @@ def main():
         if verb == "wait":
             time.sleep(float(arg) / 1000)
             continue
-        if arg not in conns or verb not in ("hello", "flight", "confirm", "close", "reset"):
+        if arg not in conns or verb not in ("hello", "flight", "hold", "confirm", "close", "reset"):
             fail(f"bad step '{step}'")
         getattr(conns[arg], verb)()
         print(f"{time.monotonic():.6f} {step}", flush=True)
