@@ -40,6 +40,7 @@ typedef struct {
 typedef struct {
     pair_key key;
     ready_events ready;
+    int64_t touched_ns;
     int64_t last_close_ns;
     uint32_t closes_in_row;
     bool row_abandoned; /* a close of the current row was abandoned */
@@ -59,12 +60,19 @@ typedef struct {
 typedef struct {
     name_key key;
     ready_events ready;
+    int64_t touched_ns;
     uint8_t server_addr[16]; /* of the latest */
 } name_state;
+
+/* Evidence older than both windows can never decide a close again: the
+ * entries not touched for this long are dropped, so that the story holds
+ * the clients active in the last seconds, not every client of the capture. */
+#define SIBLINGS_FORGET_AFTER_NS (2LL * 1000000000)
 
 struct tlsdiag_siblings {
     GHashTable *pairs; /* pair_key -> pair_state */
     GHashTable *names; /* name_key -> name_state */
+    int64_t swept_ns;  /* capture time of the last sweep */
 };
 
 static guint pair_key_hash(gconstpointer key)
@@ -127,6 +135,36 @@ static name_key make_name_key(const tlsdiag_sibling_of *connection, bool with_cl
     return key;
 }
 
+static gboolean pair_is_stale(gpointer key, gpointer value, gpointer cutoff)
+{
+    (void)key;
+    return ((const pair_state *)value)->touched_ns < *(const int64_t *)cutoff;
+}
+
+static gboolean name_is_stale(gpointer key, gpointer value, gpointer cutoff)
+{
+    (void)key;
+    return ((const name_state *)value)->touched_ns < *(const int64_t *)cutoff;
+}
+
+/* At most once per SIBLINGS_FORGET_AFTER_NS of capture time, so the sweep
+ * costs a constant share of the calls. A capture whose clock jumps back
+ * (merged recordings) sweeps again once it passes the last sweep. */
+static void forget_stale(tlsdiag_siblings *siblings, int64_t time_ns)
+{
+    if (time_ns - siblings->swept_ns < SIBLINGS_FORGET_AFTER_NS)
+        return;
+    int64_t cutoff = time_ns - SIBLINGS_FORGET_AFTER_NS;
+    g_hash_table_foreach_remove(siblings->pairs, pair_is_stale, &cutoff);
+    g_hash_table_foreach_remove(siblings->names, name_is_stale, &cutoff);
+    siblings->swept_ns = time_ns;
+}
+
+unsigned tlsdiag_siblings_size(const tlsdiag_siblings *siblings)
+{
+    return g_hash_table_size(siblings->pairs) + g_hash_table_size(siblings->names);
+}
+
 static pair_state *find_pair(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
                              bool create)
 {
@@ -171,14 +209,17 @@ static void note_ready_by_name(tlsdiag_siblings *siblings, const tlsdiag_sibling
         g_hash_table_insert(siblings->names, &state->key, state);
     }
     remember_ready(&state->ready, connection, frame, time_ns);
+    state->touched_ns = time_ns;
     memcpy(state->server_addr, connection->server->addr, sizeof state->server_addr);
 }
 
 void tlsdiag_siblings_note_ready(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
                                  uint32_t frame, int64_t time_ns)
 {
+    forget_stale(siblings, time_ns);
     pair_state *pair = find_pair(siblings, connection, true);
     remember_ready(&pair->ready, connection, frame, time_ns);
+    pair->touched_ns = time_ns;
     if (connection->server_name == NULL)
         return;
     note_ready_by_name(siblings, connection, true, frame, time_ns);
@@ -255,7 +296,9 @@ tlsdiag_sibling_evidence tlsdiag_siblings_note_close(tlsdiag_siblings *siblings,
     tlsdiag_sibling_evidence evidence;
     memset(&evidence, 0, sizeof evidence);
 
+    forget_stale(siblings, time_ns);
     pair_state *pair = find_pair(siblings, connection, true);
+    pair->touched_ns = time_ns;
     const ready_event *event = sibling_ready(&pair->ready, connection->stream);
     if (point == TLSDIAG_CLOSE_AFTER_SERVER)
         event = same_name_or_any(event, connection->server_name);

@@ -77,4 +77,8 @@ tlsdiag_sibling_evidence tlsdiag_siblings_note_close(tlsdiag_siblings *siblings,
                                                      const tlsdiag_sibling_of *connection,
                                                      int64_t time_ns, tlsdiag_close_point point);
 
+/* Entries held (client-server pairs and server names): for tests of the
+ * bound on memory. */
+unsigned tlsdiag_siblings_size(const tlsdiag_siblings *siblings);
+
 #endif /* TLSDIAG_SIBLINGS_H */

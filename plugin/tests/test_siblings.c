@@ -237,6 +237,37 @@ static void test_story_silence_is_never_abandoned(void)
     tlsdiag_siblings_free(siblings);
 }
 
+/* A client per connection, one every millisecond for a minute of capture
+ * time (the benchmark's shape): the story holds only the recent ones, and a
+ * sibling within the window still counts right after a sweep. */
+static void test_story_memory_bounded(void)
+{
+    tlsdiag_siblings *siblings = tlsdiag_siblings_new();
+    unsigned most = 0;
+    for (uint32_t i = 0; i < 60000; i++) {
+        peer p = make_peer(4, 0, 50000, 2, "a.example", i);
+        p.client.addr[1] = (uint8_t)(i >> 16);
+        p.client.addr[2] = (uint8_t)(i >> 8);
+        p.client.addr[3] = (uint8_t)i;
+        tlsdiag_siblings_note_ready(siblings, of(&p), i + 1, 1 * SEC + (int64_t)i * 1000000);
+        unsigned size = tlsdiag_siblings_size(siblings);
+        most = size > most ? size : most;
+    }
+    /* Clients and pairs of about two seconds (2000 connections, three
+     * entries each at most), never all 60,000. */
+    g_assert_cmpuint(most, <, 3 * 2 * 2100);
+
+    peer winner = make_peer(4, 1, 40000, 3, NULL, 70000);
+    peer surplus = make_peer(4, 1, 40001, 3, NULL, 70001);
+    int64_t now = 61 * SEC + 3 * SEC;
+    tlsdiag_siblings_note_ready(siblings, of(&winner), 70000, now);
+    tlsdiag_sibling_evidence e = tlsdiag_siblings_note_close(siblings, of(&surplus), now + 1000000,
+                                                            TLSDIAG_CLOSE_AWAITING_SERVER);
+    g_assert_true(e.abandoned);
+    g_assert_cmpuint(e.sibling_frame, ==, 70000);
+    tlsdiag_siblings_free(siblings);
+}
+
 static void test_recording_gaps(void)
 {
     tlsdiag_recording *recording = tlsdiag_recording_new();
@@ -669,6 +700,7 @@ int main(int argc, char **argv)
     g_test_add_func("/siblings/story/other-name-same-address", test_story_other_name_same_address);
     g_test_add_func("/siblings/story/closed-together", test_story_closed_together);
     g_test_add_func("/siblings/story/silence", test_story_silence_is_never_abandoned);
+    g_test_add_func("/siblings/story/memory-bounded", test_story_memory_bounded);
     g_test_add_func("/recording/gaps", test_recording_gaps);
     ADD("/siblings/engine/surplus-after-winner", test_surplus_closed_after_winner);
     ADD("/siblings/engine/ready-too-long-before", test_sibling_ready_too_long_before);
