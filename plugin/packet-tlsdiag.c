@@ -68,6 +68,9 @@ static int hf_tlsdiag_loss_client = -1;
 static int hf_tlsdiag_loss_duplicate_acks = -1;
 static int hf_tlsdiag_loss_zero_windows = -1;
 static int hf_tlsdiag_detail = -1;
+static int hf_tlsdiag_abandoned_sibling = -1;
+static int hf_tlsdiag_abandoned_closed_together = -1;
+static int hf_tlsdiag_recording_gap = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -94,6 +97,9 @@ static expert_field ei_tlsdiag_handshake_slow = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
 static expert_field ei_tlsdiag_retry_completed = EI_INIT;
+static expert_field ei_tlsdiag_handshake_abandoned = EI_INIT;
+static expert_field ei_tlsdiag_handshake_cut_by_recording = EI_INIT;
+static expert_field ei_tlsdiag_resumption_other_server_failed = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
@@ -125,6 +131,7 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER] = &ei_tlsdiag_resumption_other_server,
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = &ei_tlsdiag_handshake_stalled,
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = &ei_tlsdiag_handshake_slow,
+    [TLSDIAG_FLAG_HANDSHAKE_ABANDONED] = &ei_tlsdiag_handshake_abandoned,
 };
 
 /* Where one flag covers a mild and a grave case, the severity follows:
@@ -139,6 +146,12 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
         return &ei_tlsdiag_close_after_403;
     if (verdict->flag == TLSDIAG_FLAG_RESUMPTION_REFUSED && verdict->has_alert)
         return &ei_tlsdiag_resumption_failed;
+    /* A full handshake instead costs a round trip; failing it costs the connection. */
+    if (verdict->flag == TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER && verdict->has_alert)
+        return &ei_tlsdiag_resumption_other_server_failed;
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->recording_gap_ns > 0 &&
+        !verdict->stalled)
+        return &ei_tlsdiag_handshake_cut_by_recording;
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->capture_end &&
         !verdict->stalled)
         return &ei_tlsdiag_handshake_incomplete;
@@ -327,6 +340,8 @@ static void add_progress(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
         add_generated_uint(tree, hf_tlsdiag_last_progress, tvb, verdict->last_progress);
         add_generated_time(tree, hf_tlsdiag_idle, tvb, verdict->idle_ns);
     }
+    if (verdict->recording_gap_ns > 0)
+        add_generated_time(tree, hf_tlsdiag_recording_gap, tvb, verdict->recording_gap_ns);
     if (verdict->capture_end) {
         proto_item *item = proto_tree_add_boolean(tree, hf_tlsdiag_capture_end, tvb, 0, 0, TRUE);
         proto_item_set_generated(item);
@@ -356,6 +371,14 @@ static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         length = tlsdiag_text_part_length(text, DETAIL_PART_MAX);
         add_generated_string(tree, hf_tlsdiag_detail, tvb, wmem_strndup(pinfo->pool, text, length));
     }
+}
+
+static void add_abandoned(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    if (verdict->siblings.sibling_frame != 0)
+        add_generated_uint(tree, hf_tlsdiag_abandoned_sibling, tvb, verdict->siblings.sibling_frame);
+    add_generated_uint(tree, hf_tlsdiag_abandoned_closed_together, tvb,
+                       verdict->siblings.closed_together);
 }
 
 static bool is_fallback_flag(tlsdiag_flag flag)
@@ -405,6 +428,8 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (verdict->resumption != TLSDIAG_RESUMPTION_NONE)
         add_resumption(tree, tvb, pinfo, verdict);
     add_loss(tree, tvb, verdict);
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ABANDONED)
+        add_abandoned(tree, tvb, verdict);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
@@ -506,7 +531,7 @@ void proto_register_tlsdiag(void)
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
           "possible_alert_after_403, client_cert_rejected, resumption_refused, "
-          "resumption_other_server, handshake_stalled, handshake_slow",
+          "resumption_other_server, handshake_stalled, handshake_slow, handshake_abandoned",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -659,6 +684,22 @@ void proto_register_tlsdiag(void)
          {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
           "The rest of the expert text, where it is longer than Wireshark shows in one line",
           HFILL}},
+        {&hf_tlsdiag_abandoned_sibling,
+         {"Sibling ready in frame", "tlsdiag.abandoned.sibling", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "On handshake_abandoned: the client Finished or completion of the sibling connection "
+          "(same client to the same server, or same server name) that made this one surplus",
+          HFILL}},
+        {&hf_tlsdiag_abandoned_closed_together,
+         {"Closed together", "tlsdiag.abandoned.closed_together", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "On handshake_abandoned: unfinished connections to this server the client closed in a "
+          "row, each within 5 ms of the one before, this one included",
+          HFILL}},
+        {&hf_tlsdiag_recording_gap,
+         {"Recording gap", "tlsdiag.recording_gap", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time in the handshake's silence during which the capture has no TCP packet at all "
+          "(recordings joined with mergecap -a)",
+          HFILL}},
     };
 
     static gint *ett[] = {
@@ -710,8 +751,9 @@ void proto_register_tlsdiag(void)
           "Server failed the handshake of a ClientHello that offered to resume a session",
           EXPFILL}},
         {&ei_tlsdiag_resumption_other_server,
-         {"tlsdiag.resumption_other_server", PI_SEQUENCE, PI_WARN,
-          "Session resumption offered to a server other than the one that issued the session",
+         {"tlsdiag.resumption_other_server", PI_SEQUENCE, PI_NOTE,
+          "Session resumption offered to a server other than the one that issued the session; "
+          "full handshake instead",
           EXPFILL}},
         {&ei_tlsdiag_handshake_stalled,
          {"tlsdiag.handshake_stalled", PI_SEQUENCE, PI_WARN,
@@ -731,6 +773,18 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_retry_completed,
          {"tlsdiag.retry_completed", PI_SEQUENCE, PI_NOTE,
           "The retry after a failure completed its handshake", EXPFILL}},
+        {&ei_tlsdiag_handshake_abandoned,
+         {"tlsdiag.handshake_abandoned", PI_SEQUENCE, PI_NOTE,
+          "The client closed an unfinished handshake it no longer needed (a sibling connection "
+          "was ready)",
+          EXPFILL}},
+        {&ei_tlsdiag_handshake_cut_by_recording,
+         {"tlsdiag.handshake_cut_by_recording", PI_SEQUENCE, PI_NOTE,
+          "The handshake's silence is a gap in the recording, not a stall", EXPFILL}},
+        {&ei_tlsdiag_resumption_other_server_failed,
+         {"tlsdiag.resumption_other_server_failed", PI_RESPONSE_CODE, PI_WARN,
+          "Server failed the handshake of a resumption offered with another server's session",
+          EXPFILL}},
     };
 
     module_t *tlsdiag_module;

@@ -123,10 +123,12 @@ static void tick_branch(stats_tree *st, const gchar *parent, int parent_id, cons
 
 /* A frame that ended a handshake or connection carries a close or an alert;
  * a retry's ClientHello does not, and its stage would always read
- * client_hello. */
+ * client_hello. A connection the client abandoned as surplus did not fail:
+ * it stays out of the endings, which are where handshakes die. */
 static bool ends_connection(const tlsdiag_verdict *verdict)
 {
-    return verdict->close != TLSDIAG_CLOSE_NONE || verdict->has_alert;
+    return (verdict->close != TLSDIAG_CLOSE_NONE || verdict->has_alert) &&
+           verdict->flag != TLSDIAG_FLAG_HANDSHAKE_ABANDONED;
 }
 
 static tap_packet_status tlsdiag_stats_tree_packet(stats_tree *st, packet_info *pinfo,

@@ -180,6 +180,7 @@ void flows_add_stats(struct flows *flows, const struct input_stats *stats)
     flows->stats.flagged_rows += stats->flagged_rows;
     flows->stats.note_rows += stats->note_rows;
     flows->stats.malformed_lines += stats->malformed_lines;
+    flows->stats.abandoned_rows += stats->abandoned_rows;
 }
 
 const struct input_stats *flows_stats(const struct flows *flows)

@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "input_format.h"
 #include "line_reader.h"
+#include "vocabulary.h"
 
 /*
  * Longer than any line tshark writes for the fields we ask for (ek of a
@@ -96,7 +97,9 @@ static void deliver(struct reader *r, const struct flagged_row *row)
         begin_capture(r);
     r->last_frame = row->frame;
     r->stats->rows++;
-    if (row->flag[0]) {
+    if (tlsdiag_flag_from_name(row->flag) == TLSDIAG_FLAG_HANDSHAKE_ABANDONED) {
+        r->stats->abandoned_rows++;
+    } else if (row->flag[0]) {
         r->stats->flagged_rows++;
         r->handler->row(r->handler->ctx, r->capture, row);
     } else {

@@ -15,6 +15,9 @@ struct input_stats {
     uint64_t flagged_rows;
     uint64_t note_rows;
     uint64_t malformed_lines;
+    /* handshake_abandoned rows: connections the client closed as surplus,
+     * counted apart and kept out of the flagged flows. */
+    uint64_t abandoned_rows;
 };
 
 struct input_handler {

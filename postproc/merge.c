@@ -303,6 +303,8 @@ static bool read_report(struct merge *m, const char *file, JsonNode *root)
         stats.note_rows = (uint64_t)get_int(&at, input, "note_rows", true, 0, INT64_MAX);
         stats.malformed_lines =
             (uint64_t)get_int(&at, input, "malformed_lines", true, 0, INT64_MAX);
+        int64_t abandoned = get_int(&at, input, "abandoned_rows", false, 0, INT64_MAX);
+        stats.abandoned_rows = abandoned > 0 ? (uint64_t)abandoned : 0;
         g_string_truncate(at.path, 0);
         flows = get_array(&at, doc, "flows");
     }

@@ -180,6 +180,8 @@ static void add_input(JsonBuilder *b, const struct summary *s)
     member_int(b, "flagged_rows", (int64_t)s->stats.flagged_rows);
     member_int(b, "note_rows", (int64_t)s->stats.note_rows);
     member_int(b, "malformed_lines", (int64_t)s->stats.malformed_lines);
+    if (s->stats.abandoned_rows > 0)
+        member_int(b, "abandoned_rows", (int64_t)s->stats.abandoned_rows);
     json_builder_end_object(b);
 }
 

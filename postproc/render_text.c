@@ -116,6 +116,9 @@ static void render_heading(FILE *out, const struct summary *s)
         fprintf(out, ", %" G_GUINT64_FORMAT " malformed line%s skipped (see stderr)",
                 st->malformed_lines, st->malformed_lines == 1 ? "" : "s");
     fputc('\n', out);
+    if (st->abandoned_rows > 0)
+        fprintf(out, "  %" G_GUINT64_FORMAT " connection%s abandoned by the client, not failures\n",
+                st->abandoned_rows, st->abandoned_rows == 1 ? "" : "s");
     if (s->has_time)
         fprintf(out, "  time:  %s to %s UTC (%s)\n",
                 vocab_time(s->first_time_ns, false, a, sizeof a),

@@ -54,6 +54,9 @@ FIELDS = {
     "tlsdiag.loss.duplicate_acks": "FT_UINT32",
     "tlsdiag.loss.zero_windows": "FT_UINT32",
     "tlsdiag.detail": "FT_STRING",
+    "tlsdiag.abandoned.sibling": "FT_FRAMENUM",
+    "tlsdiag.abandoned.closed_together": "FT_UINT32",
+    "tlsdiag.recording_gap": "FT_RELATIVE_TIME",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -62,7 +65,8 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "possible_alert_after_403", "client_cert_rejected", "handshake_failed_later",
            "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
-           "handshake_slow"]
+           "handshake_slow", "handshake_abandoned", "handshake_cut_by_recording",
+           "resumption_other_server_failed"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 

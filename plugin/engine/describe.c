@@ -18,8 +18,12 @@ static void append_duration(GString *out, int64_t ns)
         g_string_append_printf(out, "%.3f ms", ms);
     else if (ms < 10000.0)
         g_string_append_printf(out, "%.0f ms", ms);
-    else
+    else if (ms < 86400e3)
         g_string_append_printf(out, "%.1f s", ms / 1000.0);
+    else if (ms < 365 * 86400e3)
+        g_string_append_printf(out, "%.1f days", ms / 86400e3);
+    else
+        g_string_append_printf(out, "%.1f years", ms / (365.25 * 86400e3));
 }
 
 void tlsdiag_append_version(GString *out, uint16_t version)
@@ -182,18 +186,82 @@ static void append_failure(GString *out, const tlsdiag_failure *failure)
                            tlsdiag_stage_phrase(failure->stage, failure->tls13), failure->frame);
 }
 
-static void describe_aborted(const tlsdiag_verdict *verdict, GString *out)
+static void append_close(GString *out, const char *title, const tlsdiag_verdict *verdict)
 {
-    g_string_append_printf(out, "TLS handshake aborted: %s sent %s %s",
-                           tlsdiag_side_name(verdict->side), tlsdiag_close_name(verdict->close),
+    g_string_append_printf(out, "%s: %s sent %s %s", title, tlsdiag_side_name(verdict->side),
+                           tlsdiag_close_name(verdict->close),
                            tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
     append_negotiation(out, verdict);
     g_string_append(out, ", ");
     append_duration(out, verdict->elapsed_ns);
     g_string_append_printf(out, " after ClientHello (frame %" PRIu32 "), no alert",
                            verdict->client_hello);
+}
+
+/* "the connection from client port 51234 got ready (...) in frame 170, 0.210 ms before".
+ * A sibling over the other IP family comes from another client address too:
+ * its port alone would not find it. */
+static void append_sibling(GString *out, const tlsdiag_verdict *verdict)
+{
+    const tlsdiag_sibling_evidence *siblings = &verdict->siblings;
+    g_string_append_printf(out, "the connection from client port %u",
+                           siblings->sibling_client_port);
+    if (siblings->sibling_by_name && siblings->sibling_family != verdict->client.family)
+        g_string_append_printf(out, " (same server name, over IPv%u)", siblings->sibling_family);
+    else if (siblings->sibling_by_name)
+        g_string_append(out, " (same server name, other address)");
+    g_string_append_printf(out,
+                           " got ready (client Finished or completed handshake) in frame %" PRIu32
+                           ", ",
+                           siblings->sibling_frame);
+    append_duration(out, siblings->since_sibling_ns);
+    g_string_append(out, " before");
+}
+
+static void append_closed_together(GString *out, const tlsdiag_sibling_evidence *siblings)
+{
+    if (siblings->closed_together >= 2)
+        g_string_append_printf(out, "; the client closed %" PRIu32 " unfinished connections to "
+                                    "this server together (this one and the %" PRIu32
+                                    " just before it)",
+                               siblings->closed_together, siblings->closed_together - 1);
+}
+
+/* What a client-side close shows of other connections: none ready, or
+ * one that got ready too long before to explain this close. */
+static void append_client_close_evidence(GString *out, const tlsdiag_verdict *verdict)
+{
+    if (verdict->side != TLSDIAG_SIDE_CLIENT)
+        return;
+    if (verdict->siblings.sibling_frame == 0)
+        g_string_append(out, "; no other connection to this server completed");
+    else {
+        g_string_append(out, "; of the other connections to this server, ");
+        append_sibling(out, verdict);
+        g_string_append(out, ", too long before to explain this close");
+    }
+    append_closed_together(out, &verdict->siblings);
+}
+
+static void describe_aborted(const tlsdiag_verdict *verdict, GString *out)
+{
+    append_close(out, "TLS handshake aborted", verdict);
     append_retransmissions(out, verdict);
     append_context(out, verdict);
+    append_client_close_evidence(out, verdict);
+}
+
+static void describe_abandoned(const tlsdiag_verdict *verdict, GString *out)
+{
+    append_close(out, "Connection abandoned by the client, not a failure", verdict);
+    if (verdict->siblings.sibling_frame != 0) {
+        g_string_append(out, "; ");
+        append_sibling(out, verdict);
+    }
+    append_closed_together(out, &verdict->siblings);
+    g_string_append(out, ". Browsers open several connections to a server at once and close "
+                         "the ones they do not need as soon as one is ready");
+    append_retransmissions(out, verdict);
 }
 
 static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
@@ -363,8 +431,27 @@ static void append_steps(GString *out, const tlsdiag_verdict *verdict)
     }
 }
 
+/* The handshake's silence lies in a gap of the recording: say that first. */
+static void describe_cut_by_recording(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "TLS handshake cut by the recording, not stalled: the capture has no "
+                         "TCP packet at all for ");
+    append_duration(out, verdict->recording_gap_ns);
+    g_string_append_printf(out, " after this handshake's last progress (frame %" PRIu32
+                                ", ClientHello: frame %" PRIu32 ") %s",
+                           verdict->last_progress, verdict->client_hello,
+                           tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append(out, "; recordings made at different times were joined (mergecap -a), so "
+                         "what happened to it next was not recorded");
+}
+
 static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
 {
+    if (verdict->recording_gap_ns > 0 && !verdict->stalled) {
+        describe_cut_by_recording(verdict, out);
+        return;
+    }
     if (verdict->capture_end) {
         g_string_append(out, "TLS handshake incomplete when the capture ends: no progress in "
                              "the last ");
@@ -437,6 +524,9 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
         case TLSDIAG_FLAG_HANDSHAKE_SLOW:
             describe_slow(verdict, out);
             break;
+        case TLSDIAG_FLAG_HANDSHAKE_ABANDONED:
+            describe_abandoned(verdict, out);
+            break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:
             break;
@@ -445,6 +535,12 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
 
 void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out)
 {
+    if (report->ended_how == TLSDIAG_FLAG_HANDSHAKE_ABANDONED) {
+        g_string_append_printf(out, "The client abandoned this connection in frame %" PRIu32
+                                    " (not a failure)",
+                               report->ended_by);
+        return;
+    }
     g_string_append_printf(out, "This handshake failed: %s in frame %" PRIu32,
                            tlsdiag_flag_name(report->ended_how), report->ended_by);
 }

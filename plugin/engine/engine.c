@@ -7,6 +7,9 @@
 
 #include "engine.h"
 
+#include "recording.h"
+#include "siblings.h"
+
 #include <string.h>
 
 typedef struct {
@@ -57,6 +60,7 @@ typedef struct {
     bool server_ccs;
     bool client_finished;
     bool server_finished;
+    bool ready_noted; /* told the siblings story the client can use it */
 } stream_state;
 
 /* Streams whose story is over: one bit per tcp.stream, which Wireshark
@@ -109,6 +113,8 @@ struct tlsdiag_engine {
     int64_t last_time; /* the latest time seen: the end of the capture */
     bool any_time;
     GStringChunk *server_names;
+    tlsdiag_siblings *siblings;
+    tlsdiag_recording *recording;
 };
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
@@ -204,6 +210,8 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
+    engine->siblings = tlsdiag_siblings_new();
+    engine->recording = tlsdiag_recording_new();
     return engine;
 }
 
@@ -220,6 +228,8 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
         g_hash_table_destroy(engine->end_reports);
     stream_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
+    tlsdiag_siblings_free(engine->siblings);
+    tlsdiag_recording_free(engine->recording);
     g_free(engine);
 }
 
@@ -341,6 +351,16 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
     }
 }
 
+/* A silence that the recording's gaps explain is no stall. */
+static void judge_silence(const tlsdiag_engine *engine, tlsdiag_verdict *verdict,
+                          int64_t last_progress_ns, int64_t now_ns)
+{
+    verdict->recording_gap_ns =
+        tlsdiag_recording_gap_within(engine->recording, last_progress_ns, now_ns);
+    verdict->stalled =
+        time_between(verdict->idle_ns, verdict->recording_gap_ns) > engine->settings.stall_timeout_ns;
+}
+
 static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *state,
                                     const tlsdiag_observation *obs, tlsdiag_flag flag,
                                     tlsdiag_side side)
@@ -351,7 +371,7 @@ static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *
     if (report->verdict.flag != TLSDIAG_FLAG_NONE)
         return NULL;
     fill_verdict(&report->verdict, state, obs->stream, obs->time_ns, flag, side);
-    report->verdict.stalled = report->verdict.idle_ns > engine->settings.stall_timeout_ns;
+    judge_silence(engine, &report->verdict, state->last_progress_time, obs->time_ns);
     return &report->verdict;
 }
 
@@ -766,6 +786,41 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
     return true;
 }
 
+static tlsdiag_sibling_of sibling_of(const stream_state *state, uint32_t stream)
+{
+    tlsdiag_sibling_of connection = {
+        .client = &state->client,
+        .server = &state->server,
+        .server_name = state->server_name,
+        .stream = stream,
+    };
+    return connection;
+}
+
+/* The client has a connection it can use once it sent its Finished. */
+static void note_ready(tlsdiag_engine *engine, stream_state *state, const tlsdiag_observation *obs)
+{
+    if (state->ready_noted || !(state->client_finished || state->stage == TLSDIAG_STAGE_ESTABLISHED))
+        return;
+    tlsdiag_sibling_of connection = sibling_of(state, obs->stream);
+    tlsdiag_siblings_note_ready(engine->siblings, &connection, obs->frame, obs->time_ns);
+    state->ready_noted = true;
+}
+
+static tlsdiag_close_point close_point(const tlsdiag_engine *engine, const stream_state *state,
+                                       const tlsdiag_observation *obs)
+{
+    int64_t idle = time_between(obs->time_ns, state->last_progress_time);
+    int64_t gap =
+        tlsdiag_recording_gap_within(engine->recording, state->last_progress_time, obs->time_ns);
+    if (time_between(idle, gap) > engine->settings.stall_timeout_ns)
+        return TLSDIAG_CLOSE_AFTER_SILENCE;
+    if (state->client_finished)
+        return TLSDIAG_CLOSE_AFTER_CLIENT_DONE;
+    return state->stage == TLSDIAG_STAGE_CLIENT_HELLO ? TLSDIAG_CLOSE_AWAITING_SERVER
+                                                      : TLSDIAG_CLOSE_AFTER_SERVER;
+}
+
 static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state,
                                      const tlsdiag_observation *obs, tlsdiag_side side)
 {
@@ -773,11 +828,28 @@ static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state
         return false;
     tlsdiag_flag flag = rejects_client_certificate(state, side) ? TLSDIAG_FLAG_CLIENT_CERT_REJECTED
                                                                 : TLSDIAG_FLAG_HANDSHAKE_ABORTED;
+    tlsdiag_sibling_evidence evidence;
+    memset(&evidence, 0, sizeof evidence);
+    if (flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED && side == TLSDIAG_SIDE_CLIENT) {
+        tlsdiag_sibling_of connection = sibling_of(state, obs->stream);
+        evidence = tlsdiag_siblings_note_close(engine->siblings, &connection, obs->time_ns,
+                                               close_point(engine, state, obs));
+        if (evidence.abandoned)
+            flag = TLSDIAG_FLAG_HANDSHAKE_ABANDONED;
+    }
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
     verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
-    record_failure(engine, state, obs, verdict);
+    verdict->siblings = evidence;
+    if (flag != TLSDIAG_FLAG_HANDSHAKE_ABANDONED) {
+        record_failure(engine, state, obs, verdict);
+        return true;
+    }
+    /* Not a failed attempt: no later ClientHello is its retry. */
+    tlsdiag_frame_report *hello_report = report_for_frame(engine, state->client_hello);
+    hello_report->ended_by = obs->frame;
+    hello_report->ended_how = flag;
     return true;
 }
 
@@ -926,6 +998,7 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
 {
     if (engine->end_reports != NULL)
         reopen_capture(engine);
+    tlsdiag_recording_observe(engine->recording, obs->time_ns);
     if (!engine->any_time || obs->time_ns > engine->last_time)
         engine->last_time = obs->time_ns;
     engine->any_time = true;
@@ -964,6 +1037,7 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
         observe_tls13_records(state, obs, side);
     else
         observe_tls12_records(state, obs, side);
+    note_ready(engine, state, obs);
 
     if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
         complete_handshake(engine, state, obs, side);
@@ -1005,7 +1079,7 @@ static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const s
     report->verdict.capture_end = true;
     /* Silent until the capture ends, not only until its own last frame. */
     report->verdict.idle_ns = time_between(engine->last_time, state->last_progress_time);
-    report->verdict.stalled = report->verdict.idle_ns > engine->settings.stall_timeout_ns;
+    judge_silence(engine, &report->verdict, state->last_progress_time, engine->last_time);
     g_hash_table_insert(engine->end_reports, GUINT_TO_POINTER(state->last_frame), report);
 }
 

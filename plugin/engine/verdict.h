@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "observation.h"
+#include "siblings.h"
 #include "vocabulary.h"
 
 /* The handshake failure a later verdict refers to. */
@@ -90,6 +91,13 @@ typedef struct {
      * retransmissions above. */
     uint32_t duplicate_acks;
     uint32_t zero_windows;
+
+    /* A client close of an unfinished handshake: the sibling connections
+     * that got ready before it and the closes next to it. */
+    tlsdiag_sibling_evidence siblings;
+    /* Time in the silence before this frame during which the whole capture
+     * has no packet (recordings merged with mergecap -a). */
+    int64_t recording_gap_ns;
 } tlsdiag_verdict;
 
 typedef struct {

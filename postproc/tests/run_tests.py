@@ -148,6 +148,35 @@ def exit_codes(tmp):
 
 
 @test
+def abandoned_apart(tmp):
+    """Connections a client closed as surplus are counted apart, not as failures."""
+    lines = read_lines()
+    header = lines[0].split("\t")
+    flag = header.index("tlsdiag.flag")
+    aborted = [l.split("\t") for l in lines[1:] if l.split("\t")[flag] == "handshake_aborted"]
+    check(len(aborted) >= 2, "fixture has aborted rows")
+    abandoned = []
+    for cells in aborted[:2]:
+        cells = list(cells)
+        cells[flag] = "handshake_abandoned"
+        abandoned.append("\t".join(cells))
+    only = write(tmp, "abandoned.tsv", lines_to_bytes([lines[0]] + abandoned))
+    code, out, err = run([only])
+    check(code == 0, f"abandoned rows only: exit {code}, want 0 ({err})")
+    check(b"no flagged TLS handshakes" in out, "abandoned rows are no flagged flow")
+    check(b"2 connections abandoned by the client, not failures" in out, f"text {out!r}")
+    doc = report_json([only])
+    check(doc["input"]["abandoned_rows"] == 2 and doc["summary"]["flagged_flows"] == 0,
+          f"json {doc['input']}")
+    mixed = write(tmp, "mixed.tsv", lines_to_bytes(lines + abandoned))
+    doc = report_json([mixed])
+    check(doc["input"]["abandoned_rows"] == 2, "abandoned counted beside failures")
+    code, _, _ = run([mixed])
+    check(code == 1, f"failures still make exit 1, got {code}")
+    check("abandoned_rows" not in report_json([MAIN])["input"], "absent when there are none")
+
+
+@test
 def quiet(tmp):
     code, out, err = run(["-q", MAIN])
     check((code, out, err) == (1, b"", ""), f"-q found: {code} {out!r} {err!r}")

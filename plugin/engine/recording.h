@@ -1,0 +1,32 @@
+/* recording.h
+ * Gaps in the recording: stretches where the whole capture has no TCP packet,
+ * as where mergecap -a joined recordings made days or years apart. A
+ * handshake whose packets stop before such a gap was cut by the recording;
+ * the silence says nothing about the handshake.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TLSDIAG_RECORDING_H
+#define TLSDIAG_RECORDING_H
+
+#include <stdint.h>
+
+/* No packet at all, from any connection, for this long. TCP retransmits a
+ * stalled segment at least every 2 minutes (the largest RTO), so a live
+ * recording of a stalled handshake has no silence this long. */
+#define TLSDIAG_RECORDING_GAP_NS (600LL * 1000000000)
+
+typedef struct tlsdiag_recording tlsdiag_recording;
+
+tlsdiag_recording *tlsdiag_recording_new(void);
+void tlsdiag_recording_free(tlsdiag_recording *recording);
+
+/* Every frame of the first pass, in capture order. */
+void tlsdiag_recording_observe(tlsdiag_recording *recording, int64_t time_ns);
+
+/* How much of the time from from_ns to to_ns lies in gaps. */
+int64_t tlsdiag_recording_gap_within(const tlsdiag_recording *recording, int64_t from_ns,
+                                     int64_t to_ns);
+
+#endif /* TLSDIAG_RECORDING_H */

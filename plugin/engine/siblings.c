@@ -1,0 +1,337 @@
+/* siblings.c
+ * Which connection of a client to a server got ready last, and which the
+ * client closed together: the evidence that a close was a browser dropping
+ * connections it did not need, not a failed handshake.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "siblings.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+typedef struct {
+    uint32_t stream;
+    uint32_t frame;
+    int64_t time_ns;
+    uint16_t client_port;
+    uint8_t family;
+    const char *server_name;
+} ready_event;
+
+/* The latest connection that got ready, and the latest before it from
+ * another stream: the closing connection may be the latest itself (it sent
+ * its own Finished), and then the one before it is its sibling. */
+typedef struct {
+    ready_event latest;
+    ready_event before;
+} ready_events;
+
+/* Same client address to the same server address and port. */
+typedef struct {
+    uint8_t family;
+    uint8_t client_addr[16];
+    uint8_t server_addr[16];
+    uint16_t server_port;
+} pair_key;
+
+typedef struct {
+    pair_key key;
+    ready_events ready;
+    int64_t touched_ns;
+    int64_t last_close_ns;
+    uint32_t closes_in_row;
+    bool row_abandoned; /* a close of the current row was abandoned */
+} pair_state;
+
+/* Same server name and port, from one client address (another server
+ * address of the name: DNS round robin), or from any client address of a
+ * family (client_addr zero: racing over IPv4 and IPv6, where the client's
+ * addresses differ). */
+typedef struct {
+    const char *server_name;
+    uint8_t family;
+    uint8_t client_addr[16];
+    uint16_t server_port;
+} name_key;
+
+typedef struct {
+    name_key key;
+    ready_events ready;
+    int64_t touched_ns;
+    uint8_t server_addr[16]; /* of the latest */
+} name_state;
+
+/* Evidence older than both windows can never decide a close again: the
+ * entries not touched for this long are dropped, so that the story holds
+ * the clients active in the last seconds, not every client of the capture. */
+#define SIBLINGS_FORGET_AFTER_NS (2LL * 1000000000)
+
+struct tlsdiag_siblings {
+    GHashTable *pairs; /* pair_key -> pair_state */
+    GHashTable *names; /* name_key -> name_state */
+    int64_t swept_ns;  /* capture time of the last sweep */
+};
+
+/* Every completed handshake looks its keys up: a word at a time, not the
+ * byte-wise digest of session tickets. Keys are zeroed before they are
+ * filled, so their padding hashes alike. */
+static guint words_hash(const void *key, size_t size)
+{
+    const uint8_t *bytes = key;
+    guint hash = 0x9747b28cu;
+    for (size_t i = 0; i + 4 <= size; i += 4) {
+        uint32_t word;
+        memcpy(&word, bytes + i, sizeof word);
+        hash = (hash ^ word) * 0x9e3779b1u;
+        hash ^= hash >> 15;
+    }
+    return hash;
+}
+
+G_STATIC_ASSERT(sizeof(pair_key) % 4 == 0);
+G_STATIC_ASSERT(sizeof(name_key) % 4 == 0);
+
+static guint pair_key_hash(gconstpointer key)
+{
+    return words_hash(key, sizeof(pair_key));
+}
+
+static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(pair_key)) == 0;
+}
+
+static guint name_key_hash(gconstpointer key)
+{
+    return words_hash(key, sizeof(name_key));
+}
+
+static gboolean name_key_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(name_key)) == 0;
+}
+
+tlsdiag_siblings *tlsdiag_siblings_new(void)
+{
+    tlsdiag_siblings *siblings = g_new0(tlsdiag_siblings, 1);
+    siblings->pairs = g_hash_table_new_full(pair_key_hash, pair_key_equal, NULL, g_free);
+    siblings->names = g_hash_table_new_full(name_key_hash, name_key_equal, NULL, g_free);
+    return siblings;
+}
+
+void tlsdiag_siblings_free(tlsdiag_siblings *siblings)
+{
+    if (siblings == NULL)
+        return;
+    g_hash_table_destroy(siblings->pairs);
+    g_hash_table_destroy(siblings->names);
+    g_free(siblings);
+}
+
+static pair_key make_pair_key(const tlsdiag_sibling_of *connection)
+{
+    pair_key key;
+    memset(&key, 0, sizeof key);
+    key.family = connection->client->family;
+    memcpy(key.client_addr, connection->client->addr, sizeof key.client_addr);
+    memcpy(key.server_addr, connection->server->addr, sizeof key.server_addr);
+    key.server_port = connection->server->port;
+    return key;
+}
+
+static name_key make_name_key(const tlsdiag_sibling_of *connection, bool with_client)
+{
+    name_key key;
+    memset(&key, 0, sizeof key);
+    key.server_name = connection->server_name;
+    key.family = connection->client->family;
+    if (with_client)
+        memcpy(key.client_addr, connection->client->addr, sizeof key.client_addr);
+    key.server_port = connection->server->port;
+    return key;
+}
+
+static gboolean pair_is_stale(gpointer key, gpointer value, gpointer cutoff)
+{
+    (void)key;
+    return ((const pair_state *)value)->touched_ns < *(const int64_t *)cutoff;
+}
+
+static gboolean name_is_stale(gpointer key, gpointer value, gpointer cutoff)
+{
+    (void)key;
+    return ((const name_state *)value)->touched_ns < *(const int64_t *)cutoff;
+}
+
+/* At most once per SIBLINGS_FORGET_AFTER_NS of capture time, so the sweep
+ * costs a constant share of the calls. A capture whose clock jumps back
+ * (merged recordings) sweeps again once it passes the last sweep. */
+static void forget_stale(tlsdiag_siblings *siblings, int64_t time_ns)
+{
+    if (time_ns - siblings->swept_ns < SIBLINGS_FORGET_AFTER_NS)
+        return;
+    int64_t cutoff = time_ns - SIBLINGS_FORGET_AFTER_NS;
+    g_hash_table_foreach_remove(siblings->pairs, pair_is_stale, &cutoff);
+    g_hash_table_foreach_remove(siblings->names, name_is_stale, &cutoff);
+    siblings->swept_ns = time_ns;
+}
+
+unsigned tlsdiag_siblings_size(const tlsdiag_siblings *siblings)
+{
+    return g_hash_table_size(siblings->pairs) + g_hash_table_size(siblings->names);
+}
+
+static pair_state *find_pair(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                             bool create)
+{
+    pair_key key = make_pair_key(connection);
+    pair_state *state = g_hash_table_lookup(siblings->pairs, &key);
+    if (state == NULL && create) {
+        state = g_new0(pair_state, 1);
+        state->key = key;
+        g_hash_table_insert(siblings->pairs, &state->key, state);
+    }
+    return state;
+}
+
+static void remember_ready(ready_events *events, const tlsdiag_sibling_of *connection,
+                           uint32_t frame, int64_t time_ns)
+{
+    if (events->latest.frame != 0 && events->latest.stream != connection->stream)
+        events->before = events->latest;
+    events->latest = (ready_event){.stream = connection->stream,
+                                   .frame = frame,
+                                   .time_ns = time_ns,
+                                   .client_port = connection->client->port,
+                                   .family = connection->client->family,
+                                   .server_name = connection->server_name};
+}
+
+/* The latest ready event of another connection than this stream. */
+static const ready_event *sibling_ready(const ready_events *events, uint32_t stream)
+{
+    const ready_event *event = events->latest.stream != stream ? &events->latest : &events->before;
+    return event->frame != 0 ? event : NULL;
+}
+
+static void note_ready_by_name(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                               bool with_client, uint32_t frame, int64_t time_ns)
+{
+    name_key key = make_name_key(connection, with_client);
+    name_state *state = g_hash_table_lookup(siblings->names, &key);
+    if (state == NULL) {
+        state = g_new0(name_state, 1);
+        state->key = key;
+        g_hash_table_insert(siblings->names, &state->key, state);
+    }
+    remember_ready(&state->ready, connection, frame, time_ns);
+    state->touched_ns = time_ns;
+    memcpy(state->server_addr, connection->server->addr, sizeof state->server_addr);
+}
+
+void tlsdiag_siblings_note_ready(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                                 uint32_t frame, int64_t time_ns)
+{
+    forget_stale(siblings, time_ns);
+    pair_state *pair = find_pair(siblings, connection, true);
+    remember_ready(&pair->ready, connection, frame, time_ns);
+    pair->touched_ns = time_ns;
+    if (connection->server_name == NULL)
+        return;
+    note_ready_by_name(siblings, connection, true, frame, time_ns);
+    note_ready_by_name(siblings, connection, false, frame, time_ns);
+}
+
+/* Keep the more recent of two candidate events. */
+static void consider(tlsdiag_sibling_evidence *evidence, const ready_event *event, int64_t time_ns,
+                     bool by_name)
+{
+    if (event == NULL || event->time_ns > time_ns)
+        return;
+    if (evidence->sibling_frame != 0 && time_ns - event->time_ns >= evidence->since_sibling_ns)
+        return;
+    evidence->sibling_frame = event->frame;
+    evidence->sibling_client_port = event->client_port;
+    evidence->sibling_family = event->family;
+    evidence->since_sibling_ns = time_ns - event->time_ns;
+    evidence->sibling_by_name = by_name;
+}
+
+/* A close right after the server's flight may be the client rejecting the
+ * server's certificate: a sibling for another name on the same address
+ * (shared hosting) got another certificate and proves nothing then. */
+static const ready_event *same_name_or_any(const ready_event *event, const char *server_name)
+{
+    if (event == NULL || server_name == NULL || event->server_name == NULL ||
+        event->server_name == server_name)
+        return event;
+    return NULL;
+}
+
+static uint8_t other_family(uint8_t family)
+{
+    return family == 4 ? 6 : 4;
+}
+
+/* Same name on another server address: from this client address, or from
+ * any address of the other family (the other leg of a dual-stack race). */
+static void consider_by_name(const tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
+                             int64_t time_ns, tlsdiag_sibling_evidence *evidence)
+{
+    if (connection->server_name == NULL)
+        return;
+    name_key key = make_name_key(connection, true);
+    const name_state *state = g_hash_table_lookup(siblings->names, &key);
+    if (state != NULL)
+        consider(evidence, sibling_ready(&state->ready, connection->stream), time_ns, true);
+
+    key = make_name_key(connection, false);
+    key.family = other_family(connection->client->family);
+    state = g_hash_table_lookup(siblings->names, &key);
+    if (state != NULL)
+        consider(evidence, sibling_ready(&state->ready, connection->stream), time_ns, true);
+}
+
+static bool judge(const tlsdiag_sibling_evidence *evidence, const pair_state *pair,
+                  tlsdiag_close_point point)
+{
+    if (point == TLSDIAG_CLOSE_AFTER_SILENCE)
+        return false;
+    if (evidence->sibling_frame != 0 &&
+        evidence->since_sibling_ns <= TLSDIAG_SIBLING_READY_WINDOW_NS)
+        return true;
+    if (evidence->closed_together < 2)
+        return false;
+    return pair->row_abandoned || point == TLSDIAG_CLOSE_AFTER_CLIENT_DONE;
+}
+
+tlsdiag_sibling_evidence tlsdiag_siblings_note_close(tlsdiag_siblings *siblings,
+                                                     const tlsdiag_sibling_of *connection,
+                                                     int64_t time_ns, tlsdiag_close_point point)
+{
+    tlsdiag_sibling_evidence evidence;
+    memset(&evidence, 0, sizeof evidence);
+
+    forget_stale(siblings, time_ns);
+    pair_state *pair = find_pair(siblings, connection, true);
+    pair->touched_ns = time_ns;
+    const ready_event *event = sibling_ready(&pair->ready, connection->stream);
+    if (point == TLSDIAG_CLOSE_AFTER_SERVER)
+        event = same_name_or_any(event, connection->server_name);
+    consider(&evidence, event, time_ns, false);
+    consider_by_name(siblings, connection, time_ns, &evidence);
+
+    bool in_row = pair->closes_in_row > 0 && time_ns >= pair->last_close_ns &&
+                  time_ns - pair->last_close_ns <= TLSDIAG_CLOSED_TOGETHER_WINDOW_NS;
+    pair->closes_in_row = in_row ? pair->closes_in_row + 1 : 1;
+    pair->row_abandoned = in_row && pair->row_abandoned;
+    pair->last_close_ns = time_ns;
+    evidence.closed_together = pair->closes_in_row;
+
+    evidence.abandoned = judge(&evidence, pair, point);
+    pair->row_abandoned = pair->row_abandoned || evidence.abandoned;
+    return evidence;
+}
