@@ -17,6 +17,7 @@
 #include <epan/tap.h>
 #include <epan/to_str.h>
 
+#include "engine/client_errors.h"
 #include "engine/engine.h"
 #include "extract.h"
 #include "packet-tlsdiag.h"
@@ -68,6 +69,7 @@ static int hf_tlsdiag_loss_client = -1;
 static int hf_tlsdiag_loss_duplicate_acks = -1;
 static int hf_tlsdiag_loss_zero_windows = -1;
 static int hf_tlsdiag_detail = -1;
+static int hf_tlsdiag_client_error = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -358,6 +360,18 @@ static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     }
 }
 
+/* What client stacks report for this event: one item per stack. */
+static void add_client_errors(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    tlsdiag_wire_event event = tlsdiag_wire_event_of(verdict);
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+
+    tlsdiag_client_errors(&event, lines);
+    for (guint i = 0; i < lines->len; i++)
+        add_generated_string(tree, hf_tlsdiag_client_error, tvb, g_ptr_array_index(lines, i));
+    g_ptr_array_free(lines, TRUE);
+}
+
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
@@ -405,6 +419,7 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (verdict->resumption != TLSDIAG_RESUMPTION_NONE)
         add_resumption(tree, tvb, pinfo, verdict);
     add_loss(tree, tvb, verdict);
+    add_client_errors(tree, tvb, verdict);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
@@ -658,6 +673,10 @@ void proto_register_tlsdiag(void)
         {&hf_tlsdiag_detail,
          {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
           "The rest of the expert text, where it is longer than Wireshark shows in one line",
+          HFILL}},
+        {&hf_tlsdiag_client_error,
+         {"Client error", "tlsdiag.client_error", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What a client stack reports for this event (one per stack; see docs/client-errors.md)",
           HFILL}},
     };
 
