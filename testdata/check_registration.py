@@ -54,6 +54,7 @@ FIELDS = {
     "tlsdiag.loss.duplicate_acks": "FT_UINT32",
     "tlsdiag.loss.zero_windows": "FT_UINT32",
     "tlsdiag.detail": "FT_STRING",
+    "tlsdiag.client_error": "FT_STRING",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
