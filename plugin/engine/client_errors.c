@@ -100,8 +100,9 @@ static char *closed_by_server(const tlsdiag_wire_event *event, tlsdiag_stack sta
 {
     bool reset = event->close == TLSDIAG_CLOSE_RST;
 
+    /* After the call returned only s_client's report is known (lab). */
     if (!in_handshake_call(event))
-        return NULL;
+        return reset && stack == TLSDIAG_STACK_OPENSSL ? g_strdup("errno=104 (ECONNRESET)") : NULL;
     switch (stack) {
     case TLSDIAG_STACK_APPLE:
         return g_strdup("errSSLClosedNoNotify (-9816) or errSSLClosedAbort (-9806), "
