@@ -19,7 +19,8 @@
 
 CLIENT_ERROR_SCENARIOS=" server-reset-after-flight-tls12
     server-reset-after-flight-tls13 client-rejects-cert-tls12 server-no-shared-cipher-tls13
-    fallback-12-to-11-scsv curl-rst-after-clienthello
+    fallback-12-to-11-scsv rst-after-clienthello-tls13 server-no-shared-cipher-tls12
+    fallback-13-to-12-scsv fallback-accepted fallback-neg-two-clients curl-rst-after-clienthello
     server-fin-after-flight-clients curl-server-protocol-version curl-rejects-cert
     curl-mtls13-no-client-cert "
 CLIENT_RUN=0
