@@ -363,6 +363,8 @@ static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 /* What client stacks report for this event: one item per stack. */
 static void add_client_errors(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
 {
+    if (tree == NULL)
+        return;
     tlsdiag_wire_event event = tlsdiag_wire_event_of(verdict);
     GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 
