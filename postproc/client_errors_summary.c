@@ -16,10 +16,25 @@ static int enum_of(const char *name, int count, const char *(*name_of)(int))
     return 0;
 }
 
-static const char *flag_name(int i) { return tlsdiag_flag_name((tlsdiag_flag)i); }
-static const char *side_name(int i) { return tlsdiag_side_name((tlsdiag_side)i); }
-static const char *close_name(int i) { return tlsdiag_close_name((tlsdiag_close)i); }
-static const char *stage_name(int i) { return tlsdiag_stage_name((tlsdiag_stage)i); }
+static const char *flag_name(int i)
+{
+    return tlsdiag_flag_name((tlsdiag_flag)i);
+}
+
+static const char *side_name(int i)
+{
+    return tlsdiag_side_name((tlsdiag_side)i);
+}
+
+static const char *close_name(int i)
+{
+    return tlsdiag_close_name((tlsdiag_close)i);
+}
+
+static const char *stage_name(int i)
+{
+    return tlsdiag_stage_name((tlsdiag_stage)i);
+}
 
 /* The report reads no alert level and no negotiated version: a flagged alert
  * other than close_notify and user_canceled is fatal (the plugin flags no

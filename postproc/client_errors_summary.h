@@ -11,7 +11,7 @@
  */
 struct client_error_count {
     const char *flag;
-    int stack; /* tlsdiag_stack */
+    int stack;  /* tlsdiag_stack */
     char *line; /* "iOS/macOS: errSSLClosedNoNotify (-9816) ..." */
     uint64_t flows;
 };

@@ -18,7 +18,7 @@
 /* The facts of a verdict the mapping reads. */
 typedef struct {
     tlsdiag_flag flag;
-    tlsdiag_side side;   /* who sent the FIN, RST or alert */
+    tlsdiag_side side; /* who sent the FIN, RST or alert */
     tlsdiag_close close;
     tlsdiag_stage stage; /* last step reached */
     bool tls13;          /* the ServerHello selected TLS 1.3 */
@@ -34,6 +34,7 @@ tlsdiag_wire_event tlsdiag_wire_event_of(const tlsdiag_verdict *verdict);
 typedef enum {
     TLSDIAG_STACK_APPLE = 0,
     TLSDIAG_STACK_CHROME,
+    TLSDIAG_STACK_FIREFOX,
     TLSDIAG_STACK_ANDROID,
     TLSDIAG_STACK_CURL,
     TLSDIAG_STACK_OPENSSL,

@@ -39,11 +39,11 @@ static char *text_of(const tlsdiag_wire_event *event, tlsdiag_stack stack)
     return text != NULL ? text : g_strdup("");
 }
 
-#define assert_stack(event, stack, expected)                                                      \
-    do {                                                                                          \
-        char *got_ = text_of((event), (stack));                                                   \
-        g_assert_cmpstr(got_, ==, (expected));                                                    \
-        g_free(got_);                                                                             \
+#define assert_stack(event, stack, expected)                                                       \
+    do {                                                                                           \
+        char *got_ = text_of((event), (stack));                                                    \
+        g_assert_cmpstr(got_, ==, (expected));                                                     \
+        g_free(got_);                                                                              \
     } while (0)
 
 static unsigned count_of(const tlsdiag_wire_event *event)
@@ -57,13 +57,15 @@ static unsigned count_of(const tlsdiag_wire_event *event)
 
 static void test_server_fin_in_handshake(void)
 {
-    tlsdiag_wire_event event = closed(TLSDIAG_SIDE_SERVER, TLSDIAG_CLOSE_FIN,
-                                      TLSDIAG_STAGE_SERVER_FLIGHT);
+    tlsdiag_wire_event event =
+        closed(TLSDIAG_SIDE_SERVER, TLSDIAG_CLOSE_FIN, TLSDIAG_STAGE_SERVER_FLIGHT);
     assert_stack(&event, TLSDIAG_STACK_APPLE,
                  "iOS/macOS: errSSLClosedNoNotify (-9816) or errSSLClosedAbort (-9806), "
                  "NSURLErrorSecureConnectionFailed (-1200)");
     assert_stack(&event, TLSDIAG_STACK_CHROME, "Chrome: ERR_CONNECTION_CLOSED (-100)");
-    assert_stack(&event, TLSDIAG_STACK_ANDROID, "Android: SSLHandshakeException: Connection closed by peer");
+    assert_stack(&event, TLSDIAG_STACK_FIREFOX, "Firefox: PR_END_OF_FILE_ERROR");
+    assert_stack(&event, TLSDIAG_STACK_ANDROID,
+                 "Android: SSLHandshakeException: Connection closed by peer");
     assert_stack(&event, TLSDIAG_STACK_CURL, "curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL");
     assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: unexpected eof while reading");
     g_assert_cmpuint(count_of(&event), ==, TLSDIAG_STACK_COUNT);
@@ -71,9 +73,10 @@ static void test_server_fin_in_handshake(void)
 
 static void test_server_rst_in_handshake(void)
 {
-    tlsdiag_wire_event event = closed(TLSDIAG_SIDE_SERVER, TLSDIAG_CLOSE_RST,
-                                      TLSDIAG_STAGE_CLIENT_HELLO);
+    tlsdiag_wire_event event =
+        closed(TLSDIAG_SIDE_SERVER, TLSDIAG_CLOSE_RST, TLSDIAG_STAGE_CLIENT_HELLO);
     assert_stack(&event, TLSDIAG_STACK_CHROME, "Chrome: ERR_CONNECTION_RESET (-101)");
+    assert_stack(&event, TLSDIAG_STACK_FIREFOX, "Firefox: PR_CONNECT_RESET_ERROR");
     assert_stack(&event, TLSDIAG_STACK_CURL, "curl: (35) Recv failure: Connection reset by peer");
     assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: errno=104 (ECONNRESET)");
 
@@ -85,8 +88,8 @@ static void test_server_rst_in_handshake(void)
 static void test_closes_without_mapping(void)
 {
     /* The client closed: it chose to, its report is its own reason. */
-    tlsdiag_wire_event event = closed(TLSDIAG_SIDE_CLIENT, TLSDIAG_CLOSE_FIN,
-                                      TLSDIAG_STAGE_SERVER_HELLO);
+    tlsdiag_wire_event event =
+        closed(TLSDIAG_SIDE_CLIENT, TLSDIAG_CLOSE_FIN, TLSDIAG_STAGE_SERVER_HELLO);
     g_assert_cmpuint(count_of(&event), ==, 0);
     event.close = TLSDIAG_CLOSE_RST;
     g_assert_cmpuint(count_of(&event), ==, 0);
@@ -106,8 +109,8 @@ static void test_closes_without_mapping(void)
 
 static void test_server_alerts(void)
 {
-    tlsdiag_wire_event event = alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_SERVER,
-                                       TLSDIAG_STAGE_CLIENT_HELLO, 40);
+    tlsdiag_wire_event event =
+        alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_CLIENT_HELLO, 40);
     assert_stack(&event, TLSDIAG_STACK_APPLE, "iOS/macOS: errSSLPeerHandshakeFail (-9824)");
     assert_stack(&event, TLSDIAG_STACK_CHROME, "Chrome: ERR_SSL_VERSION_OR_CIPHER_MISMATCH (-113)");
     assert_stack(&event, TLSDIAG_STACK_ANDROID, "");
@@ -115,20 +118,24 @@ static void test_server_alerts(void)
                  "curl: (35) OpenSSL: error:0A000410:SSL routines::sslv3 alert handshake failure");
     assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: sslv3 alert handshake failure");
 
+    assert_stack(&event, TLSDIAG_STACK_FIREFOX, "Firefox: SSL_ERROR_NO_CYPHER_OVERLAP");
+
     /* handshake_failure later in the handshake is no version or cipher question. */
     event.stage = TLSDIAG_STAGE_CLIENT_FLIGHT;
     assert_stack(&event, TLSDIAG_STACK_CHROME, "Chrome: ERR_SSL_PROTOCOL_ERROR (-107)");
+    assert_stack(&event, TLSDIAG_STACK_FIREFOX, "Firefox: SSL_ERROR_HANDSHAKE_FAILURE_ALERT");
 
-    event = alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_CLIENT_HELLO,
-                    70);
+    event =
+        alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_CLIENT_HELLO, 70);
     assert_stack(&event, TLSDIAG_STACK_APPLE, "iOS/macOS: errSSLPeerProtocolVersion (-9836)");
     assert_stack(&event, TLSDIAG_STACK_CHROME, "Chrome: ERR_SSL_VERSION_OR_CIPHER_MISMATCH (-113)");
     assert_stack(&event, TLSDIAG_STACK_CURL,
                  "curl: (35) OpenSSL: error:0A00042E:SSL routines::tlsv1 alert protocol version");
 
-    event = alerted(TLSDIAG_FLAG_FALLBACK_REJECTED, TLSDIAG_SIDE_SERVER,
-                    TLSDIAG_STAGE_CLIENT_HELLO, 86);
+    event = alerted(TLSDIAG_FLAG_FALLBACK_REJECTED, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_CLIENT_HELLO,
+                    86);
     assert_stack(&event, TLSDIAG_STACK_APPLE, "iOS/macOS: errSSLFatalAlert (-9802)");
+    assert_stack(&event, TLSDIAG_STACK_FIREFOX, "Firefox: SSL_ERROR_INAPPROPRIATE_FALLBACK_ALERT");
     assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: tlsv1 alert inappropriate fallback");
 
     /* TLS 1.3: a rejected client certificate reaches curl's first read. */
@@ -163,8 +170,8 @@ static void test_alerts_without_mapping(void)
     g_assert_cmpuint(count_of(&event), ==, 0);
 
     /* A description no RFC assigns. */
-    event = alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_CLIENT_HELLO,
-                    200);
+    event =
+        alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_CLIENT_HELLO, 200);
     g_assert_cmpuint(count_of(&event), ==, 0);
 
     /* resumption_refused on the server's full handshake: no alert, no error. */
@@ -176,27 +183,28 @@ static void test_alerts_without_mapping(void)
 
 static void test_client_alerts(void)
 {
-    tlsdiag_wire_event event = alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_CLIENT,
-                                       TLSDIAG_STAGE_SERVER_FLIGHT, 48);
+    tlsdiag_wire_event event =
+        alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_CLIENT, TLSDIAG_STAGE_SERVER_FLIGHT, 48);
     assert_stack(&event, TLSDIAG_STACK_CURL, "curl: (60) SSL certificate problem");
     assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: certificate verify failed");
     assert_stack(&event, TLSDIAG_STACK_APPLE, "");
     assert_stack(&event, TLSDIAG_STACK_CHROME, "");
+    assert_stack(&event, TLSDIAG_STACK_FIREFOX, "");
     g_assert_cmpuint(count_of(&event), ==, 2);
 
     /* Before the server's certificate there is nothing to verify. */
     event.stage = TLSDIAG_STAGE_CLIENT_HELLO;
     g_assert_cmpuint(count_of(&event), ==, 0);
 
-    event = alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_CLIENT,
-                    TLSDIAG_STAGE_SERVER_FLIGHT, 40);
+    event =
+        alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_CLIENT, TLSDIAG_STAGE_SERVER_FLIGHT, 40);
     g_assert_cmpuint(count_of(&event), ==, 0);
 }
 
 static void test_alert_after_403(void)
 {
-    tlsdiag_wire_event event = alerted(TLSDIAG_FLAG_ALERT_AFTER_403, TLSDIAG_SIDE_CLIENT,
-                                       TLSDIAG_STAGE_ESTABLISHED, 20);
+    tlsdiag_wire_event event =
+        alerted(TLSDIAG_FLAG_ALERT_AFTER_403, TLSDIAG_SIDE_CLIENT, TLSDIAG_STAGE_ESTABLISHED, 20);
     assert_stack(&event, TLSDIAG_STACK_APPLE,
                  "iOS/macOS: NSURLErrorClientCertificateRequired (-1206)");
     g_assert_cmpuint(count_of(&event), ==, 1);
@@ -205,8 +213,8 @@ static void test_alert_after_403(void)
     event.alert = TLSDIAG_ALERT_CLOSE_NOTIFY;
     g_assert_cmpuint(count_of(&event), ==, 0);
 
-    event = alerted(TLSDIAG_FLAG_ALERT_AFTER_403, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_ESTABLISHED,
-                    20);
+    event =
+        alerted(TLSDIAG_FLAG_ALERT_AFTER_403, TLSDIAG_SIDE_SERVER, TLSDIAG_STAGE_ESTABLISHED, 20);
     g_assert_cmpuint(count_of(&event), ==, 0);
 
     tlsdiag_wire_event bare = {.flag = TLSDIAG_FLAG_ALERT_AFTER_403,
@@ -234,8 +242,8 @@ static void test_other_flags_map_to_nothing(void)
     for (size_t i = 0; i < G_N_ELEMENTS(silent); i++) {
         for (int side = 0; side < TLSDIAG_SIDE_COUNT; side++) {
             for (int close = 0; close < TLSDIAG_CLOSE_COUNT; close++) {
-                tlsdiag_wire_event event = alerted(silent[i], (tlsdiag_side)side,
-                                                   TLSDIAG_STAGE_CLIENT_HELLO, 40);
+                tlsdiag_wire_event event =
+                    alerted(silent[i], (tlsdiag_side)side, TLSDIAG_STAGE_CLIENT_HELLO, 40);
                 event.close = (tlsdiag_close)close;
                 g_assert_cmpuint(count_of(&event), ==, 0);
                 event.has_alert = false;
@@ -294,9 +302,9 @@ static void dump(void)
                             g_ptr_array_set_size(lines, 0);
                             tlsdiag_client_errors(&event, lines);
                             for (guint i = 0; i < lines->len; i++) {
-                                char *line = g_strdup_printf(
-                                    "%s\t%s", tlsdiag_flag_name((tlsdiag_flag)flag),
-                                    (const char *)g_ptr_array_index(lines, i));
+                                char *line =
+                                    g_strdup_printf("%s\t%s", tlsdiag_flag_name((tlsdiag_flag)flag),
+                                                    (const char *)g_ptr_array_index(lines, i));
                                 if (g_hash_table_add(seen, line))
                                     printf("%s\n", line);
                             }
