@@ -22,7 +22,8 @@ CLIENT_ERROR_SCENARIOS=" server-reset-after-flight-tls12
     fallback-12-to-11-scsv rst-after-clienthello-tls13 server-no-shared-cipher-tls12
     fallback-13-to-12-scsv fallback-accepted fallback-neg-two-clients curl-rst-after-clienthello
     server-fin-after-flight-clients curl-server-protocol-version curl-rejects-cert
-    curl-mtls13-no-client-cert "
+    curl-mtls13-no-client-cert ipv6-reset-after-flight nonstandard-port-alert starttls-smtp-reset
+    starttls-imap-alert starttls-postgres-reset "
 CLIENT_RUN=0
 CLIENT_LOG=
 CLIENT_LINES=()
