@@ -17,6 +17,7 @@
 #include <epan/tap.h>
 #include <epan/to_str.h>
 
+#include "engine/client_errors.h"
 #include "engine/engine.h"
 #include "extract.h"
 #include "packet-tlsdiag.h"
@@ -71,6 +72,7 @@ static int hf_tlsdiag_detail = -1;
 static int hf_tlsdiag_abandoned_sibling = -1;
 static int hf_tlsdiag_abandoned_closed_together = -1;
 static int hf_tlsdiag_recording_gap = -1;
+static int hf_tlsdiag_client_error = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -381,6 +383,20 @@ static void add_abandoned(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict
                        verdict->siblings.closed_together);
 }
 
+/* What client stacks report for this event: one item per stack. */
+static void add_client_errors(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    if (tree == NULL)
+        return;
+    tlsdiag_wire_event event = tlsdiag_wire_event_of(verdict);
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+
+    tlsdiag_client_errors(&event, lines);
+    for (guint i = 0; i < lines->len; i++)
+        add_generated_string(tree, hf_tlsdiag_client_error, tvb, g_ptr_array_index(lines, i));
+    g_ptr_array_free(lines, TRUE);
+}
+
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
@@ -430,6 +446,7 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     add_loss(tree, tvb, verdict);
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ABANDONED)
         add_abandoned(tree, tvb, verdict);
+    add_client_errors(tree, tvb, verdict);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
@@ -699,6 +716,10 @@ void proto_register_tlsdiag(void)
          {"Recording gap", "tlsdiag.recording_gap", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time in the handshake's silence during which the capture has no TCP packet at all "
           "(recordings joined with mergecap -a)",
+          HFILL}},
+        {&hf_tlsdiag_client_error,
+         {"Client error", "tlsdiag.client_error", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What a client stack reports for this event (one per stack; see docs/client-errors.md)",
           HFILL}},
     };
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "client_errors_summary.h"
 #include "vocab.h"
 
 enum { WRAP = 78, SNI_WIDTH = 32, BAR_WIDTH = 50 };
@@ -155,6 +156,38 @@ static void render_patterns(FILE *out, const struct summary *s)
     }
     fputs("\nPatterns\n", out);
     table_print(out, &t);
+}
+
+/* "iOS/macOS would report these 2 failures as errSSLClosedNoNotify (-9816)". */
+static void render_client_errors(FILE *out, const struct summary *s)
+{
+    if (!s->client_errors->len)
+        return;
+    fputs("\nClient errors (what client stacks report for these failures; docs/client-errors.md)\n",
+          out);
+    const char *flag = NULL;
+    for (guint i = 0; i < s->client_errors->len; i++) {
+        const struct client_error_count *c =
+            &g_array_index(s->client_errors, struct client_error_count, i);
+        if (flag == NULL || strcmp(flag, c->flag)) {
+            flag = c->flag;
+            char *name = printable(flag, 64);
+            fprintf(out, "  %s\n", name);
+            g_free(name);
+        }
+        const char *colon = strchr(c->line, ':');
+        int stack_len = colon ? (int)(colon - c->line) : 0;
+        char *prefix = c->flows == 1
+                           ? g_strdup_printf("%.*s would report this failure as ", stack_len,
+                                             c->line)
+                           : g_strdup_printf("%.*s would report these %" G_GUINT64_FORMAT
+                                             " failures as ",
+                                             stack_len, c->line, c->flows);
+        char *text = g_strconcat(prefix, colon ? colon + 2 : c->line, NULL);
+        wrapped(out, "    ", text);
+        g_free(text);
+        g_free(prefix);
+    }
 }
 
 static void render_hints(FILE *out, const struct summary *s)
@@ -367,6 +400,7 @@ void render_text(FILE *out, const struct summary *s, const struct text_options *
     if (!s->flows->len)
         return;
     render_patterns(out, s);
+    render_client_errors(out, s);
     render_hints(out, s);
     render_flows(out, s, options);
     render_top(out, "Top servers", "SERVER (SNI)", s->servers);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "client_errors_summary.h"
 #include "hints.h"
 #include "vocab.h"
 
@@ -244,6 +245,7 @@ struct summary *summary_build(const struct flows *flows)
     s->clients = tally_finish(clients, keep);
     s->strings = keep;
     build_histogram(s);
+    s->client_errors = client_errors_count(s->flows);
     s->hints = g_ptr_array_new();
     hints_derive(s);
     return s;
@@ -268,5 +270,6 @@ void summary_free(struct summary *s)
     }
     g_ptr_array_unref(s->hints);
     g_ptr_array_unref(s->strings);
+    client_errors_free(s->client_errors);
     g_free(s);
 }

@@ -64,6 +64,7 @@ struct summary {
     struct histogram histogram;
     GPtrArray *hints;   /* struct hint *, most important first */
     GPtrArray *strings; /* owns the tally keys */
+    GArray *client_errors; /* struct client_error_count */
 };
 
 struct summary *summary_build(const struct flows *flows);

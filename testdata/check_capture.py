@@ -19,6 +19,10 @@ means the field is absent. Only the columns in the header are compared.
 The "#! truth:" lines are the lab generator's own reading of the capture,
 made with display filters and no plugin: the flagged frames must be exactly
 those, with those values. The table is the plugin's reviewed output.
+"#! client: frame=F STACK: TEXT" lines are what the lab's client printed
+for the failure at frame F (docs/client-errors.md, "Lab proof"): the
+plugin's tlsdiag.client_error strings of that STACK on frame F must be
+exactly that one ("STACK:" alone: none).
 
 Links to later frames (ended_by, fallback.retry) exist only from the second
 pass on: in single-pass mode those columns are ignored, and rows that carry
@@ -67,9 +71,16 @@ BOOLEAN_SPELLINGS = {"True": "1", "False": "0"}
 
 def read_expectations(path):
     header, rows, tshark_args, keylog, truth = None, [], [], None, None
+    global CLIENT_LINES
+    CLIENT_LINES = []
     with open(path, encoding="utf-8") as f:
         for lineno, raw in enumerate(f, 1):
             line = raw.rstrip("\n")
+            if line.startswith("#! client:"):
+                frame, said = line.split(":", 1)[1].strip().split(" ", 1)
+                stack, text = said.split(":", 1)
+                CLIENT_LINES.append((frame.split("=", 1)[1], stack, said if text.strip() else None))
+                continue
             if line.startswith("#! tshark-args:"):
                 tshark_args += line.split(":", 1)[1].split()
                 continue
@@ -168,6 +179,7 @@ def main():
     if truth is not None and args.mode == "single":
         truth = [fact for fact in truth if not seen_at_capture_end(fact)]
     failures = check_truth(truth, header, got)
+    failures += check_client_lines(args, tshark_args, keylog)
     want_header, want = expected_for_mode(header, rows, args.mode)
     got_header, got = expected_for_mode(header, got, args.mode)
     assert want_header == got_header
@@ -239,6 +251,32 @@ def check_truth(truth, header, got):
     known = {fact["frame"] for fact in truth}
     failures += [f"frame {frame}: flagged {row['flag']}, the generator found nothing there"
                  for frame, row in flagged.items() if frame not in known]
+    return failures
+
+
+CLIENT_LINES = []
+
+
+def check_client_lines(args, tshark_args, keylog):
+    """The plugin's client error strings against what the lab's client printed."""
+    if not CLIENT_LINES:
+        return []
+    cmd = tshark_command(args, args.capture, ["frame", "client_error"], tshark_args, keylog)
+    cmd[cmd.index("aggregator=,")] = "aggregator=\x1f"
+    result = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                            env=dict(os.environ, LC_ALL="C"))
+    if result.returncode != 0:
+        return [f"client: tshark exited {result.returncode}: {result.stderr}"]
+    strings = {}
+    for line in result.stdout.splitlines():
+        frame, _, joined = line.partition("\t")
+        strings[frame] = [s for s in joined.split("\x1f") if s]
+    failures = []
+    for frame, stack, said in CLIENT_LINES:
+        got = [s for s in strings.get(frame, []) if s.split(":", 1)[0] == stack]
+        want = [said] if said else []
+        if got != want:
+            failures.append(f"frame {frame}: {stack} printed {want}, tlsdiag.client_error has {got}")
     return failures
 
 

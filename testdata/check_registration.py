@@ -57,6 +57,7 @@ FIELDS = {
     "tlsdiag.abandoned.sibling": "FT_FRAMENUM",
     "tlsdiag.abandoned.closed_together": "FT_UINT32",
     "tlsdiag.recording_gap": "FT_RELATIVE_TIME",
+    "tlsdiag.client_error": "FT_STRING",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.

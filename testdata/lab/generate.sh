@@ -231,8 +231,10 @@ KEYS() { echo "$WORK/$SCEN.keys"; }
 s_client() {
     local from=$1 to=$2
     shift 2
+    client_run_begin OpenSSL
     in_c timeout 10 openssl s_client -connect "$to:443" -bind "$from:0" -servername "${CLIENT_SNI:-$SNI}" \
-        -keylogfile "$(KEYS)" "$@" </dev/null >>"$WORK/$SCEN.client.log" 2>&1 || true
+        -keylogfile "$(KEYS)" "$@" </dev/null >"$CLIENT_LOG" 2>&1 || true
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
 }
 
 py_client() { # tls_client.py arguments (without --connect)
@@ -405,6 +407,7 @@ expect_write() {
                          for (i = 1; i <= n; i++) if ($i != "") printf " %s=%s", col[i], $i
                          print "" }' | sort -t= -k2,2n
         fi
+        client_lines_write
         printf 'frame\tflag\n'
     } >"$f"
 }
@@ -427,6 +430,7 @@ expect_end() {
         fi
         ;;
     esac
+    client_truth "$stream" "$frame"
 }
 
 expect_complete() { # STREAM
@@ -479,6 +483,8 @@ source "$LAB_DIR/scenarios-resume-stall.sh"
 source "$LAB_DIR/scenarios-hard.sh"
 # shellcheck source=testdata/lab/scenarios-siblings.sh
 source "$LAB_DIR/scenarios-siblings.sh"
+# shellcheck source=testdata/lab/scenarios-client-errors.sh
+source "$LAB_DIR/scenarios-client-errors.sh"
 
 # ---------------------------------------------------------------- main
 
@@ -498,6 +504,7 @@ run_scenario() {
     : >"$(KEYS)"
     EXTRA_OUT=()
     IP_FIELD=ip TSHARK_ARGS=()
+    client_runs_reset
     lab_up
     ${SCENARIO_FN[$SCEN]} # "function [args]", split on purpose
     expect_write

@@ -8,8 +8,10 @@
 s_client_at() {
     local from=$1 to=$2
     shift 2
+    client_run_begin OpenSSL
     in_c timeout 10 openssl s_client -connect "$to" -bind "$from" -servername "${CLIENT_SNI:-$SNI}" \
-        -keylogfile "$(KEYS)" "$@" </dev/null >>"$WORK/$SCEN.client.log" 2>&1 || true
+        -keylogfile "$(KEYS)" "$@" </dev/null >"$CLIENT_LOG" 2>&1 || true
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
 }
 
 # server_openssl_at ADDR:PORT EXTRA-ARGS...: openssl s_server on any address/port.
