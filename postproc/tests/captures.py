@@ -50,6 +50,11 @@ def check(cond, what):
 
 def env(**changes):
     e = dict(os.environ, LC_ALL="C", TZ="UTC")
+    # The sanitizer build's tests name the runtimes that a tshark loading
+    # its plugin needs first; tshark runs here below the report (or GNU
+    # parallel), so they are preloaded for all of these commands.
+    if e.get("TLSDIAG_TSHARK_PRELOAD"):
+        e["LD_PRELOAD"] = e["TLSDIAG_TSHARK_PRELOAD"]
     for key, value in changes.items():
         if value is None:
             e.pop(key, None)
