@@ -68,12 +68,23 @@ static int hf_tlsdiag_loss_client = -1;
 static int hf_tlsdiag_loss_duplicate_acks = -1;
 static int hf_tlsdiag_loss_zero_windows = -1;
 static int hf_tlsdiag_detail = -1;
+static int hf_tlsdiag_cert_problem = -1;
+static int hf_tlsdiag_cert_subject = -1;
+static int hf_tlsdiag_cert_issuer = -1;
+static int hf_tlsdiag_cert_san = -1;
+static int hf_tlsdiag_cert_not_before = -1;
+static int hf_tlsdiag_cert_not_after = -1;
+static int hf_tlsdiag_cert_key = -1;
+static int hf_tlsdiag_cert_signature = -1;
+static int hf_tlsdiag_cert_chain_length = -1;
+static int hf_tlsdiag_cert_spki_sha256 = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
 static gint ett_tlsdiag_resumption = -1;
 static gint ett_tlsdiag_steps = -1;
 static gint ett_tlsdiag_loss = -1;
+static gint ett_tlsdiag_cert = -1;
 
 static expert_field ei_tlsdiag_handshake_aborted = EI_INIT;
 static expert_field ei_tlsdiag_handshake_alert = EI_INIT;
@@ -94,6 +105,7 @@ static expert_field ei_tlsdiag_handshake_slow = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
 static expert_field ei_tlsdiag_retry_completed = EI_INIT;
+static expert_field ei_tlsdiag_rejected_after_handshake = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
@@ -125,6 +137,7 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER] = &ei_tlsdiag_resumption_other_server,
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = &ei_tlsdiag_handshake_stalled,
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = &ei_tlsdiag_handshake_slow,
+    [TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE] = &ei_tlsdiag_rejected_after_handshake,
 };
 
 /* Where one flag covers a mild and a grave case, the severity follows:
@@ -358,6 +371,43 @@ static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     }
 }
 
+/* The server's certificate, on the verdicts it can explain. */
+static void add_certificate(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    const tlsdiag_cert_facts *facts = verdict->certificate;
+    if (facts == NULL || !tlsdiag_verdict_concerns_certificate(verdict))
+        return;
+    proto_tree *cert = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_cert, NULL,
+                                              "Server certificate");
+    for (unsigned finding = 0; finding < TLSDIAG_CERT_FINDING_COUNT; finding++) {
+        if (verdict->certificate_findings & (1u << finding))
+            add_generated_string(cert, hf_tlsdiag_cert_problem, tvb,
+                                 tlsdiag_cert_finding_name((tlsdiag_cert_finding)finding));
+    }
+    if (facts->subject != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_subject, tvb, facts->subject);
+    if (facts->issuer != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_issuer, tvb, facts->issuer);
+    for (char **name = facts->dns_names; name != NULL && *name != NULL; name++)
+        add_generated_string(cert, hf_tlsdiag_cert_san, tvb, *name);
+    if (facts->entries[0].parsed) {
+        GString *time = g_string_new(NULL);
+        tlsdiag_cert_append_time(time, facts->entries[0].not_before);
+        add_generated_string(cert, hf_tlsdiag_cert_not_before, tvb, time->str);
+        g_string_truncate(time, 0);
+        tlsdiag_cert_append_time(time, facts->entries[0].not_after);
+        add_generated_string(cert, hf_tlsdiag_cert_not_after, tvb, time->str);
+        g_string_free(time, TRUE);
+    }
+    if (facts->key != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_key, tvb, facts->key);
+    if (facts->signature != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_signature, tvb, facts->signature);
+    add_generated_uint(cert, hf_tlsdiag_cert_chain_length, tvb, facts->chain_length);
+    if (facts->spki_sha256 != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_spki_sha256, tvb, facts->spki_sha256);
+}
+
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
@@ -405,6 +455,7 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (verdict->resumption != TLSDIAG_RESUMPTION_NONE)
         add_resumption(tree, tvb, pinfo, verdict);
     add_loss(tree, tvb, verdict);
+    add_certificate(tree, tvb, verdict);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
@@ -506,7 +557,7 @@ void proto_register_tlsdiag(void)
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
           "possible_alert_after_403, client_cert_rejected, resumption_refused, "
-          "resumption_other_server, handshake_stalled, handshake_slow",
+          "resumption_other_server, handshake_stalled, handshake_slow, rejected_after_handshake",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -659,6 +710,42 @@ void proto_register_tlsdiag(void)
          {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
           "The rest of the expert text, where it is longer than Wireshark shows in one line",
           HFILL}},
+        {&hf_tlsdiag_cert_problem,
+         {"Certificate problem", "tlsdiag.cert.problem", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What tlsdiag found in the server's certificate chain, judged at the capture time of "
+          "its Certificate message: expired, not_yet_valid, clock_before_2000, name_mismatch, "
+          "cn_only, incomplete_chain, self_signed, weak_key, weak_signature, unparsable",
+          HFILL}},
+        {&hf_tlsdiag_cert_subject,
+         {"Subject", "tlsdiag.cert.subject", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Subject of the server's certificate (the leaf)", HFILL}},
+        {&hf_tlsdiag_cert_issuer,
+         {"Issuer", "tlsdiag.cert.issuer", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Issuer of the server's certificate", HFILL}},
+        {&hf_tlsdiag_cert_san,
+         {"Subject alternative name", "tlsdiag.cert.san", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A DNS name of the server's certificate (subjectAltName dNSName)", HFILL}},
+        {&hf_tlsdiag_cert_not_before,
+         {"Not before", "tlsdiag.cert.not_before", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Start of the certificate's validity, UTC", HFILL}},
+        {&hf_tlsdiag_cert_not_after,
+         {"Not after", "tlsdiag.cert.not_after", FT_STRING, BASE_NONE, NULL, 0x0,
+          "End of the certificate's validity, UTC", HFILL}},
+        {&hf_tlsdiag_cert_key,
+         {"Public key", "tlsdiag.cert.key", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Algorithm and size of the certificate's key: RSA 2048, EC P-256", HFILL}},
+        {&hf_tlsdiag_cert_signature,
+         {"Signature", "tlsdiag.cert.signature", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Signature algorithm of the certificate (GnuTLS name)", HFILL}},
+        {&hf_tlsdiag_cert_chain_length,
+         {"Chain length", "tlsdiag.cert.chain_length", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Certificates the server sent (counted up to 8)", HFILL}},
+        {&hf_tlsdiag_cert_spki_sha256,
+         {"Public key pin (SHA-256)", "tlsdiag.cert.spki_sha256", FT_STRING, BASE_NONE, NULL,
+          0x0,
+          "Base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo: the pin value of "
+          "curl --pinnedpubkey sha256//, OkHttp and iOS pinning",
+          HFILL}},
     };
 
     static gint *ett[] = {
@@ -667,6 +754,7 @@ void proto_register_tlsdiag(void)
         &ett_tlsdiag_resumption,
         &ett_tlsdiag_steps,
         &ett_tlsdiag_loss,
+        &ett_tlsdiag_cert,
     };
 
     static ei_register_info ei[] = {
@@ -731,6 +819,10 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_retry_completed,
          {"tlsdiag.retry_completed", PI_SEQUENCE, PI_NOTE,
           "The retry after a failure completed its handshake", EXPFILL}},
+        {&ei_tlsdiag_rejected_after_handshake,
+         {"tlsdiag.rejected_after_handshake", PI_SECURITY, PI_WARN,
+          "Client closed right after the handshake without sending data (rejected the server)",
+          EXPFILL}},
     };
 
     module_t *tlsdiag_module;

@@ -194,6 +194,7 @@ static void describe_aborted(const tlsdiag_verdict *verdict, GString *out)
                            verdict->client_hello);
     append_retransmissions(out, verdict);
     append_context(out, verdict);
+    tlsdiag_describe_certificate(verdict, out);
 }
 
 static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
@@ -211,6 +212,7 @@ static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
         g_string_append_printf(out, ": %s", tlsdiag_alert_meaning(verdict->alert, verdict->side));
     append_retransmissions(out, verdict);
     append_context(out, verdict);
+    tlsdiag_describe_certificate(verdict, out);
 }
 
 static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
@@ -400,6 +402,31 @@ static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
     append_retransmissions(out, verdict);
 }
 
+/* From the handshake's completion to this frame: the steps add up to it. */
+static int64_t since_completion(const tlsdiag_verdict *verdict)
+{
+    int64_t completed = 0;
+    for (unsigned stage = TLSDIAG_STAGE_SERVER_HELLO; stage < TLSDIAG_STAGE_COUNT; stage++) {
+        if (tlsdiag_verdict_has_step(verdict, stage))
+            completed += verdict->step_ns[stage];
+    }
+    return verdict->elapsed_ns - completed;
+}
+
+static void describe_rejected_after_handshake(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "Client rejected the server after the handshake: ");
+    append_ending(out, verdict);
+    g_string_append(out, " ");
+    append_duration(out, since_completion(verdict));
+    g_string_append(out, " after the handshake completed");
+    append_negotiation(out, verdict);
+    g_string_append(out, ", without sending any application data. Clients that check the host "
+                         "name or a pinned key after the handshake (curl, OkHttp, some iOS paths) "
+                         "fail this way");
+    tlsdiag_describe_certificate(verdict, out);
+}
+
 static void describe_slow(const tlsdiag_verdict *verdict, GString *out)
 {
     g_string_append(out, "Slow TLS handshake: ");
@@ -451,6 +478,9 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_HANDSHAKE_SLOW:
             describe_slow(verdict, out);
+            break;
+        case TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE:
+            describe_rejected_after_handshake(verdict, out);
             break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:

@@ -57,6 +57,11 @@ typedef struct {
     bool server_ccs;
     bool client_finished;
     bool server_finished;
+    bool watching_rejection; /* completed: does the client leave at once? */
+    /* The server's certificate chain, judged at its frame's time. */
+    const tlsdiag_cert_facts *certificate;
+    tlsdiag_cert_findings certificate_findings;
+    int64_t certificate_time_s;
 } stream_state;
 
 /* Streams whose story is over: one bit per tcp.stream, which Wireshark
@@ -109,7 +114,14 @@ struct tlsdiag_engine {
     int64_t last_time; /* the latest time seen: the end of the capture */
     bool any_time;
     GStringChunk *server_names;
+    tlsdiag_cert_cache *certificates;
 };
+
+/* A client that refuses a server after the handshake (host name or pin
+ * checked late) closes within its processing time of the server's last
+ * handshake message, plus a round trip when the capture is the server's;
+ * an unused connection is closed seconds later. */
+#define REJECTION_WINDOW_NS 1000000000
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
 {
@@ -204,6 +216,7 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
+    engine->certificates = tlsdiag_cert_cache_new();
     return engine;
 }
 
@@ -220,6 +233,7 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
         g_hash_table_destroy(engine->end_reports);
     stream_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
+    tlsdiag_cert_cache_free(engine->certificates);
     g_free(engine);
 }
 
@@ -335,6 +349,9 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
     verdict->attempt = state->attempt;
     verdict->certificate_requested = state->certificate_requested;
     verdict->client_certificate = state->client_certificate;
+    verdict->certificate = state->certificate;
+    verdict->certificate_findings = state->certificate_findings;
+    verdict->certificate_time_s = state->certificate_time_s;
     if (state->retry != NULL) {
         verdict->previous = state->retry->previous;
         verdict->origin = state->retry->origin;
@@ -597,6 +614,20 @@ static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_obser
 
 /* ---- handshake progress ------------------------------------------------- */
 
+/* The chain is read once per connection, from the server's first
+ * Certificate message, and judged at that frame's capture time. */
+static void note_server_certificate(tlsdiag_engine *engine, stream_state *state,
+                                    const tlsdiag_observation *obs)
+{
+    if (state->certificate != NULL || obs->certificate_count == 0)
+        return;
+    state->certificate = tlsdiag_cert_read(engine->certificates, obs->certificates,
+                                           MIN(obs->certificate_count, TLSDIAG_MAX_CHAIN));
+    state->certificate_time_s = obs->time_ns / 1000000000;
+    state->certificate_findings =
+        tlsdiag_cert_judge(state->certificate, state->server_name, state->certificate_time_s);
+}
+
 static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *state,
                                        const tlsdiag_observation *obs, tlsdiag_side side)
 {
@@ -616,6 +647,8 @@ static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *sta
         /* Visible in TLS 1.2, and in TLS 1.3 only with keys. */
         if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE_REQUEST))
             state->certificate_requested = true;
+        if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE))
+            note_server_certificate(engine, state, obs);
         return;
     }
     if (state->stage < TLSDIAG_STAGE_SERVER_HELLO)
@@ -822,9 +855,49 @@ static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
         verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
 }
 
+/* The handshake completed and the client left without a word of
+ * application data, at once: it refused the server after the handshake
+ * (curl's host-name check, OkHttp's and curl's pins). Returns whether the
+ * connection's story is over. */
+static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
+                            const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    bool ends = carries_alert(obs) || obs->fin || obs->rst;
+    /* Data from either side, in this frame too, means the connection was
+     * used; a server that closes tells its own story. In TLS 1.3 without
+     * keys a client's close_notify looks like data: no guess then. */
+    if (time_between(obs->time_ns, state->stage_time[TLSDIAG_STAGE_ESTABLISHED]) >
+            REJECTION_WINDOW_NS ||
+        carries_application_data(obs) || (side == TLSDIAG_SIDE_SERVER && ends)) {
+        state->watching_rejection = false;
+        return false;
+    }
+    if (side != TLSDIAG_SIDE_CLIENT || !ends)
+        return false;
+    tlsdiag_verdict *verdict =
+        new_verdict(engine, state, obs, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, side);
+    if (verdict != NULL) {
+        if (carries_alert(obs))
+            set_alert(verdict, obs->alert_count > 0 ? &obs->alerts[0] : NULL);
+        else
+            verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
+    }
+    return true;
+}
+
 static void observe_established(tlsdiag_engine *engine, stream_state *state,
                                 const tlsdiag_observation *obs, tlsdiag_side side)
 {
+    if (state->watching_rejection) {
+        if (watch_rejection(engine, state, obs, side)) {
+            finish_stream(engine, obs);
+            return;
+        }
+        if (!state->watching_rejection && !state->certificate_requested) {
+            finish_stream(engine, obs);
+            return;
+        }
+    }
     for (unsigned i = 0; i < obs->http_status_count; i++) {
         state->http_status_seen = true;
         state->http403 = obs->http_statuses[i] == TLSDIAG_HTTP_FORBIDDEN ? obs->frame : 0;
@@ -908,9 +981,11 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
     detect_handshake_slow(engine, state, obs);
     if (state->retry != NULL)
         record_retry_completed(engine, state, obs);
-    /* Only a connection that asked for a client certificate has more to
-     * tell; the frame that completed it may carry a response. */
-    if (state->certificate_requested)
+    /* A connection that asked for a client certificate has more to tell,
+     * and so has the client's next move; the frame that completed the
+     * handshake may carry a response. */
+    state->watching_rejection = !carries_application_data(obs);
+    if (state->certificate_requested || state->watching_rejection)
         observe_established(engine, state, obs, side);
     else
         finish_stream(engine, obs);

@@ -30,6 +30,7 @@ tlsdiag_fuzz_harness(NAME fuzz_certificate
                      HARNESS ${CMAKE_CURRENT_LIST_DIR}/fuzz_certificate.c
                      SOURCES ${fuzz_engine_dir}/engine/certificate.c ${fuzz_engine_dir}/engine/engine.c
                              ${fuzz_engine_dir}/engine/vocabulary.c ${fuzz_engine_dir}/engine/describe.c
+                             ${fuzz_engine_dir}/engine/describe_certificate.c
                      INCLUDES ${fuzz_engine_dir}
                      LIBRARIES PkgConfig::GNUTLS
                      CORPUS ${PROJECT_SOURCE_DIR}/testdata/fuzz/certificate-corpus

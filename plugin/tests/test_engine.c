@@ -238,10 +238,204 @@ static void test_tls12_complete_then_fin_is_silent(fixture *f, gconstpointer dat
     server_hello_tls12_flight(f, &c, 6, 10 * MS, TLSDIAG_VERSION_TLS12);
     client_key_exchange_and_finished(f, &c, 8, 20 * MS);
     server_ccs_and_finished(f, &c, 9, 30 * MS);
-    tcp_close(f, &c, true, true, 12, 40 * MS);
+    /* An idle connection closed seconds later is no rejection. */
+    tcp_close(f, &c, true, true, 12, 3 * SEC);
 
     assert_no_verdict(f, 12);
     g_assert_null(tlsdiag_engine_report(f->engine, 4));
+}
+
+/* ---- rejected after the handshake, and the server's certificate ---------- */
+
+static void client_data(fixture *f, const connection *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_observation obs = from_client(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_APPLICATION_DATA);
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+/* A completed TLS 1.2 handshake with a server Certificate message of the
+ * given DER (NULL: none readable). */
+static void complete_tls12(fixture *f, const connection *c, uint32_t first_frame, const char *sni,
+                           const uint8_t *der, size_t der_length)
+{
+    client_hello(f, c, first_frame, 0, TLSDIAG_VERSION_TLS12, false, sni);
+    tlsdiag_observation obs = from_server(c, first_frame + 1, 10 * MS);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
+    obs.hello_version = TLSDIAG_VERSION_TLS12;
+    if (der != NULL) {
+        obs.certificates[0].der = der;
+        obs.certificates[0].length = der_length;
+        obs.certificate_count = 1;
+    }
+    tlsdiag_engine_observe(f->engine, &obs);
+    client_key_exchange_and_finished(f, c, first_frame + 2, 20 * MS);
+    server_ccs_and_finished(f, c, first_frame + 3, 30 * MS);
+}
+
+static void test_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* curl's wrong-name refusal: close_notify 2 ms after the server's
+     * Finished, no request. */
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &c, 1, "www.example", NULL, 0);
+    alert(f, &c, true, 5, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    tcp_close(f, &c, true, false, 6, 32 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 5);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_ESTABLISHED);
+    g_assert_true(v->has_alert);
+    g_assert_cmpuint(v->alert, ==, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    char *text = describe(v);
+    g_assert_true(g_str_has_prefix(text, "Client rejected the server after the handshake: client "
+                                         "sent warning alert close_notify (0) 2.000 ms after the "
+                                         "handshake completed (TLS 1.2), without sending any "
+                                         "application data"));
+    g_free(text);
+    assert_no_verdict(f, 6);
+
+    /* A bare RST as fast is the same refusal. */
+    connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &d, 11, NULL, NULL, 0);
+    tcp_close(f, &d, true, true, 15, 40 * MS);
+    g_assert_cmpint(verdict_at(f, 15)->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+    g_assert_cmpint(verdict_at(f, 15)->close, ==, TLSDIAG_CLOSE_RST);
+}
+
+static void test_not_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A request, then a close: the client used the connection. */
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &c, 1, NULL, NULL, 0);
+    client_data(f, &c, 5, 31 * MS);
+    alert(f, &c, true, 6, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 6);
+
+    /* The request and the close in one frame. */
+    connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &d, 11, NULL, NULL, 0);
+    tlsdiag_observation obs = from_client(&d, 15, 31 * MS);
+    add_record(&obs, TLSDIAG_RECORD_APPLICATION_DATA);
+    obs.fin = true;
+    tlsdiag_engine_observe(f->engine, &obs);
+    assert_no_verdict(f, 15);
+
+    /* The server closes first: not the client's refusal. */
+    connection e = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    complete_tls12(f, &e, 21, NULL, NULL, 0);
+    tcp_close(f, &e, false, false, 25, 31 * MS);
+    tcp_close(f, &e, true, false, 26, 32 * MS);
+    assert_no_verdict(f, 25);
+    assert_no_verdict(f, 26);
+
+    /* TLS 1.3 without keys: the client's first record after the handshake
+     * may be a request or a close_notify; tlsdiag does not guess. */
+    connection g = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    client_hello(f, &g, 31, 0, TLSDIAG_VERSION_TLS13, false, NULL);
+    server_hello_tls13_flight(f, &g, 32, 10 * MS);
+    opaque_records(f, &g, true, 33, 20 * MS);
+    opaque_records(f, &g, false, 34, 30 * MS);
+    tlsdiag_observation close13 = from_client(&g, 35, 31 * MS);
+    close13.opaque_record_count = 1;
+    close13.fin = true;
+    tlsdiag_engine_observe(f->engine, &close13);
+    assert_no_verdict(f, 35);
+}
+
+static const uint8_t *fixture_der(const char *name, size_t *length)
+{
+    gchar *path = g_strdup_printf("%s/%s.der", g_getenv("TLSDIAG_CERTS_DIR"), name);
+    gchar *contents = NULL;
+    gsize size = 0;
+    if (!g_file_get_contents(path, &contents, &size, NULL))
+        g_error("cannot read %s (TLSDIAG_CERTS_DIR)", path);
+    g_free(path);
+    *length = size;
+    return (const uint8_t *)contents;
+}
+
+static void test_certificate_explains_alert(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    size_t length;
+    const uint8_t *der = fixture_der("wrongname", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    tlsdiag_observation obs = from_server(&c, 2, 1796558400LL * SEC + 10 * MS);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
+    obs.hello_version = TLSDIAG_VERSION_TLS12;
+    obs.certificates[0].der = der;
+    obs.certificates[0].length = length;
+    obs.certificate_count = 1;
+    tlsdiag_engine_observe(f->engine, &obs);
+    alert(f, &c, true, 3, 1796558400LL * SEC + 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 42);
+
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ALERT);
+    g_assert_nonnull(v->certificate);
+    /* Sent alone, signed by an intermediate: the chain is incomplete too. */
+    g_assert_cmpuint(v->certificate_findings, ==,
+                     (1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_INCOMPLETE_CHAIN));
+    g_assert_true(tlsdiag_verdict_concerns_certificate(v));
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "; the server's certificate: certificate for shop.example only, "
+                                  "client asked for www.example; server did not send the "
+                                  "intermediate CA"));
+    g_free(text);
+    g_free((gpointer)der);
+}
+
+static void test_certificate_not_on_server_failures(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A server RST after its own flight is not the client's judgement. */
+    size_t length;
+    const uint8_t *der = fixture_der("expired", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    tlsdiag_observation obs = from_server(&c, 2, 1796558400LL * SEC + 10 * MS);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
+    obs.certificates[0].der = der;
+    obs.certificates[0].length = length;
+    obs.certificate_count = 1;
+    tlsdiag_engine_observe(f->engine, &obs);
+    tcp_close(f, &c, false, true, 3, 1796558400LL * SEC + 11 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_false(tlsdiag_verdict_concerns_certificate(v));
+    char *text = describe(v);
+    g_assert_null(strstr(text, "certificate"));
+    g_free(text);
+
+    /* A clean completed handshake with an expired certificate raises
+     * nothing: a finding alone is no failure. */
+    connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &d, 11, "www.example", der, length);
+    client_data(f, &d, 15, 31 * MS);
+    for (uint32_t frame = 11; frame <= 15; frame++)
+        assert_no_verdict(f, frame);
+    g_free((gpointer)der);
+}
+
+static void test_tls13_certificate_hidden(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS13, false, "www.example");
+    server_hello_tls13_flight(f, &c, 2, 10 * MS);
+    tcp_close(f, &c, true, false, 3, 12 * MS);
+    char *text = describe(verdict_at(f, 3));
+    g_assert_nonnull(strstr(text, "; in TLS 1.3 the server's certificate is encrypted: a key log "
+                                  "(tls.keylog_file) would show it"));
+    g_free(text);
 }
 
 static void test_tls12_stages(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -981,6 +1175,11 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     ADD("/abort/rst-after-client-hello", test_rst_after_client_hello);
     ADD("/abort/tls12-complete-then-fin", test_tls12_complete_then_fin_is_silent);
+    ADD("/rejected/after-handshake", test_rejected_after_handshake);
+    ADD("/rejected/not-after-data-or-server-close", test_not_rejected_after_handshake);
+    ADD("/certificate/explains-client-alert", test_certificate_explains_alert);
+    ADD("/certificate/not-on-server-failures", test_certificate_not_on_server_failures);
+    ADD("/certificate/tls13-hidden", test_tls13_certificate_hidden);
     ADD("/abort/tls12-stages", test_tls12_stages);
     ADD("/abort/tls13-server-must-confirm", test_tls13_server_must_confirm);
     ADD("/abort/tls13-hello-retry-request", test_tls13_hello_retry_request);
