@@ -855,6 +855,19 @@ static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
         verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
 }
 
+/* Probes (load balancer health checks, openssl s_client) also complete a
+ * handshake and leave at once with a close_notify: only a fatal alert, or a
+ * host name the certificate does not cover (what curl and OkHttp check after
+ * the handshake), tells a refusal from them. */
+static bool refusal_evidence(const stream_state *state, const tlsdiag_observation *obs)
+{
+    const tlsdiag_alert *alert = first_ending_alert(obs);
+    if (alert != NULL && alert->level == TLSDIAG_ALERT_LEVEL_FATAL)
+        return true;
+    return (state->certificate_findings &
+            ((1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY))) != 0;
+}
+
 /* The handshake completed and the client left without a word of
  * application data, at once: it refused the server after the handshake
  * (curl's host-name check, OkHttp's and curl's pins). Returns whether the
@@ -874,6 +887,10 @@ static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
     }
     if (side != TLSDIAG_SIDE_CLIENT || !ends)
         return false;
+    if (!refusal_evidence(state, obs)) {
+        state->watching_rejection = false;
+        return false;
+    }
     tlsdiag_verdict *verdict =
         new_verdict(engine, state, obs, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, side);
     if (verdict != NULL) {

@@ -276,12 +276,26 @@ static void complete_tls12(fixture *f, const connection *c, uint32_t first_frame
     server_ccs_and_finished(f, c, first_frame + 3, 30 * MS);
 }
 
+static const uint8_t *fixture_der(const char *name, size_t *length)
+{
+    gchar *path = g_strdup_printf("%s/%s.der", g_getenv("TLSDIAG_CERTS_DIR"), name);
+    gchar *contents = NULL;
+    gsize size = 0;
+    if (!g_file_get_contents(path, &contents, &size, NULL))
+        g_error("cannot read %s (TLSDIAG_CERTS_DIR)", path);
+    g_free(path);
+    *length = size;
+    return (const uint8_t *)contents;
+}
+
 static void test_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     /* curl's wrong-name refusal: close_notify 2 ms after the server's
      * Finished, no request. */
+    size_t length;
+    const uint8_t *der = fixture_der("wrongname", &length);
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
-    complete_tls12(f, &c, 1, "www.example", NULL, 0);
+    complete_tls12(f, &c, 1, "www.example", der, length);
     alert(f, &c, true, 5, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
     tcp_close(f, &c, true, false, 6, 32 * MS);
     const tlsdiag_verdict *v = verdict_at(f, 5);
@@ -296,15 +310,36 @@ static void test_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_
                                          "sent warning alert close_notify (0) 2.000 ms after the "
                                          "handshake completed (TLS 1.2), without sending any "
                                          "application data"));
+    g_assert_nonnull(strstr(text, "certificate for shop.example only, client asked for www.example"));
     g_free(text);
     assert_no_verdict(f, 6);
 
     /* A bare RST as fast is the same refusal. */
     connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
-    complete_tls12(f, &d, 11, NULL, NULL, 0);
+    complete_tls12(f, &d, 11, "www.example", der, length);
     tcp_close(f, &d, true, true, 15, 40 * MS);
     g_assert_cmpint(verdict_at(f, 15)->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
     g_assert_cmpint(verdict_at(f, 15)->close, ==, TLSDIAG_CLOSE_RST);
+
+    /* A fatal alert is a refusal whatever the certificate. */
+    connection e = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    complete_tls12(f, &e, 21, NULL, NULL, 0);
+    alert(f, &e, true, 25, 31 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 46);
+    g_assert_cmpint(verdict_at(f, 25)->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+    g_free((gpointer)der);
+}
+
+static void test_probe_is_no_rejection(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A health check or openssl s_client: handshake, close_notify, gone,
+     * with a certificate that covers the name asked for. */
+    size_t length;
+    const uint8_t *der = fixture_der("ok", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &c, 1, "www.example", der, length);
+    alert(f, &c, true, 5, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 5);
+    g_free((gpointer)der);
 }
 
 static void test_not_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -345,18 +380,6 @@ static void test_not_rejected_after_handshake(fixture *f, gconstpointer data G_G
     close13.fin = true;
     tlsdiag_engine_observe(f->engine, &close13);
     assert_no_verdict(f, 35);
-}
-
-static const uint8_t *fixture_der(const char *name, size_t *length)
-{
-    gchar *path = g_strdup_printf("%s/%s.der", g_getenv("TLSDIAG_CERTS_DIR"), name);
-    gchar *contents = NULL;
-    gsize size = 0;
-    if (!g_file_get_contents(path, &contents, &size, NULL))
-        g_error("cannot read %s (TLSDIAG_CERTS_DIR)", path);
-    g_free(path);
-    *length = size;
-    return (const uint8_t *)contents;
 }
 
 static void test_certificate_explains_alert(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -1177,6 +1200,7 @@ int main(int argc, char **argv)
     ADD("/abort/tls12-complete-then-fin", test_tls12_complete_then_fin_is_silent);
     ADD("/rejected/after-handshake", test_rejected_after_handshake);
     ADD("/rejected/not-after-data-or-server-close", test_not_rejected_after_handshake);
+    ADD("/rejected/probe-is-no-rejection", test_probe_is_no_rejection);
     ADD("/certificate/explains-client-alert", test_certificate_explains_alert);
     ADD("/certificate/not-on-server-failures", test_certificate_not_on_server_failures);
     ADD("/certificate/tls13-hidden", test_tls13_certificate_hidden);
