@@ -586,9 +586,8 @@ void tlsdiag_cert_describe(GString *out, const tlsdiag_cert_facts *facts,
     if (findings & bit(TLSDIAG_CERT_INCOMPLETE_CHAIN)) {
         append_clause(out, &first);
         g_string_append_printf(out, "server did not send the intermediate CA that signs its "
-                                    "certificate (issuer %s): a client that does not hold that "
-                                    "CA itself (a private root it installed) cannot build the "
-                                    "chain",
+                                    "certificate (issuer %s): a client that does not already "
+                                    "hold that CA cannot build the chain",
                                facts->issuer ? facts->issuer : "?");
     }
     if (findings & bit(TLSDIAG_CERT_SELF_SIGNED)) {

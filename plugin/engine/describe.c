@@ -400,6 +400,7 @@ static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
         append_steps(out, verdict);
     }
     append_retransmissions(out, verdict);
+    tlsdiag_describe_certificate(verdict, out);
 }
 
 /* From the handshake's completion to this frame: the steps add up to it. */

@@ -7,11 +7,14 @@
 
 #include "verdict.h"
 
+/* The client ended the handshake, or went silent when its answer to the
+ * server's flight was due. */
 static bool ends_from_client(const tlsdiag_verdict *verdict)
 {
     return verdict->side == TLSDIAG_SIDE_CLIENT &&
            (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ALERT ||
             verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED ||
+            verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED ||
             verdict->flag == TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
 }
 
