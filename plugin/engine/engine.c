@@ -767,6 +767,55 @@ static const tlsdiag_alert *first_ending_alert(const tlsdiag_observation *obs)
     return NULL;
 }
 
+/* Application data in the frame: a readable record, or a TLS 1.3 record
+ * without keys (opaque, no inner type read), which may be data. */
+static bool may_carry_data(const tlsdiag_observation *obs)
+{
+    return tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA) ||
+           (obs->opaque_record_count > 0 && obs->record_count == 0);
+}
+
+/* Probes (load balancer health checks, openssl s_client) also complete a
+ * handshake and leave at once with a close_notify: only a fatal alert, or a
+ * host name the certificate does not cover (what curl and OkHttp check after
+ * the handshake), tells a refusal from them. */
+static bool refusal_evidence(const stream_state *state, const tlsdiag_observation *obs)
+{
+    const tlsdiag_alert *alert = first_ending_alert(obs);
+    if (alert != NULL && alert->level == TLSDIAG_ALERT_LEVEL_FATAL)
+        return true;
+    return (state->certificate_findings &
+            ((1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY))) != 0;
+}
+
+static void describe_close(tlsdiag_verdict *verdict, const tlsdiag_observation *obs)
+{
+    if (carries_alert(obs))
+        set_alert(verdict, obs->alert_count > 0 ? &obs->alerts[0] : NULL);
+    else
+        verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
+}
+
+/* TLS 1.3 with keys: a client's close_notify after its own Finished, before
+ * the server's first record after it. For the client the handshake is
+ * complete: a probe leaving, or a refusal after the handshake; no broken
+ * handshake. Returns whether that was the case. */
+static bool client_left_after_finished(tlsdiag_engine *engine, stream_state *state,
+                                       const tlsdiag_observation *obs, tlsdiag_side side,
+                                       const tlsdiag_alert *alert)
+{
+    if (!state->tls13 || side != TLSDIAG_SIDE_CLIENT || !state->client_finished || alert == NULL ||
+        alert->description != TLSDIAG_ALERT_CLOSE_NOTIFY || may_carry_data(obs))
+        return false;
+    if (refusal_evidence(state, obs)) {
+        tlsdiag_verdict *verdict =
+            new_verdict(engine, state, obs, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, side);
+        if (verdict != NULL)
+            describe_close(verdict, obs);
+    }
+    return true;
+}
+
 static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
                                    const tlsdiag_observation *obs, tlsdiag_side side)
 {
@@ -776,6 +825,8 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
     bool encrypted = count_alert_records(obs) > obs->alert_count;
     if (alert == NULL && !encrypted)
         return false;
+    if (client_left_after_finished(engine, state, obs, side, alert))
+        return true;
 
     tlsdiag_flag flag = TLSDIAG_FLAG_HANDSHAKE_ALERT;
     if (alert != NULL && side == TLSDIAG_SIDE_SERVER &&
@@ -855,19 +906,6 @@ static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
         verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
 }
 
-/* Probes (load balancer health checks, openssl s_client) also complete a
- * handshake and leave at once with a close_notify: only a fatal alert, or a
- * host name the certificate does not cover (what curl and OkHttp check after
- * the handshake), tells a refusal from them. */
-static bool refusal_evidence(const stream_state *state, const tlsdiag_observation *obs)
-{
-    const tlsdiag_alert *alert = first_ending_alert(obs);
-    if (alert != NULL && alert->level == TLSDIAG_ALERT_LEVEL_FATAL)
-        return true;
-    return (state->certificate_findings &
-            ((1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY))) != 0;
-}
-
 /* The handshake completed and the client left without a word of
  * application data, at once: it refused the server after the handshake
  * (curl's host-name check, OkHttp's and curl's pins). Returns whether the
@@ -881,7 +919,7 @@ static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
      * keys a client's close_notify looks like data: no guess then. */
     if (time_between(obs->time_ns, state->stage_time[TLSDIAG_STAGE_ESTABLISHED]) >
             REJECTION_WINDOW_NS ||
-        carries_application_data(obs) || (side == TLSDIAG_SIDE_SERVER && ends)) {
+        may_carry_data(obs) || (side == TLSDIAG_SIDE_SERVER && ends)) {
         state->watching_rejection = false;
         return false;
     }
@@ -893,12 +931,8 @@ static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
     }
     tlsdiag_verdict *verdict =
         new_verdict(engine, state, obs, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, side);
-    if (verdict != NULL) {
-        if (carries_alert(obs))
-            set_alert(verdict, obs->alert_count > 0 ? &obs->alerts[0] : NULL);
-        else
-            verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
-    }
+    if (verdict != NULL)
+        describe_close(verdict, obs);
     return true;
 }
 
@@ -1001,7 +1035,7 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
     /* A connection that asked for a client certificate has more to tell,
      * and so has the client's next move; the frame that completed the
      * handshake may carry a response. */
-    state->watching_rejection = !carries_application_data(obs);
+    state->watching_rejection = !may_carry_data(obs);
     if (state->certificate_requested || state->watching_rejection)
         observe_established(engine, state, obs, side);
     else

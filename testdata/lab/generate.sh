@@ -477,6 +477,8 @@ source "$LAB_DIR/scenarios.sh"
 source "$LAB_DIR/scenarios-resume-stall.sh"
 # shellcheck source=testdata/lab/scenarios-hard.sh
 source "$LAB_DIR/scenarios-hard.sh"
+# shellcheck source=testdata/lab/scenarios-certs.sh
+source "$LAB_DIR/scenarios-certs.sh"
 
 # ---------------------------------------------------------------- main
 
