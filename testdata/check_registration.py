@@ -54,6 +54,16 @@ FIELDS = {
     "tlsdiag.loss.duplicate_acks": "FT_UINT32",
     "tlsdiag.loss.zero_windows": "FT_UINT32",
     "tlsdiag.detail": "FT_STRING",
+    "tlsdiag.cert.problem": "FT_STRING",
+    "tlsdiag.cert.subject": "FT_STRING",
+    "tlsdiag.cert.issuer": "FT_STRING",
+    "tlsdiag.cert.san": "FT_STRING",
+    "tlsdiag.cert.not_before": "FT_STRING",
+    "tlsdiag.cert.not_after": "FT_STRING",
+    "tlsdiag.cert.key": "FT_STRING",
+    "tlsdiag.cert.signature": "FT_STRING",
+    "tlsdiag.cert.chain_length": "FT_UINT32",
+    "tlsdiag.cert.spki_sha256": "FT_STRING",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -62,7 +72,7 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "possible_alert_after_403", "client_cert_rejected", "handshake_failed_later",
            "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
-           "handshake_slow"]
+           "handshake_slow", "rejected_after_handshake"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 
