@@ -78,6 +78,8 @@ static int hf_tlsdiag_cert_key = -1;
 static int hf_tlsdiag_cert_signature = -1;
 static int hf_tlsdiag_cert_chain_length = -1;
 static int hf_tlsdiag_cert_spki_sha256 = -1;
+static int hf_tlsdiag_cert_other_frame = -1;
+static int hf_tlsdiag_cert_other_spki_sha256 = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -106,6 +108,7 @@ static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
 static expert_field ei_tlsdiag_retry_completed = EI_INIT;
 static expert_field ei_tlsdiag_rejected_after_handshake = EI_INIT;
+static expert_field ei_tlsdiag_certificate_changed = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
@@ -138,6 +141,7 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = &ei_tlsdiag_handshake_stalled,
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = &ei_tlsdiag_handshake_slow,
     [TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE] = &ei_tlsdiag_rejected_after_handshake,
+    [TLSDIAG_FLAG_CERTIFICATE_CHANGED] = &ei_tlsdiag_certificate_changed,
 };
 
 /* Where one flag covers a mild and a grave case, the severity follows:
@@ -406,6 +410,11 @@ static void add_certificate(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdi
     add_generated_uint(cert, hf_tlsdiag_cert_chain_length, tvb, facts->chain_length);
     if (facts->spki_sha256 != NULL)
         add_generated_string(cert, hf_tlsdiag_cert_spki_sha256, tvb, facts->spki_sha256);
+    if (verdict->certificate_other_frame != 0) {
+        add_generated_uint(cert, hf_tlsdiag_cert_other_frame, tvb, verdict->certificate_other_frame);
+        add_generated_string(cert, hf_tlsdiag_cert_other_spki_sha256, tvb,
+                             verdict->certificate_other_pin);
+    }
 }
 
 static bool is_fallback_flag(tlsdiag_flag flag)
@@ -557,7 +566,8 @@ void proto_register_tlsdiag(void)
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
           "possible_alert_after_403, client_cert_rejected, resumption_refused, "
-          "resumption_other_server, handshake_stalled, handshake_slow, rejected_after_handshake",
+          "resumption_other_server, handshake_stalled, handshake_slow, rejected_after_handshake, "
+          "certificate_changed",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -746,6 +756,15 @@ void proto_register_tlsdiag(void)
           "Base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo: the pin value of "
           "curl --pinnedpubkey sha256//, OkHttp and iOS pinning",
           HFILL}},
+        {&hf_tlsdiag_cert_other_frame,
+         {"Other key used in frame", "tlsdiag.cert.other_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "certificate_changed: a frame of an earlier connection to the same server that was "
+          "used with another key",
+          HFILL}},
+        {&hf_tlsdiag_cert_other_spki_sha256,
+         {"Other key's pin (SHA-256)", "tlsdiag.cert.other_spki_sha256", FT_STRING, BASE_NONE,
+          NULL, 0x0, "certificate_changed: the pin of the key that connection used", HFILL}},
     };
 
     static gint *ett[] = {
@@ -822,6 +841,11 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_rejected_after_handshake,
          {"tlsdiag.rejected_after_handshake", PI_SECURITY, PI_WARN,
           "Client closed right after the handshake without sending data (rejected the server)",
+          EXPFILL}},
+        {&ei_tlsdiag_certificate_changed,
+         {"tlsdiag.certificate_changed", PI_SECURITY, PI_WARN,
+          "Client refused a server key other than one an earlier connection to the same server "
+          "used (servers of a pool present different certificates)",
           EXPFILL}},
     };
 

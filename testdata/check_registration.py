@@ -64,6 +64,8 @@ FIELDS = {
     "tlsdiag.cert.signature": "FT_STRING",
     "tlsdiag.cert.chain_length": "FT_UINT32",
     "tlsdiag.cert.spki_sha256": "FT_STRING",
+    "tlsdiag.cert.other_frame": "FT_FRAMENUM",
+    "tlsdiag.cert.other_spki_sha256": "FT_STRING",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -72,7 +74,7 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "possible_alert_after_403", "client_cert_rejected", "handshake_failed_later",
            "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
-           "handshake_slow", "rejected_after_handshake"]
+           "handshake_slow", "rejected_after_handshake", "certificate_changed"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 

@@ -428,6 +428,28 @@ static void describe_rejected_after_handshake(const tlsdiag_verdict *verdict, GS
     tlsdiag_describe_certificate(verdict, out);
 }
 
+static void describe_certificate_changed(const tlsdiag_verdict *verdict, GString *out)
+{
+    const tlsdiag_cert_facts *facts = verdict->certificate;
+    g_string_append(out, "Certificate changed: ");
+    append_ending(out, verdict);
+    g_string_append_printf(out, " %s", tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append_printf(out, " after the server presented the key sha256//%s, while the "
+                                "connection in frame %" PRIu32 " to ",
+                           facts && facts->spki_sha256 ? facts->spki_sha256 : "?",
+                           verdict->certificate_other_frame);
+    if (verdict->server_name != NULL)
+        g_string_append(out, verdict->server_name);
+    else
+        append_address(out, &verdict->server);
+    g_string_append_printf(out, " was used with the key sha256//%s. The servers behind this name "
+                                "do not present the same certificate, which breaks clients that "
+                                "pin one key (curl --pinnedpubkey, OkHttp, iOS) now and then",
+                           verdict->certificate_other_pin ? verdict->certificate_other_pin : "?");
+    tlsdiag_describe_certificate(verdict, out);
+}
+
 static void describe_slow(const tlsdiag_verdict *verdict, GString *out)
 {
     g_string_append(out, "Slow TLS handshake: ");
@@ -482,6 +504,9 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE:
             describe_rejected_after_handshake(verdict, out);
+            break;
+        case TLSDIAG_FLAG_CERTIFICATE_CHANGED:
+            describe_certificate_changed(verdict, out);
             break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:

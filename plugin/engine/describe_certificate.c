@@ -15,7 +15,8 @@ static bool ends_from_client(const tlsdiag_verdict *verdict)
            (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ALERT ||
             verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED ||
             verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED ||
-            verdict->flag == TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+            verdict->flag == TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE ||
+            verdict->flag == TLSDIAG_FLAG_CERTIFICATE_CHANGED);
 }
 
 bool tlsdiag_verdict_concerns_certificate(const tlsdiag_verdict *verdict)

@@ -6,6 +6,7 @@
  */
 
 #include "engine.h"
+#include "server_keys.h"
 
 #include <string.h>
 
@@ -115,6 +116,7 @@ struct tlsdiag_engine {
     bool any_time;
     GStringChunk *server_names;
     tlsdiag_cert_cache *certificates;
+    tlsdiag_server_keys *server_keys;
 };
 
 /* A client that refuses a server after the handshake (host name or pin
@@ -217,6 +219,7 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
     engine->certificates = tlsdiag_cert_cache_new();
+    engine->server_keys = tlsdiag_server_keys_new();
     return engine;
 }
 
@@ -234,6 +237,7 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     stream_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
     tlsdiag_cert_cache_free(engine->certificates);
+    tlsdiag_server_keys_free(engine->server_keys);
     g_free(engine);
 }
 
@@ -775,17 +779,51 @@ static bool may_carry_data(const tlsdiag_observation *obs)
            (obs->opaque_record_count > 0 && obs->record_count == 0);
 }
 
-/* Probes (load balancer health checks, openssl s_client) also complete a
- * handshake and leave at once with a close_notify: only a fatal alert, or a
- * host name the certificate does not cover (what curl and OkHttp check after
- * the handshake), tells a refusal from them. */
-static bool refusal_evidence(const stream_state *state, const tlsdiag_observation *obs)
+/* A connection to the same server (name, else address and port) that was
+ * used with another key than this one's: a pool whose members present
+ * different certificates. Only connections seen before count, so that both
+ * passes say the same. */
+static const tlsdiag_key_use *other_key_in_use(const tlsdiag_engine *engine,
+                                               const stream_state *state)
 {
+    if (state->certificate == NULL)
+        return NULL;
+    return tlsdiag_server_keys_other(engine->server_keys, state->server_name, &state->server,
+                                     state->certificate->spki_sha256);
+}
+
+static void record_key_use(tlsdiag_engine *engine, const stream_state *state, uint32_t frame)
+{
+    if (state->certificate != NULL)
+        tlsdiag_server_keys_used(engine->server_keys, state->server_name, &state->server,
+                                 state->certificate->spki_sha256, frame);
+}
+
+static void note_key_change(tlsdiag_verdict *verdict, const tlsdiag_key_use *other)
+{
+    if (verdict == NULL || other == NULL)
+        return;
+    verdict->certificate_other_frame = other->frame;
+    verdict->certificate_other_pin = other->pin;
+}
+
+/* Probes (load balancer health checks, openssl s_client) also complete a
+ * handshake and leave at once with a close_notify: only a fatal alert, a
+ * host name the certificate does not cover (what curl and OkHttp check
+ * after the handshake), or a key other than the one a connection to the
+ * same server used (a pin) tells a refusal from them. */
+static tlsdiag_flag rejection_flag(const tlsdiag_engine *engine, const stream_state *state,
+                                   const tlsdiag_observation *obs, const tlsdiag_key_use **other)
+{
+    *other = other_key_in_use(engine, state);
+    if (*other != NULL)
+        return TLSDIAG_FLAG_CERTIFICATE_CHANGED;
     const tlsdiag_alert *alert = first_ending_alert(obs);
-    if (alert != NULL && alert->level == TLSDIAG_ALERT_LEVEL_FATAL)
-        return true;
-    return (state->certificate_findings &
-            ((1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY))) != 0;
+    if ((alert != NULL && alert->level == TLSDIAG_ALERT_LEVEL_FATAL) ||
+        (state->certificate_findings &
+         ((1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY))) != 0)
+        return TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE;
+    return TLSDIAG_FLAG_NONE;
 }
 
 static void describe_close(tlsdiag_verdict *verdict, const tlsdiag_observation *obs)
@@ -807,11 +845,13 @@ static bool client_left_after_finished(tlsdiag_engine *engine, stream_state *sta
     if (!state->tls13 || side != TLSDIAG_SIDE_CLIENT || !state->client_finished || alert == NULL ||
         alert->description != TLSDIAG_ALERT_CLOSE_NOTIFY || may_carry_data(obs))
         return false;
-    if (refusal_evidence(state, obs)) {
-        tlsdiag_verdict *verdict =
-            new_verdict(engine, state, obs, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, side);
+    const tlsdiag_key_use *other;
+    tlsdiag_flag flag = rejection_flag(engine, state, obs, &other);
+    if (flag != TLSDIAG_FLAG_NONE) {
+        tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
         if (verdict != NULL)
             describe_close(verdict, obs);
+        note_key_change(verdict, other);
     }
     return true;
 }
@@ -839,9 +879,14 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
         /* nginx's "required cipher missing": the server looked the
          * session up and failed the handshake over it. */
         flag = resumption_flag(state);
+    const tlsdiag_key_use *other = side == TLSDIAG_SIDE_CLIENT ? other_key_in_use(engine, state) : NULL;
+    if (flag == TLSDIAG_FLAG_HANDSHAKE_ALERT && other != NULL)
+        flag = TLSDIAG_FLAG_CERTIFICATE_CHANGED;
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
+    if (flag == TLSDIAG_FLAG_CERTIFICATE_CHANGED)
+        note_key_change(verdict, other);
     if (flag == TLSDIAG_FLAG_RESUMPTION_REFUSED || flag == TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER)
         state->resumption_answered = true;
 
@@ -857,9 +902,14 @@ static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state
         return false;
     tlsdiag_flag flag = rejects_client_certificate(state, side) ? TLSDIAG_FLAG_CLIENT_CERT_REJECTED
                                                                 : TLSDIAG_FLAG_HANDSHAKE_ABORTED;
+    const tlsdiag_key_use *other = side == TLSDIAG_SIDE_CLIENT ? other_key_in_use(engine, state) : NULL;
+    if (flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED && other != NULL)
+        flag = TLSDIAG_FLAG_CERTIFICATE_CHANGED;
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
+    if (flag == TLSDIAG_FLAG_CERTIFICATE_CHANGED)
+        note_key_change(verdict, other);
     verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
     record_failure(engine, state, obs, verdict);
     return true;
@@ -917,22 +967,29 @@ static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
     /* Data from either side, in this frame too, means the connection was
      * used; a server that closes tells its own story. In TLS 1.3 without
      * keys a client's close_notify looks like data: no guess then. */
+    if (may_carry_data(obs)) {
+        record_key_use(engine, state, obs->frame);
+        state->watching_rejection = false;
+        return false;
+    }
     if (time_between(obs->time_ns, state->stage_time[TLSDIAG_STAGE_ESTABLISHED]) >
             REJECTION_WINDOW_NS ||
-        may_carry_data(obs) || (side == TLSDIAG_SIDE_SERVER && ends)) {
+        (side == TLSDIAG_SIDE_SERVER && ends)) {
         state->watching_rejection = false;
         return false;
     }
     if (side != TLSDIAG_SIDE_CLIENT || !ends)
         return false;
-    if (!refusal_evidence(state, obs)) {
+    const tlsdiag_key_use *other;
+    tlsdiag_flag flag = rejection_flag(engine, state, obs, &other);
+    if (flag == TLSDIAG_FLAG_NONE) {
         state->watching_rejection = false;
         return false;
     }
-    tlsdiag_verdict *verdict =
-        new_verdict(engine, state, obs, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, side);
+    tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict != NULL)
         describe_close(verdict, obs);
+    note_key_change(verdict, other);
     return true;
 }
 
@@ -1036,6 +1093,8 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
      * and so has the client's next move; the frame that completed the
      * handshake may carry a response. */
     state->watching_rejection = !may_carry_data(obs);
+    if (!state->watching_rejection)
+        record_key_use(engine, state, obs->frame);
     if (state->certificate_requested || state->watching_rejection)
         observe_established(engine, state, obs, side);
     else

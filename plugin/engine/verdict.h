@@ -98,6 +98,10 @@ typedef struct {
     const tlsdiag_cert_facts *certificate;
     tlsdiag_cert_findings certificate_findings;
     int64_t certificate_time_s;
+    /* certificate_changed: a connection to the same server that was used
+     * with another key, and that key's pin. */
+    uint32_t certificate_other_frame;
+    const char *certificate_other_pin;
 } tlsdiag_verdict;
 
 typedef struct {

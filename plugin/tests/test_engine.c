@@ -449,6 +449,92 @@ static void test_certificate_not_on_server_failures(fixture *f, gconstpointer da
     g_free((gpointer)der);
 }
 
+static void test_certificate_changed(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* Two servers behind www.example with different keys; the client pins
+     * the first: it uses connection a, and leaves b at once. */
+    size_t length_a, length_b;
+    const uint8_t *der_a = fixture_der("ok", &length_a);
+    const uint8_t *der_b = fixture_der("rsa1024", &length_b);
+    connection a = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &a, 1, "www.example", der_a, length_a);
+    client_data(f, &a, 5, 31 * MS);
+    assert_no_verdict(f, 5);
+
+    connection b = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &b, 11, "www.example", der_b, length_b);
+    alert(f, &b, true, 15, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    const tlsdiag_verdict *v = verdict_at(f, 15);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+    g_assert_cmpuint(v->certificate_other_frame, ==, 5);
+    g_assert_cmpstr(v->certificate_other_pin, ==, "DKR92RYqPgzpb/PKt4UHtnR+KkD0EAVnuDfc1amTVUQ=");
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "after the server presented the key "
+                                  "sha256//OZynhxJGJZXJ2tfx93PGX0SwoZGpVpOHcizbhebNEgE=, while the "
+                                  "connection in frame 5 to www.example was used with the key "
+                                  "sha256//DKR92RYqPgzpb/PKt4UHtnR+KkD0EAVnuDfc1amTVUQ="));
+    g_free(text);
+
+    /* The same key again: a probe, nothing to say. */
+    connection c = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    complete_tls12(f, &c, 21, "www.example", der_a, length_a);
+    alert(f, &c, true, 25, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 25);
+
+    /* Without SNI the server is its address and port: another server. */
+    connection d = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    complete_tls12(f, &d, 31, NULL, der_b, length_b);
+    alert(f, &d, true, 35, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 35);
+
+    /* A client alert in the handshake with the other key is the same story. */
+    connection e = connect_from(CLIENT_HOST, 40004, 4, SERVER_PORT);
+    client_hello(f, &e, 41, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
+    tlsdiag_observation obs = from_server(&e, 42, 10 * MS);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
+    obs.certificates[0].der = der_b;
+    obs.certificates[0].length = length_b;
+    obs.certificate_count = 1;
+    tlsdiag_engine_observe(f->engine, &obs);
+    alert(f, &e, true, 43, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 46);
+    g_assert_cmpint(verdict_at(f, 43)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+    g_free((gpointer)der_a);
+    g_free((gpointer)der_b);
+}
+
+static void test_certificate_changed_needs_earlier_use(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* The refusal comes first: the first pass cannot know of the later
+     * connection, and both passes must agree. A close_notify without other
+     * evidence is a probe. */
+    size_t length_a, length_b;
+    const uint8_t *der_a = fixture_der("ok", &length_a);
+    const uint8_t *der_b = fixture_der("rsa1024", &length_b);
+    connection b = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &b, 11, "www.example", der_b, length_b);
+    alert(f, &b, true, 15, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    connection a = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &a, 21, "www.example", der_a, length_a);
+    client_data(f, &a, 25, 31 * MS);
+    assert_no_verdict(f, 15);
+    assert_no_verdict(f, 25);
+
+    /* A connection that completed but was never used proves no key. */
+    connection c = connect_from(CLIENT_HOST, 40002, 2, 8443);
+    complete_tls12(f, &c, 31, NULL, der_a, length_a);
+    alert(f, &c, true, 35, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    connection d = connect_from(CLIENT_HOST, 40003, 3, 8443);
+    complete_tls12(f, &d, 41, NULL, der_b, length_b);
+    alert(f, &d, true, 45, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 45);
+    g_free((gpointer)der_a);
+    g_free((gpointer)der_b);
+}
+
 static void test_tls13_certificate_hidden(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
@@ -1204,6 +1290,8 @@ int main(int argc, char **argv)
     ADD("/certificate/explains-client-alert", test_certificate_explains_alert);
     ADD("/certificate/not-on-server-failures", test_certificate_not_on_server_failures);
     ADD("/certificate/tls13-hidden", test_tls13_certificate_hidden);
+    ADD("/certificate/changed", test_certificate_changed);
+    ADD("/certificate/changed-needs-earlier-use", test_certificate_changed_needs_earlier_use);
     ADD("/abort/tls12-stages", test_tls12_stages);
     ADD("/abort/tls13-server-must-confirm", test_tls13_server_must_confirm);
     ADD("/abort/tls13-hello-retry-request", test_tls13_hello_retry_request);
