@@ -435,8 +435,8 @@ static void describe_certificate_changed(const tlsdiag_verdict *verdict, GString
     append_ending(out, verdict);
     g_string_append_printf(out, " %s", tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
     append_negotiation(out, verdict);
-    g_string_append_printf(out, " after the server presented the key sha256//%s, while the "
-                                "connection in frame %" PRIu32 " to ",
+    g_string_append_printf(out, ", without sending application data; the server presented the key "
+                                "sha256//%s, while the connection in frame %" PRIu32 " to ",
                            facts && facts->spki_sha256 ? facts->spki_sha256 : "?",
                            verdict->certificate_other_frame);
     if (verdict->server_name != NULL)

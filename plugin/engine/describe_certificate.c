@@ -51,8 +51,10 @@ void tlsdiag_describe_certificate(const tlsdiag_verdict *verdict, GString *out)
                                  "(tls.keylog_file) would show it");
         return;
     }
+    /* certificate_changed gives both pins itself. */
     if (verdict->certificate_findings == 0) {
-        append_clean(out, facts);
+        if (verdict->flag != TLSDIAG_FLAG_CERTIFICATE_CHANGED)
+            append_clean(out, facts);
         return;
     }
     g_string_append(out, "; the server's certificate: ");

@@ -470,7 +470,7 @@ static void test_certificate_changed(fixture *f, gconstpointer data G_GNUC_UNUSE
     g_assert_cmpuint(v->certificate_other_frame, ==, 5);
     g_assert_cmpstr(v->certificate_other_pin, ==, "DKR92RYqPgzpb/PKt4UHtnR+KkD0EAVnuDfc1amTVUQ=");
     char *text = describe(v);
-    g_assert_nonnull(strstr(text, "after the server presented the key "
+    g_assert_nonnull(strstr(text, "without sending application data; the server presented the key "
                                   "sha256//OZynhxJGJZXJ2tfx93PGX0SwoZGpVpOHcizbhebNEgE=, while the "
                                   "connection in frame 5 to www.example was used with the key "
                                   "sha256//DKR92RYqPgzpb/PKt4UHtnR+KkD0EAVnuDfc1amTVUQ="));

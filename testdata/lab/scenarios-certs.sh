@@ -201,3 +201,92 @@ scn_cert_refused() {
     truth_alert rsa1024 weak_key
     truth_rejected wrongname 1 name_mismatch
 }
+
+# ---------------------------------------------------------------- a pool, pinned
+
+POOL_VIP=$NET.30
+POOL_BACKENDS=($NET.31 $NET.32)
+
+# server_nginx_pool: two nginx servers for the same name with different keys
+# (pool-a, pool-b) behind one address: iptables DNAT in the server's
+# namespace sends new connections to them in turn (round robin).
+server_nginx_pool() {
+    local dir=$WORK/nginx-pool i addr
+    mkdir -p "$dir/logs"
+    in_s ip addr add "$POOL_VIP/24" dev "$VETH_S"
+    {
+        nginx_conf_head | sed "s#$WORK/nginx/#$dir/#g"
+        for i in 0 1; do
+            addr=${POOL_BACKENDS[$i]}
+            in_s ip addr add "$addr/24" dev "$VETH_S"
+            cat <<EOF2
+    server {
+        listen $addr:443 ssl;
+        ssl_certificate $WORK/pki/pool-$i.chain.pem;
+        ssl_certificate_key $WORK/pki/pool-$i.key;
+        ssl_protocols TLSv1.2;
+        location / { return 200 "ok from $i\n"; }
+    }
+EOF2
+        done
+        echo "}"
+    } >"$dir/nginx.conf"
+    bg "$NS_S" "$WORK/nginx-pool.log" nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf"
+    wait_listen "${POOL_BACKENDS[0]}:443"
+    wait_listen "${POOL_BACKENDS[1]}:443"
+    in_s iptables -t nat -A PREROUTING -d "$POOL_VIP" -p tcp --dport 443 \
+        -m statistic --mode nth --every 2 --packet 0 -j DNAT --to-destination "${POOL_BACKENDS[0]}:443"
+    in_s iptables -t nat -A PREROUTING -d "$POOL_VIP" -p tcp --dport 443 \
+        -j DNAT --to-destination "${POOL_BACKENDS[1]}:443"
+}
+
+# pool_curl PIN: curl to the pool's address, pinned; prints curl's exit status.
+pool_curl() {
+    local status=0
+    in_c env SSLKEYLOGFILE="$(KEYS)" timeout 10 curl -sS --http1.1 -o /dev/null \
+        --cacert "$WORK/pki/root.pem" --pinnedpubkey "sha256//$1" \
+        --resolve "$CERT_NAME:443:$POOL_VIP" "https://$CERT_NAME/" 2>>"$WORK/$SCEN.client.log" || status=$?
+    echo "$status"
+    sleep 0.2
+}
+
+scenario cert-pool-pinning "scn_cert_pool_pinning" \
+    "two servers behind one address present different keys; curl pins one: certificate_changed (TLS 1.2)"
+scn_cert_pool_pinning() {
+    local pin status used close stream
+    expect_begin "Two nginx servers for $CERT_NAME behind one address ($POOL_VIP, iptables DNAT round robin)," \
+        "each with a valid certificate from the lab PKI but its own key. curl --pinnedpubkey pins the first" \
+        "server's key: its first connection gets HTTP 200, the second lands on the other server, completes" \
+        "the handshake and closes with close_notify and no request (exit 90, pin mismatch)."
+    EXPECT_COLS="frame flag side stage alert cert.other_frame cert.spki_sha256 cert.other_spki_sha256"
+    cert_pki
+    local i
+    for i in 0 1; do
+        [[ -s $WORK/pki/pool-$i.pem ]] ||
+            pki_issue "$WORK/pki" "pool-$i" ec:P-256 "$(pki_utc '-30 days')" "$(pki_utc '+60 days')" \
+                "/CN=$CERT_NAME" "DNS:$CERT_NAME"
+        cat "$WORK/pki/pool-$i.pem" "$WORK/pki/intermediate.pem" >"$WORK/pki/pool-$i.chain.pem"
+    done
+    pin=$(pki_pin "$WORK/pki" pool-0)
+    server_nginx_pool
+    capture_start main
+    status=$(pool_curl "$pin")
+    [[ $status == 0 ]] || die "curl to the pinned server exited $status"
+    status=$(pool_curl "$pin")
+    [[ $status == 90 ]] || die "curl to the other server exited $status, not 90 (pin mismatch)"
+    capture_stop
+    finish_capture "$WORK/$SCEN.main.raw.pcapng"
+
+    need_negotiated 0 1.2
+    need_negotiated 1 1.2
+    need 2 "tls.handshake.type==11 && ip.src==$POOL_VIP" "a Certificate on each connection"
+    [[ $(tsh -Y "tls.handshake.type==11" -T fields -e tls.handshake.certificate | sort -u | wc -l) == 2 ]] ||
+        die "the two connections did not get different certificates"
+    used=$(first "tcp.stream==0 && tls.record.content_type==23")
+    need 0 "tcp.stream==1 && tls.record.content_type==23" "application data on the refused connection"
+    need 1 "tcp.stream==1 && tls.handshake.type==20 && ip.src==$CLI" "the client's Finished on stream 1"
+    close=$(first "tcp.stream==1 && ip.src==$CLI && tls.alert_message.desc==0")
+    [[ -n $used && -n $close ]] || die "no request on stream 0 ($used) or no close_notify on stream 1 ($close)"
+    [[ $(handshake_end 1) == complete ]] || die "stream 1: $(handshake_end 1)"
+    truth "$close" certificate_changed client established 0 "$used" "$(pki_pin "$WORK/pki" pool-1)" "$pin"
+}
