@@ -254,13 +254,12 @@ static void client_data(fixture *f, const connection *c, uint32_t frame, int64_t
     tlsdiag_engine_observe(f->engine, &obs);
 }
 
-/* A completed TLS 1.2 handshake with a server Certificate message of the
- * given DER (NULL: none readable). */
-static void complete_tls12(fixture *f, const connection *c, uint32_t first_frame, const char *sni,
-                           const uint8_t *der, size_t der_length)
+/* A TLS 1.2 server flight whose Certificate message carries der (NULL:
+ * none readable). */
+static void server_flight_with_certificate(fixture *f, const connection *c, uint32_t frame,
+                                           int64_t time_ns, const uint8_t *der, size_t length)
 {
-    client_hello(f, c, first_frame, 0, TLSDIAG_VERSION_TLS12, false, sni);
-    tlsdiag_observation obs = from_server(c, first_frame + 1, 10 * MS);
+    tlsdiag_observation obs = from_server(c, frame, time_ns);
     add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
     add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
     add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
@@ -268,10 +267,19 @@ static void complete_tls12(fixture *f, const connection *c, uint32_t first_frame
     obs.hello_version = TLSDIAG_VERSION_TLS12;
     if (der != NULL) {
         obs.certificates[0].der = der;
-        obs.certificates[0].length = der_length;
+        obs.certificates[0].length = length;
         obs.certificate_count = 1;
     }
     tlsdiag_engine_observe(f->engine, &obs);
+}
+
+/* A completed TLS 1.2 handshake with a server Certificate message of the
+ * given DER (NULL: none readable). */
+static void complete_tls12(fixture *f, const connection *c, uint32_t first_frame, const char *sni,
+                           const uint8_t *der, size_t der_length)
+{
+    client_hello(f, c, first_frame, 0, TLSDIAG_VERSION_TLS12, false, sni);
+    server_flight_with_certificate(f, c, first_frame + 1, 10 * MS, der, der_length);
     client_key_exchange_and_finished(f, c, first_frame + 2, 20 * MS);
     server_ccs_and_finished(f, c, first_frame + 3, 30 * MS);
 }
@@ -388,16 +396,7 @@ static void test_certificate_explains_alert(fixture *f, gconstpointer data G_GNU
     const uint8_t *der = fixture_der("wrongname", &length);
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
     client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
-    tlsdiag_observation obs = from_server(&c, 2, 1796558400LL * SEC + 10 * MS);
-    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
-    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
-    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
-    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
-    obs.hello_version = TLSDIAG_VERSION_TLS12;
-    obs.certificates[0].der = der;
-    obs.certificates[0].length = length;
-    obs.certificate_count = 1;
-    tlsdiag_engine_observe(f->engine, &obs);
+    server_flight_with_certificate(f, &c, 2, 1796558400LL * SEC + 10 * MS, der, length);
     alert(f, &c, true, 3, 1796558400LL * SEC + 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 42);
 
     const tlsdiag_verdict *v = verdict_at(f, 3);
@@ -422,15 +421,7 @@ static void test_certificate_not_on_server_failures(fixture *f, gconstpointer da
     const uint8_t *der = fixture_der("expired", &length);
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
     client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
-    tlsdiag_observation obs = from_server(&c, 2, 1796558400LL * SEC + 10 * MS);
-    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
-    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
-    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
-    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
-    obs.certificates[0].der = der;
-    obs.certificates[0].length = length;
-    obs.certificate_count = 1;
-    tlsdiag_engine_observe(f->engine, &obs);
+    server_flight_with_certificate(f, &c, 2, 1796558400LL * SEC + 10 * MS, der, length);
     tcp_close(f, &c, false, true, 3, 1796558400LL * SEC + 11 * MS);
     const tlsdiag_verdict *v = verdict_at(f, 3);
     g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
@@ -491,15 +482,7 @@ static void test_certificate_changed(fixture *f, gconstpointer data G_GNUC_UNUSE
     /* A client alert in the handshake with the other key is the same story. */
     connection e = connect_from(CLIENT_HOST, 40004, 4, SERVER_PORT);
     client_hello(f, &e, 41, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
-    tlsdiag_observation obs = from_server(&e, 42, 10 * MS);
-    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
-    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
-    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
-    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
-    obs.certificates[0].der = der_b;
-    obs.certificates[0].length = length_b;
-    obs.certificate_count = 1;
-    tlsdiag_engine_observe(f->engine, &obs);
+    server_flight_with_certificate(f, &e, 42, 10 * MS, der_b, length_b);
     alert(f, &e, true, 43, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 46);
     g_assert_cmpint(verdict_at(f, 43)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
     g_free((gpointer)der_a);
