@@ -585,9 +585,12 @@ void tlsdiag_cert_describe(GString *out, const tlsdiag_cert_facts *facts,
     }
     if (findings & bit(TLSDIAG_CERT_INCOMPLETE_CHAIN)) {
         append_clause(out, &first);
+        /* A leaf that a private root signs directly looks the same on
+         * the wire: the text covers both. */
         g_string_append_printf(out, "server did not send the intermediate CA that signs its "
                                     "certificate (issuer %s): a client that does not already "
-                                    "hold that CA cannot build the chain",
+                                    "hold that CA cannot build the chain (unless the issuer is "
+                                    "a private root the client installed)",
                                facts->issuer ? facts->issuer : "?");
     }
     if (findings & bit(TLSDIAG_CERT_SELF_SIGNED)) {
