@@ -902,7 +902,12 @@ static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state
         return false;
     tlsdiag_flag flag = rejects_client_certificate(state, side) ? TLSDIAG_FLAG_CLIENT_CERT_REJECTED
                                                                 : TLSDIAG_FLAG_HANDSHAKE_ABORTED;
-    const tlsdiag_key_use *other = side == TLSDIAG_SIDE_CLIENT ? other_key_in_use(engine, state) : NULL;
+    /* A client that sent its Finished accepted the key; browsers close
+     * surplus connections then. */
+    const tlsdiag_key_use *other = side == TLSDIAG_SIDE_CLIENT &&
+                                           state->stage <= TLSDIAG_STAGE_SERVER_FLIGHT
+                                       ? other_key_in_use(engine, state)
+                                       : NULL;
     if (flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED && other != NULL)
         flag = TLSDIAG_FLAG_CERTIFICATE_CHANGED;
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);

@@ -485,6 +485,20 @@ static void test_certificate_changed(fixture *f, gconstpointer data G_GNUC_UNUSE
     server_flight_with_certificate(f, &e, 42, 10 * MS, der_b, length_b);
     alert(f, &e, true, 43, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 46);
     g_assert_cmpint(verdict_at(f, 43)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+
+    /* A FIN right after the server's flight is the same story; a FIN after
+     * the client's own Finished is not (it accepted the key). */
+    connection g = connect_from(CLIENT_HOST, 40005, 5, SERVER_PORT);
+    client_hello(f, &g, 51, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &g, 52, 10 * MS, der_b, length_b);
+    tcp_close(f, &g, true, false, 53, 11 * MS);
+    g_assert_cmpint(verdict_at(f, 53)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+    connection h = connect_from(CLIENT_HOST, 40006, 6, SERVER_PORT);
+    client_hello(f, &h, 61, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &h, 62, 10 * MS, der_b, length_b);
+    client_key_exchange_and_finished(f, &h, 63, 20 * MS);
+    tcp_close(f, &h, true, false, 64, 21 * MS);
+    g_assert_cmpint(verdict_at(f, 64)->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
     g_free((gpointer)der_a);
     g_free((gpointer)der_b);
 }
