@@ -117,6 +117,7 @@ static struct {
     guint fallback_window_s;
     guint stall_timeout_s;
     guint slow_handshake_s;
+    gboolean untrusted_root;
 } tlsdiag_prefs = {
     .fallback_window_s = TLSDIAG_DEFAULT_FALLBACK_WINDOW_S,
     .stall_timeout_s = TLSDIAG_DEFAULT_STALL_TIMEOUT_S,
@@ -178,6 +179,7 @@ static void tlsdiag_init(void)
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
         .stall_timeout_ns = (int64_t)tlsdiag_prefs.stall_timeout_s * 1000000000,
         .slow_handshake_ns = (int64_t)tlsdiag_prefs.slow_handshake_s * 1000000000,
+        .check_trust = tlsdiag_prefs.untrusted_root,
     };
     engine = tlsdiag_engine_new(&settings);
 }
@@ -884,6 +886,12 @@ void proto_register_tlsdiag(void)
         "A handshake that takes longer than this many seconds from ClientHello to completion is "
         "reported as slow, with the time of each step",
         10, &tlsdiag_prefs.slow_handshake_s);
+    prefs_register_bool_preference(
+        tlsdiag_module, "untrusted_root", "Check server certificates against this machine's CAs",
+        "Report a server certificate chain that does not lead to a CA of this machine's trust "
+        "store (tlsdiag.cert.problem untrusted_root). It is the analyst's trust store, not the "
+        "client's: a private CA the clients installed is reported too",
+        &tlsdiag_prefs.untrusted_root);
 
     register_init_routine(tlsdiag_init);
     register_cleanup_routine(tlsdiag_cleanup);

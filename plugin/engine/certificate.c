@@ -30,6 +30,7 @@ static const char *const finding_names[TLSDIAG_CERT_FINDING_COUNT] = {
     [TLSDIAG_CERT_WEAK_KEY] = "weak_key",
     [TLSDIAG_CERT_WEAK_SIGNATURE] = "weak_signature",
     [TLSDIAG_CERT_UNPARSABLE] = "unparsable",
+    [TLSDIAG_CERT_UNTRUSTED_ROOT] = "untrusted_root",
 };
 
 const char *tlsdiag_cert_finding_name(tlsdiag_cert_finding finding)
@@ -273,7 +274,29 @@ static void judge_chain(tlsdiag_cert_facts *facts, gnutls_x509_crt_t *crts)
         facts->static_findings |= bit(TLSDIAG_CERT_INCOMPLETE_CHAIN);
 }
 
-tlsdiag_cert_facts *tlsdiag_cert_parse(const tlsdiag_der *chain, unsigned count)
+/* Whether the chain leads to a CA of the trust list; dates, key sizes and
+ * signature algorithms are the other findings' business. Judged only when
+ * the chain is otherwise whole: a missing intermediate or a self-signed leaf
+ * says more. */
+static void judge_trust(tlsdiag_cert_facts *facts, gnutls_x509_crt_t *crts,
+                        gnutls_x509_trust_list_t trust)
+{
+    const tlsdiag_cert_findings says_more = bit(TLSDIAG_CERT_INCOMPLETE_CHAIN) |
+                                            bit(TLSDIAG_CERT_SELF_SIGNED) | bit(TLSDIAG_CERT_UNPARSABLE);
+    if (trust == NULL || (facts->static_findings & says_more))
+        return;
+    unsigned status = 0;
+    unsigned flags = GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+                     GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 | GNUTLS_VERIFY_ALLOW_BROKEN;
+    if (gnutls_x509_trust_list_verify_crt2(trust, crts, facts->entry_count, NULL, 0, flags, &status,
+                                           NULL) < 0)
+        return;
+    if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+        facts->static_findings |= bit(TLSDIAG_CERT_UNTRUSTED_ROOT);
+}
+
+static tlsdiag_cert_facts *parse_chain(const tlsdiag_der *chain, unsigned count,
+                                       gnutls_x509_trust_list_t trust)
 {
     if (count == 0)
         return NULL;
@@ -296,12 +319,18 @@ tlsdiag_cert_facts *tlsdiag_cert_parse(const tlsdiag_der *chain, unsigned count)
         if (facts->entries[0].self_issued)
             facts->static_findings |= bit(TLSDIAG_CERT_SELF_SIGNED);
         judge_chain(facts, crts);
+        judge_trust(facts, crts, trust);
     }
     for (unsigned i = 0; i < facts->entry_count; i++) {
         if (crts[i] != NULL)
             gnutls_x509_crt_deinit(crts[i]);
     }
     return facts;
+}
+
+tlsdiag_cert_facts *tlsdiag_cert_parse(const tlsdiag_der *chain, unsigned count)
+{
+    return parse_chain(chain, count, NULL);
 }
 
 void tlsdiag_cert_facts_free(tlsdiag_cert_facts *facts)
@@ -323,6 +352,7 @@ void tlsdiag_cert_facts_free(tlsdiag_cert_facts *facts)
 
 struct tlsdiag_cert_cache {
     GHashTable *chains; /* digest of the chain's DER -> tlsdiag_cert_facts */
+    gnutls_x509_trust_list_t trust; /* NULL: trust is not judged */
 };
 
 static void free_facts(gpointer data)
@@ -342,7 +372,22 @@ void tlsdiag_cert_cache_free(tlsdiag_cert_cache *cache)
     if (cache == NULL)
         return;
     g_hash_table_destroy(cache->chains);
+    if (cache->trust != NULL)
+        gnutls_x509_trust_list_deinit(cache->trust, 1);
     g_free(cache);
+}
+
+unsigned tlsdiag_cert_cache_check_trust(tlsdiag_cert_cache *cache)
+{
+    if (cache->trust != NULL || gnutls_x509_trust_list_init(&cache->trust, 0) < 0)
+        return 0;
+    int added = gnutls_x509_trust_list_add_system_trust(cache->trust, 0, 0);
+    if (added <= 0) {
+        gnutls_x509_trust_list_deinit(cache->trust, 1);
+        cache->trust = NULL;
+        return 0;
+    }
+    return (unsigned)added;
 }
 
 /* 64 bits of the bytes, eight at a time: every connection of a TLS 1.2
@@ -382,7 +427,7 @@ const tlsdiag_cert_facts *tlsdiag_cert_read(tlsdiag_cert_cache *cache, const tls
     gint64 digest = chain_digest(chain, count);
     tlsdiag_cert_facts *facts = g_hash_table_lookup(cache->chains, &digest);
     if (facts == NULL) {
-        facts = tlsdiag_cert_parse(chain, count);
+        facts = parse_chain(chain, count, cache->trust);
         g_hash_table_insert(cache->chains, g_memdup2(&digest, sizeof digest), facts);
     }
     return facts;
@@ -632,5 +677,11 @@ void tlsdiag_cert_describe(GString *out, const tlsdiag_cert_facts *facts,
     if (findings & bit(TLSDIAG_CERT_UNPARSABLE)) {
         append_clause(out, &first);
         g_string_append(out, "a certificate of the chain could not be parsed");
+    }
+    if (findings & bit(TLSDIAG_CERT_UNTRUSTED_ROOT)) {
+        append_clause(out, &first);
+        g_string_append_printf(out, "the chain does not lead to a CA of this machine's trust "
+                                    "store (issuer %s): a private CA, which clients must install",
+                               facts->issuer ? facts->issuer : "?");
     }
 }

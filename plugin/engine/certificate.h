@@ -34,6 +34,7 @@ typedef enum {
     TLSDIAG_CERT_WEAK_KEY,
     TLSDIAG_CERT_WEAK_SIGNATURE,
     TLSDIAG_CERT_UNPARSABLE,
+    TLSDIAG_CERT_UNTRUSTED_ROOT, /* only with tlsdiag_cert_cache_check_trust */
     TLSDIAG_CERT_FINDING_COUNT
 } tlsdiag_cert_finding;
 
@@ -73,6 +74,12 @@ typedef struct tlsdiag_cert_cache tlsdiag_cert_cache;
 
 tlsdiag_cert_cache *tlsdiag_cert_cache_new(void);
 void tlsdiag_cert_cache_free(tlsdiag_cert_cache *cache);
+
+/* From now on, chains read through the cache are also checked against this
+ * machine's trust store (untrusted_root): the analyst's store, which is not
+ * necessarily the client's. Returns how many trusted CAs were found; with
+ * none, nothing is checked. */
+unsigned tlsdiag_cert_cache_check_trust(tlsdiag_cert_cache *cache);
 
 /* The facts of this chain (count certificates, leaf first); parsed once per
  * distinct chain. NULL for an empty chain. Valid until the cache is freed. */

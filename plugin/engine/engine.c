@@ -219,6 +219,8 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
     engine->certificates = tlsdiag_cert_cache_new();
+    if (settings->check_trust)
+        tlsdiag_cert_cache_check_trust(engine->certificates);
     engine->server_keys = tlsdiag_server_keys_new();
     return engine;
 }

@@ -359,6 +359,43 @@ static void test_cache_shares_chains(void)
     chain_clear(&c);
 }
 
+static void test_untrusted_root(void)
+{
+    tlsdiag_cert_cache *cache = tlsdiag_cert_cache_new();
+    chain c = {0};
+    chain_add(&c, "ok");
+    chain_add(&c, "intermediate");
+    /* Without the preference, trust is nobody's business. */
+    g_assert_cmpuint(tlsdiag_cert_judge(tlsdiag_cert_read(cache, c.der, 2), "www.example", CAPTURE_TIME),
+                     ==, 0);
+    tlsdiag_cert_cache_free(cache);
+
+    cache = tlsdiag_cert_cache_new();
+    if (tlsdiag_cert_cache_check_trust(cache) == 0) {
+        g_test_skip("no system trust store (ca-certificates)");
+    } else {
+        /* The lab's root is in no system store, sent or not. */
+        g_assert_cmpuint(tlsdiag_cert_judge(tlsdiag_cert_read(cache, c.der, 2), "www.example",
+                                            CAPTURE_TIME),
+                         ==, BIT(TLSDIAG_CERT_UNTRUSTED_ROOT));
+        chain_add(&c, "root");
+        const tlsdiag_cert_facts *facts = tlsdiag_cert_read(cache, c.der, 3);
+        g_assert_cmpuint(tlsdiag_cert_judge(facts, "www.example", CAPTURE_TIME), ==,
+                         BIT(TLSDIAG_CERT_UNTRUSTED_ROOT));
+        GString *text = g_string_new(NULL);
+        tlsdiag_cert_describe(text, facts, BIT(TLSDIAG_CERT_UNTRUSTED_ROOT), "www.example", CAPTURE_TIME);
+        g_assert_true(g_str_has_prefix(text->str, "the chain does not lead to a CA of this machine's "
+                                                  "trust store (issuer CN=tlsdiag Test Intermediate"));
+        g_string_free(text, TRUE);
+        /* A leaf alone or a self-signed one has a finding that says more. */
+        g_assert_cmpuint(tlsdiag_cert_judge(tlsdiag_cert_read(cache, c.der, 1), "www.example",
+                                            CAPTURE_TIME),
+                         ==, BIT(TLSDIAG_CERT_INCOMPLETE_CHAIN));
+    }
+    tlsdiag_cert_cache_free(cache);
+    chain_clear(&c);
+}
+
 static void test_finding_names(void)
 {
     g_assert_cmpstr(tlsdiag_cert_finding_name(TLSDIAG_CERT_NAME_MISMATCH), ==, "name_mismatch");
@@ -386,6 +423,7 @@ int main(int argc, char **argv)
     g_test_add_func("/certificate/name-rules", test_name_rules);
     g_test_add_func("/certificate/bad-input", test_bad_input);
     g_test_add_func("/certificate/cache", test_cache_shares_chains);
+    g_test_add_func("/certificate/untrusted-root", test_untrusted_root);
     g_test_add_func("/certificate/finding-names", test_finding_names);
     return g_test_run();
 }
