@@ -545,11 +545,20 @@ void tlsdiag_cert_append_time(GString *out, int64_t time_s)
     g_date_time_unref(date);
 }
 
+/* Capture clocks and certificate dates can be anything: saturate. */
+static int64_t seconds_between(int64_t later, int64_t earlier)
+{
+    int64_t difference;
+    if (__builtin_sub_overflow(later, earlier, &difference))
+        return later > earlier ? INT64_MAX : INT64_MIN;
+    return difference;
+}
+
 /* "9 days", "5 hours", "12 minutes" */
 static void append_span(GString *out, int64_t seconds)
 {
     if (seconds < 0)
-        seconds = -seconds;
+        seconds = seconds == INT64_MIN ? INT64_MAX : -seconds;
     if (seconds >= 2 * SECONDS_PER_DAY)
         g_string_append_printf(out, "%" PRId64 " days", seconds / SECONDS_PER_DAY);
     else if (seconds >= 2 * 3600)
@@ -576,12 +585,12 @@ static void append_validity(GString *out, const tlsdiag_cert_facts *facts, int64
     append_certificate_name(out, facts, (unsigned)(entry - facts->entries));
     if (finding == TLSDIAG_CERT_EXPIRED) {
         g_string_append(out, " expired ");
-        append_span(out, time_s - entry->not_after);
+        append_span(out, seconds_between(time_s, entry->not_after));
         g_string_append(out, " before this capture (not after ");
         tlsdiag_cert_append_time(out, entry->not_after);
     } else {
         g_string_append(out, " not valid until ");
-        append_span(out, entry->not_before - time_s);
+        append_span(out, seconds_between(entry->not_before, time_s));
         g_string_append(out, " after this capture (not before ");
         tlsdiag_cert_append_time(out, entry->not_before);
     }
