@@ -57,6 +57,12 @@ static char *printable_copy(const char *bytes, size_t length)
     return copy;
 }
 
+void tlsdiag_append_printable(GString *out, const char *text)
+{
+    for (; text != NULL && *text != '\0'; text++)
+        g_string_append_c(out, (unsigned char)*text < 0x20 || (unsigned char)*text >= 0x7f ? '?' : *text);
+}
+
 static char *take_datum(gnutls_datum_t *datum)
 {
     char *copy = printable_copy((const char *)datum->data, datum->size);
@@ -624,7 +630,8 @@ static void append_name_finding(GString *out, const tlsdiag_cert_facts *facts,
         append_names(out, facts->dns_names);
     if (!cn_only && facts->dns_names != NULL && facts->dns_names[0] != NULL && facts->dns_names[1] == NULL)
         g_string_append(out, " only");
-    g_string_append_printf(out, ", client asked for %s", server_name);
+    g_string_append(out, ", client asked for ");
+    tlsdiag_append_printable(out, server_name);
 }
 
 static void append_clause(GString *out, bool *first)

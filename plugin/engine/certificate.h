@@ -109,6 +109,10 @@ const char *tlsdiag_cert_finding_name(tlsdiag_cert_finding finding);
 void tlsdiag_cert_describe(GString *out, const tlsdiag_cert_facts *facts,
                            tlsdiag_cert_findings findings, const char *server_name, int64_t time_s);
 
+/* text with bytes outside printable ASCII shown as '?': server names and
+ * certificate fields come from the wire. */
+void tlsdiag_append_printable(GString *out, const char *text);
+
 /* "2026-11-27T00:00:00Z" */
 void tlsdiag_cert_append_time(GString *out, int64_t time_s);
 

@@ -440,7 +440,7 @@ static void describe_certificate_changed(const tlsdiag_verdict *verdict, GString
                            facts && facts->spki_sha256 ? facts->spki_sha256 : "?",
                            verdict->certificate_other_frame);
     if (verdict->server_name != NULL)
-        g_string_append(out, verdict->server_name);
+        tlsdiag_append_printable(out, verdict->server_name);
     else
         append_address(out, &verdict->server);
     g_string_append_printf(out, " was used with the key sha256//%s. The servers behind this name "
