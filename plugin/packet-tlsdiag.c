@@ -113,11 +113,18 @@ static expert_field ei_tlsdiag_certificate_changed = EI_INIT;
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
 
+/* Wireshark 4.2 registers boolean preferences as bool, 4.0 as gboolean. */
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+typedef bool pref_bool;
+#else
+typedef gboolean pref_bool;
+#endif
+
 static struct {
     guint fallback_window_s;
     guint stall_timeout_s;
     guint slow_handshake_s;
-    gboolean untrusted_root;
+    pref_bool untrusted_root;
 } tlsdiag_prefs = {
     .fallback_window_s = TLSDIAG_DEFAULT_FALLBACK_WINDOW_S,
     .stall_timeout_s = TLSDIAG_DEFAULT_STALL_TIMEOUT_S,
