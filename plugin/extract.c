@@ -411,6 +411,7 @@ typedef struct {
     uint64_t psk;
     bool selected_psk;
     bool hello_retry_request;
+    uint16_t cipher_suite; /* ServerHello */
 } hello_facts;
 
 static void read_extensions(cursor *c, guint8 type, hello_facts *facts)
@@ -450,7 +451,9 @@ static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *f
         cursor_skip(c, cursor_uint(c, 2)); /* cipher_suites */
         cursor_skip(c, cursor_uint(c, 1)); /* compression_methods */
     } else {
-        cursor_skip(c, draft_layout ? 2 : 3); /* cipher_suite, compression_method */
+        facts->cipher_suite = (uint16_t)cursor_uint(c, 2);
+        if (!draft_layout)
+            cursor_skip(c, 1); /* compression_method */
     }
     if (c->ok && c->offset < c->end)
         read_extensions(c, type, facts);
@@ -537,6 +540,7 @@ static bool read_handshake_message(const field_info *fi, void *data)
         obs->offered_psk = facts.psk;
         obs->server_selected_psk = facts.selected_psk;
         obs->hello_retry_request = facts.hello_retry_request;
+        obs->cipher_suite = facts.cipher_suite;
     } else if (type == HS_NEW_SESSION_TICKET && obs->issued_ticket == 0) {
         obs->issued_ticket = read_new_session_ticket(&body);
     } else if (type == HS_CERTIFICATE && obs->certificate_count == 0) {

@@ -31,6 +31,9 @@ static const char *const finding_names[TLSDIAG_CERT_FINDING_COUNT] = {
     [TLSDIAG_CERT_WEAK_SIGNATURE] = "weak_signature",
     [TLSDIAG_CERT_UNPARSABLE] = "unparsable",
     [TLSDIAG_CERT_UNTRUSTED_ROOT] = "untrusted_root",
+    [TLSDIAG_CERT_APPLE_TLS_VERSION] = "apple_tls_version",
+    [TLSDIAG_CERT_APPLE_FORWARD_SECRECY] = "apple_forward_secrecy",
+    [TLSDIAG_CERT_APPLE_VALIDITY] = "apple_validity",
 };
 
 const char *tlsdiag_cert_finding_name(tlsdiag_cert_finding finding)
@@ -693,6 +696,21 @@ void tlsdiag_cert_describe(GString *out, const tlsdiag_cert_facts *facts,
     if (findings & bit(TLSDIAG_CERT_UNPARSABLE)) {
         append_clause(out, &first);
         g_string_append(out, "a certificate of the chain could not be parsed");
+    }
+    if (findings & bit(TLSDIAG_CERT_APPLE_TLS_VERSION)) {
+        append_clause(out, &first);
+        g_string_append(out, "Apple clients with App Transport Security refuse TLS below 1.2");
+    }
+    if (findings & bit(TLSDIAG_CERT_APPLE_FORWARD_SECRECY)) {
+        append_clause(out, &first);
+        g_string_append(out, "Apple clients with App Transport Security refuse this cipher "
+                             "suite: they require ECDHE with AES or ChaCha20");
+    }
+    if (findings & bit(TLSDIAG_CERT_APPLE_VALIDITY)) {
+        append_clause(out, &first);
+        g_string_append(out, "certificate is valid for longer than Apple platforms accept from a "
+                             "public CA (398 days if issued since 2020-09-01, 825 since "
+                             "2019-07-01)");
     }
     if (findings & bit(TLSDIAG_CERT_UNTRUSTED_ROOT)) {
         append_clause(out, &first);

@@ -35,6 +35,10 @@ typedef enum {
     TLSDIAG_CERT_WEAK_SIGNATURE,
     TLSDIAG_CERT_UNPARSABLE,
     TLSDIAG_CERT_UNTRUSTED_ROOT, /* only with tlsdiag_cert_cache_check_trust */
+    /* Apple's rules (apple.c): they explain an Apple client's refusal. */
+    TLSDIAG_CERT_APPLE_TLS_VERSION,
+    TLSDIAG_CERT_APPLE_FORWARD_SECRECY,
+    TLSDIAG_CERT_APPLE_VALIDITY,
     TLSDIAG_CERT_FINDING_COUNT
 } tlsdiag_cert_finding;
 

@@ -6,6 +6,7 @@
  */
 
 #include "engine.h"
+#include "apple.h"
 #include "server_keys.h"
 
 #include <string.h>
@@ -42,6 +43,7 @@ typedef struct {
     tlsdiag_endpoint session_issuer;
     uint16_t offered_version;
     uint16_t negotiated_version;
+    uint16_t cipher_suite; /* the ServerHello's, when it was read */
     uint8_t stage;              /* tlsdiag_stage */
     uint8_t client_certificate; /* tlsdiag_client_cert */
     uint8_t stages_reached;     /* bit (1 << stage) */
@@ -631,7 +633,8 @@ static void note_server_certificate(tlsdiag_engine *engine, stream_state *state,
                                            MIN(obs->certificate_count, TLSDIAG_MAX_CHAIN));
     state->certificate_time_s = obs->time_ns / 1000000000;
     state->certificate_findings =
-        tlsdiag_cert_judge(state->certificate, state->server_name, state->certificate_time_s);
+        tlsdiag_cert_judge(state->certificate, state->server_name, state->certificate_time_s) |
+        tlsdiag_apple_judge(state->negotiated_version, state->cipher_suite, state->certificate);
 }
 
 static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *state,
@@ -643,6 +646,8 @@ static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *sta
         if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO) && state->negotiated_version == 0) {
             state->negotiated_version = hello_max_version(obs);
             state->tls13 = state->negotiated_version == TLSDIAG_VERSION_TLS13;
+            if (obs->hello_read)
+                state->cipher_suite = obs->cipher_suite;
             reach_stage(state, TLSDIAG_STAGE_SERVER_HELLO, obs->time_ns);
             /* TLS 1.3 servers echo the client's random session ID. */
             if (!state->tls13 && obs->hello_read)

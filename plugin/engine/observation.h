@@ -92,6 +92,8 @@ typedef struct {
      * that carry a Certificate message. */
     tlsdiag_der certificates[TLSDIAG_MAX_CHAIN];
     uint8_t certificate_count;
+    /* ServerHello: the cipher suite the server selected (hello_read). */
+    uint16_t cipher_suite;
 } tlsdiag_observation;
 
 /* TLS record content types and handshake message types (RFC 8446). */

@@ -29,6 +29,7 @@ tlsdiag_fuzz_harness(NAME fuzz_engine
 tlsdiag_fuzz_harness(NAME fuzz_certificate
                      HARNESS ${CMAKE_CURRENT_LIST_DIR}/fuzz_certificate.c
                      SOURCES ${fuzz_engine_dir}/engine/certificate.c ${fuzz_engine_dir}/engine/engine.c
+                             ${fuzz_engine_dir}/engine/apple.c
                              ${fuzz_engine_dir}/engine/server_keys.c
                              ${fuzz_engine_dir}/engine/vocabulary.c ${fuzz_engine_dir}/engine/describe.c
                              ${fuzz_engine_dir}/engine/describe_certificate.c

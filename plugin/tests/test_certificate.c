@@ -10,7 +10,9 @@
 
 #include <glib.h>
 
+#include "engine/apple.h"
 #include "engine/certificate.h"
+#include "engine/vocabulary.h"
 
 static const char *certs_dir;
 
@@ -396,6 +398,48 @@ static void test_untrusted_root(void)
     chain_clear(&c);
 }
 
+static void test_apple_rules(void)
+{
+    /* ATS: TLS 1.2 or later, ECDHE suites; TLS 1.3 suites all qualify. */
+    g_assert_cmpuint(tlsdiag_apple_judge(TLSDIAG_VERSION_TLS12, 0xC02F, NULL), ==, 0);
+    g_assert_cmpuint(tlsdiag_apple_judge(TLSDIAG_VERSION_TLS13, 0x1301, NULL), ==, 0);
+    g_assert_cmpuint(tlsdiag_apple_judge(TLSDIAG_VERSION_TLS11, 0xC013, NULL), ==,
+                     BIT(TLSDIAG_CERT_APPLE_TLS_VERSION));
+    g_assert_cmpuint(tlsdiag_apple_judge(TLSDIAG_VERSION_TLS12, 0x009C, NULL), ==,
+                     BIT(TLSDIAG_CERT_APPLE_FORWARD_SECRECY));
+    /* Unknown: no ServerHello read, no judgement. */
+    g_assert_cmpuint(tlsdiag_apple_judge(0, 0, NULL), ==, 0);
+    g_assert_cmpuint(tlsdiag_apple_judge(TLSDIAG_VERSION_TLS12, 0, NULL), ==, 0);
+
+    /* Validity: 25 years from 2026 is too long, one year is not, and a
+     * self-signed certificate is no public CA's. */
+    const char *names[] = {"generalized", "ok", "selfsigned"};
+    const tlsdiag_cert_findings expected[] = {BIT(TLSDIAG_CERT_APPLE_VALIDITY), 0, 0};
+    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+        chain c = {0};
+        chain_add(&c, names[i]);
+        tlsdiag_cert_facts *facts = tlsdiag_cert_parse(c.der, c.count);
+        g_assert_cmpuint(tlsdiag_apple_judge(TLSDIAG_VERSION_TLS13, 0x1301, facts), ==, expected[i]);
+        tlsdiag_cert_facts_free(facts);
+        chain_clear(&c);
+    }
+    GString *text = g_string_new(NULL);
+    tlsdiag_cert_describe(text, NULL, BIT(TLSDIAG_CERT_APPLE_TLS_VERSION), NULL, CAPTURE_TIME);
+    g_assert_cmpstr(text->str, ==, "");
+    chain c = {0};
+    chain_add(&c, "ok");
+    tlsdiag_cert_facts *facts = tlsdiag_cert_parse(c.der, c.count);
+    tlsdiag_cert_describe(text, facts,
+                          BIT(TLSDIAG_CERT_APPLE_TLS_VERSION) | BIT(TLSDIAG_CERT_APPLE_FORWARD_SECRECY),
+                          NULL, CAPTURE_TIME);
+    g_assert_cmpstr(text->str, ==, "Apple clients with App Transport Security refuse TLS below 1.2; "
+                                   "Apple clients with App Transport Security refuse this cipher "
+                                   "suite: they require ECDHE with AES or ChaCha20");
+    g_string_free(text, TRUE);
+    tlsdiag_cert_facts_free(facts);
+    chain_clear(&c);
+}
+
 static void test_finding_names(void)
 {
     g_assert_cmpstr(tlsdiag_cert_finding_name(TLSDIAG_CERT_NAME_MISMATCH), ==, "name_mismatch");
@@ -424,6 +468,7 @@ int main(int argc, char **argv)
     g_test_add_func("/certificate/bad-input", test_bad_input);
     g_test_add_func("/certificate/cache", test_cache_shares_chains);
     g_test_add_func("/certificate/untrusted-root", test_untrusted_root);
+    g_test_add_func("/certificate/apple-rules", test_apple_rules);
     g_test_add_func("/certificate/finding-names", test_finding_names);
     return g_test_run();
 }

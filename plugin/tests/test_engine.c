@@ -532,6 +532,37 @@ static void test_certificate_changed_needs_earlier_use(fixture *f, gconstpointer
     g_free((gpointer)der_b);
 }
 
+static void test_apple_rules_from_the_server_hello(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* TLS 1.2 with AES128-GCM-SHA256 (0x009c, RSA key exchange): an iOS
+     * app's ATS refuses it; the finding names it on the client's close. */
+    size_t length;
+    const uint8_t *der = fixture_der("ok", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    tlsdiag_observation hello = from_server(&c, 2, 1796558400LL * SEC + 10 * MS);
+    add_record(&hello, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&hello, TLSDIAG_HS_SERVER_HELLO);
+    hello.hello_version = TLSDIAG_VERSION_TLS12;
+    hello.hello_read = true;
+    hello.cipher_suite = 0x009C;
+    tlsdiag_engine_observe(f->engine, &hello);
+    tlsdiag_observation flight = from_server(&c, 3, 1796558400LL * SEC + 11 * MS);
+    add_record(&flight, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&flight, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&flight, TLSDIAG_HS_SERVER_HELLO_DONE);
+    flight.certificates[0].der = der;
+    flight.certificates[0].length = length;
+    flight.certificate_count = 1;
+    tlsdiag_engine_observe(f->engine, &flight);
+    tcp_close(f, &c, true, false, 4, 1796558400LL * SEC + 12 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_cmpuint(v->certificate_findings, ==,
+                     (1u << TLSDIAG_CERT_INCOMPLETE_CHAIN) | (1u << TLSDIAG_CERT_APPLE_FORWARD_SECRECY));
+    g_free((gpointer)der);
+}
+
 static void test_tls13_certificate_hidden(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
@@ -1287,6 +1318,7 @@ int main(int argc, char **argv)
     ADD("/certificate/explains-client-alert", test_certificate_explains_alert);
     ADD("/certificate/not-on-server-failures", test_certificate_not_on_server_failures);
     ADD("/certificate/tls13-hidden", test_tls13_certificate_hidden);
+    ADD("/certificate/apple-rules", test_apple_rules_from_the_server_hello);
     ADD("/certificate/changed", test_certificate_changed);
     ADD("/certificate/changed-needs-earlier-use", test_certificate_changed_needs_earlier_use);
     ADD("/abort/tls12-stages", test_tls12_stages);
