@@ -733,7 +733,8 @@ void proto_register_tlsdiag(void)
          {"Certificate problem", "tlsdiag.cert.problem", FT_STRING, BASE_NONE, NULL, 0x0,
           "What tlsdiag found in the server's certificate chain, judged at the capture time of "
           "its Certificate message: expired, not_yet_valid, clock_before_2000, name_mismatch, "
-          "cn_only, incomplete_chain, self_signed, weak_key, weak_signature, unparsable",
+          "cn_only, incomplete_chain, self_signed, weak_key, weak_signature, unparsable, "
+          "untrusted_root (preference), apple_tls_version, apple_forward_secrecy, apple_validity",
           HFILL}},
         {&hf_tlsdiag_cert_subject,
          {"Subject", "tlsdiag.cert.subject", FT_STRING, BASE_NONE, NULL, 0x0,
