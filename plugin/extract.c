@@ -339,6 +339,7 @@ static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
 #define HS_CLIENT_HELLO 1
 #define HS_SERVER_HELLO 2
 #define HS_NEW_SESSION_TICKET 4
+#define HS_CERTIFICATE 11
 #define EXT_SESSION_TICKET 35
 #define EXT_PRE_SHARED_KEY 41
 
@@ -410,6 +411,7 @@ typedef struct {
     uint64_t psk;
     bool selected_psk;
     bool hello_retry_request;
+    uint16_t cipher_suite; /* ServerHello */
 } hello_facts;
 
 static void read_extensions(cursor *c, guint8 type, hello_facts *facts)
@@ -449,7 +451,9 @@ static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *f
         cursor_skip(c, cursor_uint(c, 2)); /* cipher_suites */
         cursor_skip(c, cursor_uint(c, 1)); /* compression_methods */
     } else {
-        cursor_skip(c, draft_layout ? 2 : 3); /* cipher_suite, compression_method */
+        facts->cipher_suite = (uint16_t)cursor_uint(c, 2);
+        if (!draft_layout)
+            cursor_skip(c, 1); /* compression_method */
     }
     if (c->ok && c->offset < c->end)
         read_extensions(c, type, facts);
@@ -471,6 +475,43 @@ static uint64_t read_new_session_ticket(cursor *c)
     ticket = cursor_digest(c, cursor_uint(c, 2));
     cursor_skip(c, cursor_uint(c, 2));
     return c->ok && c->offset == c->end ? ticket : 0;
+}
+
+/* Certificate entries, in order: the DER, borrowed from the message's
+ * tvb for this frame. TLS 1.3 entries carry extensions after the DER. */
+static bool read_certificate_list(cursor c, bool tls13, tlsdiag_observation *obs)
+{
+    uint8_t count = 0;
+    tlsdiag_der found[TLSDIAG_MAX_CHAIN];
+    if (tls13)
+        cursor_skip(&c, cursor_uint(&c, 1)); /* certificate_request_context */
+    cursor list = sub_cursor(&c, cursor_uint(&c, 3));
+    if (!list.ok || c.offset != c.end)
+        return false;
+    while (list.ok && list.offset < list.end) {
+        guint32 length = cursor_uint(&list, 3);
+        gint start = cursor_skip(&list, length);
+        if (tls13)
+            cursor_skip(&list, cursor_uint(&list, 2));
+        if (list.ok && count < TLSDIAG_MAX_CHAIN && length > 0) {
+            found[count].der = tvb_get_ptr(list.tvb, start, (gint)length);
+            found[count].length = length;
+            count++;
+        }
+    }
+    if (!list.ok || count == 0)
+        return false;
+    memcpy(obs->certificates, found, count * sizeof found[0]);
+    obs->certificate_count = count;
+    return true;
+}
+
+/* The message does not say its version: the TLS 1.2 layout is tried first,
+ * a TLS 1.3 one (context, then entries with extensions) after it. */
+static void read_certificate_message(const cursor *body, tlsdiag_observation *obs)
+{
+    if (!read_certificate_list(*body, false, obs))
+        read_certificate_list(*body, true, obs);
 }
 
 static bool read_handshake_message(const field_info *fi, void *data)
@@ -499,21 +540,27 @@ static bool read_handshake_message(const field_info *fi, void *data)
         obs->offered_psk = facts.psk;
         obs->server_selected_psk = facts.selected_psk;
         obs->hello_retry_request = facts.hello_retry_request;
+        obs->cipher_suite = facts.cipher_suite;
     } else if (type == HS_NEW_SESSION_TICKET && obs->issued_ticket == 0) {
         obs->issued_ticket = read_new_session_ticket(&body);
+    } else if (type == HS_CERTIFICATE && obs->certificate_count == 0) {
+        read_certificate_message(&body, obs);
     }
     return true;
 }
 
-static bool is_resumption_message(uint8_t type)
+/* The messages whose bytes tlsdiag reads: hellos and tickets for
+ * resumption, Certificate for the server's chain. */
+static bool is_read_message(uint8_t type)
 {
-    return type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO || type == HS_NEW_SESSION_TICKET;
+    return type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO || type == HS_NEW_SESSION_TICKET ||
+           type == HS_CERTIFICATE;
 }
 
-static void read_resumption(proto_tree *tree, tlsdiag_observation *obs)
+static void read_handshake_bodies(proto_tree *tree, tlsdiag_observation *obs)
 {
     for (unsigned i = 0; i < obs->handshake_count; i++) {
-        if (is_resumption_message(obs->handshake_types[i])) {
+        if (is_read_message(obs->handshake_types[i])) {
             visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, read_handshake_message, obs);
             return;
         }
@@ -644,7 +691,7 @@ void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
         obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
         obs->has_certificate_list =
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
-        read_resumption(tree, obs);
+        read_handshake_bodies(tree, obs);
     }
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_ALERT))
         read_alerts(tree, obs);

@@ -73,12 +73,25 @@ static int hf_tlsdiag_abandoned_sibling = -1;
 static int hf_tlsdiag_abandoned_closed_together = -1;
 static int hf_tlsdiag_recording_gap = -1;
 static int hf_tlsdiag_client_error = -1;
+static int hf_tlsdiag_cert_problem = -1;
+static int hf_tlsdiag_cert_subject = -1;
+static int hf_tlsdiag_cert_issuer = -1;
+static int hf_tlsdiag_cert_san = -1;
+static int hf_tlsdiag_cert_not_before = -1;
+static int hf_tlsdiag_cert_not_after = -1;
+static int hf_tlsdiag_cert_key = -1;
+static int hf_tlsdiag_cert_signature = -1;
+static int hf_tlsdiag_cert_chain_length = -1;
+static int hf_tlsdiag_cert_spki_sha256 = -1;
+static int hf_tlsdiag_cert_other_frame = -1;
+static int hf_tlsdiag_cert_other_spki_sha256 = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
 static gint ett_tlsdiag_resumption = -1;
 static gint ett_tlsdiag_steps = -1;
 static gint ett_tlsdiag_loss = -1;
+static gint ett_tlsdiag_cert = -1;
 
 static expert_field ei_tlsdiag_handshake_aborted = EI_INIT;
 static expert_field ei_tlsdiag_handshake_alert = EI_INIT;
@@ -102,14 +115,24 @@ static expert_field ei_tlsdiag_retry_completed = EI_INIT;
 static expert_field ei_tlsdiag_handshake_abandoned = EI_INIT;
 static expert_field ei_tlsdiag_handshake_cut_by_recording = EI_INIT;
 static expert_field ei_tlsdiag_resumption_other_server_failed = EI_INIT;
+static expert_field ei_tlsdiag_rejected_after_handshake = EI_INIT;
+static expert_field ei_tlsdiag_certificate_changed = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
+
+/* Wireshark 4.2 registers boolean preferences as bool, 4.0 as gboolean. */
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
+typedef bool pref_bool;
+#else
+typedef gboolean pref_bool;
+#endif
 
 static struct {
     guint fallback_window_s;
     guint stall_timeout_s;
     guint slow_handshake_s;
+    pref_bool untrusted_root;
 } tlsdiag_prefs = {
     .fallback_window_s = TLSDIAG_DEFAULT_FALLBACK_WINDOW_S,
     .stall_timeout_s = TLSDIAG_DEFAULT_STALL_TIMEOUT_S,
@@ -134,6 +157,8 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = &ei_tlsdiag_handshake_stalled,
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = &ei_tlsdiag_handshake_slow,
     [TLSDIAG_FLAG_HANDSHAKE_ABANDONED] = &ei_tlsdiag_handshake_abandoned,
+    [TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE] = &ei_tlsdiag_rejected_after_handshake,
+    [TLSDIAG_FLAG_CERTIFICATE_CHANGED] = &ei_tlsdiag_certificate_changed,
 };
 
 /* Where one flag covers a mild and a grave case, the severity follows:
@@ -176,6 +201,7 @@ static void tlsdiag_init(void)
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
         .stall_timeout_ns = (int64_t)tlsdiag_prefs.stall_timeout_s * 1000000000,
         .slow_handshake_ns = (int64_t)tlsdiag_prefs.slow_handshake_s * 1000000000,
+        .check_trust = tlsdiag_prefs.untrusted_root,
     };
     engine = tlsdiag_engine_new(&settings);
 }
@@ -397,6 +423,48 @@ static void add_client_errors(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_ver
     g_ptr_array_free(lines, TRUE);
 }
 
+/* The server's certificate, on the verdicts it can explain. */
+static void add_certificate(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    const tlsdiag_cert_facts *facts = verdict->certificate;
+    if (facts == NULL || !tlsdiag_verdict_concerns_certificate(verdict))
+        return;
+    proto_tree *cert = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_cert, NULL,
+                                              "Server certificate");
+    for (unsigned finding = 0; finding < TLSDIAG_CERT_FINDING_COUNT; finding++) {
+        if (verdict->certificate_findings & (1u << finding))
+            add_generated_string(cert, hf_tlsdiag_cert_problem, tvb,
+                                 tlsdiag_cert_finding_name((tlsdiag_cert_finding)finding));
+    }
+    if (facts->subject != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_subject, tvb, facts->subject);
+    if (facts->issuer != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_issuer, tvb, facts->issuer);
+    for (char **name = facts->dns_names; name != NULL && *name != NULL; name++)
+        add_generated_string(cert, hf_tlsdiag_cert_san, tvb, *name);
+    if (facts->entries[0].parsed) {
+        GString *time = g_string_new(NULL);
+        tlsdiag_cert_append_time(time, facts->entries[0].not_before);
+        add_generated_string(cert, hf_tlsdiag_cert_not_before, tvb, time->str);
+        g_string_truncate(time, 0);
+        tlsdiag_cert_append_time(time, facts->entries[0].not_after);
+        add_generated_string(cert, hf_tlsdiag_cert_not_after, tvb, time->str);
+        g_string_free(time, TRUE);
+    }
+    if (facts->key != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_key, tvb, facts->key);
+    if (facts->signature != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_signature, tvb, facts->signature);
+    add_generated_uint(cert, hf_tlsdiag_cert_chain_length, tvb, facts->chain_length);
+    if (facts->spki_sha256 != NULL)
+        add_generated_string(cert, hf_tlsdiag_cert_spki_sha256, tvb, facts->spki_sha256);
+    if (verdict->certificate_other_frame != 0) {
+        add_generated_uint(cert, hf_tlsdiag_cert_other_frame, tvb, verdict->certificate_other_frame);
+        add_generated_string(cert, hf_tlsdiag_cert_other_spki_sha256, tvb,
+                             verdict->certificate_other_pin);
+    }
+}
+
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
@@ -447,6 +515,7 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_ABANDONED)
         add_abandoned(tree, tvb, verdict);
     add_client_errors(tree, tvb, verdict);
+    add_certificate(tree, tvb, verdict);
 
     g_string_truncate(text, 0);
     tlsdiag_describe_verdict(verdict, text);
@@ -548,7 +617,8 @@ void proto_register_tlsdiag(void)
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
           "possible_alert_after_403, client_cert_rejected, resumption_refused, "
-          "resumption_other_server, handshake_stalled, handshake_slow, handshake_abandoned",
+          "resumption_other_server, handshake_stalled, handshake_slow, handshake_abandoned, "
+          "rejected_after_handshake, certificate_changed",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -721,6 +791,52 @@ void proto_register_tlsdiag(void)
          {"Client error", "tlsdiag.client_error", FT_STRING, BASE_NONE, NULL, 0x0,
           "What a client stack reports for this event (one per stack; see docs/client-errors.md)",
           HFILL}},
+        {&hf_tlsdiag_cert_problem,
+         {"Certificate problem", "tlsdiag.cert.problem", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What tlsdiag found in the server's certificate chain, judged at the capture time of "
+          "its Certificate message: expired, not_yet_valid, clock_before_2000, name_mismatch, "
+          "cn_only, incomplete_chain, self_signed, weak_key, weak_signature, unparsable, "
+          "untrusted_root (preference), apple_tls_version, apple_forward_secrecy, apple_validity",
+          HFILL}},
+        {&hf_tlsdiag_cert_subject,
+         {"Subject", "tlsdiag.cert.subject", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Subject of the server's certificate (the leaf)", HFILL}},
+        {&hf_tlsdiag_cert_issuer,
+         {"Issuer", "tlsdiag.cert.issuer", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Issuer of the server's certificate", HFILL}},
+        {&hf_tlsdiag_cert_san,
+         {"Subject alternative name", "tlsdiag.cert.san", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A DNS name of the server's certificate (subjectAltName dNSName)", HFILL}},
+        {&hf_tlsdiag_cert_not_before,
+         {"Not before", "tlsdiag.cert.not_before", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Start of the certificate's validity, UTC", HFILL}},
+        {&hf_tlsdiag_cert_not_after,
+         {"Not after", "tlsdiag.cert.not_after", FT_STRING, BASE_NONE, NULL, 0x0,
+          "End of the certificate's validity, UTC", HFILL}},
+        {&hf_tlsdiag_cert_key,
+         {"Public key", "tlsdiag.cert.key", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Algorithm and size of the certificate's key: RSA 2048, EC P-256", HFILL}},
+        {&hf_tlsdiag_cert_signature,
+         {"Signature", "tlsdiag.cert.signature", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Signature algorithm of the certificate (GnuTLS name)", HFILL}},
+        {&hf_tlsdiag_cert_chain_length,
+         {"Chain length", "tlsdiag.cert.chain_length", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Certificates the server sent (counted up to 8)", HFILL}},
+        {&hf_tlsdiag_cert_spki_sha256,
+         {"Public key pin (SHA-256)", "tlsdiag.cert.spki_sha256", FT_STRING, BASE_NONE, NULL,
+          0x0,
+          "Base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo: the pin value of "
+          "curl --pinnedpubkey sha256//, OkHttp and iOS pinning",
+          HFILL}},
+        {&hf_tlsdiag_cert_other_frame,
+         {"Other key used in frame", "tlsdiag.cert.other_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "certificate_changed: a frame of an earlier connection to the same server that was "
+          "used with another key",
+          HFILL}},
+        {&hf_tlsdiag_cert_other_spki_sha256,
+         {"Other key's pin (SHA-256)", "tlsdiag.cert.other_spki_sha256", FT_STRING, BASE_NONE,
+          NULL, 0x0, "certificate_changed: the pin of the key that connection used", HFILL}},
     };
 
     static gint *ett[] = {
@@ -729,6 +845,7 @@ void proto_register_tlsdiag(void)
         &ett_tlsdiag_resumption,
         &ett_tlsdiag_steps,
         &ett_tlsdiag_loss,
+        &ett_tlsdiag_cert,
     };
 
     static ei_register_info ei[] = {
@@ -806,6 +923,15 @@ void proto_register_tlsdiag(void)
          {"tlsdiag.resumption_other_server_failed", PI_RESPONSE_CODE, PI_WARN,
           "Server failed the handshake of a resumption offered with another server's session",
           EXPFILL}},
+        {&ei_tlsdiag_rejected_after_handshake,
+         {"tlsdiag.rejected_after_handshake", PI_SECURITY, PI_WARN,
+          "Client closed right after the handshake without sending data (rejected the server)",
+          EXPFILL}},
+        {&ei_tlsdiag_certificate_changed,
+         {"tlsdiag.certificate_changed", PI_SECURITY, PI_WARN,
+          "Client refused a server key other than one an earlier connection to the same server "
+          "used (servers of a pool present different certificates)",
+          EXPFILL}},
     };
 
     module_t *tlsdiag_module;
@@ -843,6 +969,12 @@ void proto_register_tlsdiag(void)
         "A handshake that takes longer than this many seconds from ClientHello to completion is "
         "reported as slow, with the time of each step",
         10, &tlsdiag_prefs.slow_handshake_s);
+    prefs_register_bool_preference(
+        tlsdiag_module, "untrusted_root", "Check server certificates against this machine's CAs",
+        "Report a server certificate chain that does not lead to a CA of this machine's trust "
+        "store (tlsdiag.cert.problem untrusted_root). It is the analyst's trust store, not the "
+        "client's: a private CA the clients installed is reported too",
+        &tlsdiag_prefs.untrusted_root);
 
     register_init_routine(tlsdiag_init);
     register_cleanup_routine(tlsdiag_cleanup);

@@ -455,6 +455,31 @@ static void hint_client_certificates(struct summary *s)
     }
 }
 
+/* Issue 17: clients that refused the server's certificate after the
+ * handshake; the certificate's problem is in tlsdiag.cert.problem. */
+static void hint_server_certificates(struct summary *s)
+{
+    const struct flow_event *ev;
+    uint64_t n = count_flag(s, "certificate_changed", &ev);
+    if (n)
+        add_hint(s, "certificate_changed", n,
+                 "%" G_GUINT64_FORMAT " connection%s refused by the client with a server key "
+                 "other than the one an earlier connection to the same server used: the servers "
+                 "behind that name present different certificates, which breaks clients that "
+                 "pin a key now and then. Give every member of the pool the same key, or pin "
+                 "the CA.",
+                 n, n == 1 ? " was" : "s were");
+    n = count_flag(s, "rejected_after_handshake", &ev);
+    if (n)
+        add_hint(s, "rejected_after_handshake", n,
+                 "%" G_GUINT64_FORMAT " connection%s closed by the client right after a "
+                 "completed handshake, without a request: clients that check the host name or a "
+                 "pinned key after the handshake (curl, OkHttp) fail this way. "
+                 "tlsdiag.cert.problem on those frames names the certificate's problem (e.g. "
+                 "name_mismatch).",
+                 n, n == 1 ? " was" : "s were");
+}
+
 /* Addresses, sorted and unique, joined by ", "; at most a few, then "...". */
 static void append_addresses(GString *out, GPtrArray *addresses)
 {
@@ -869,6 +894,7 @@ void hints_derive(struct summary *s)
     hint_aborts(s);
     hint_alerts(s);
     hint_client_certificates(s);
+    hint_server_certificates(s);
     hint_resumption(s);
     hint_stalls(s);
     hint_slow(s);

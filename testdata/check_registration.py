@@ -58,6 +58,18 @@ FIELDS = {
     "tlsdiag.abandoned.closed_together": "FT_UINT32",
     "tlsdiag.recording_gap": "FT_RELATIVE_TIME",
     "tlsdiag.client_error": "FT_STRING",
+    "tlsdiag.cert.problem": "FT_STRING",
+    "tlsdiag.cert.subject": "FT_STRING",
+    "tlsdiag.cert.issuer": "FT_STRING",
+    "tlsdiag.cert.san": "FT_STRING",
+    "tlsdiag.cert.not_before": "FT_STRING",
+    "tlsdiag.cert.not_after": "FT_STRING",
+    "tlsdiag.cert.key": "FT_STRING",
+    "tlsdiag.cert.signature": "FT_STRING",
+    "tlsdiag.cert.chain_length": "FT_UINT32",
+    "tlsdiag.cert.spki_sha256": "FT_STRING",
+    "tlsdiag.cert.other_frame": "FT_FRAMENUM",
+    "tlsdiag.cert.other_spki_sha256": "FT_STRING",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -67,7 +79,8 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
            "handshake_slow", "handshake_abandoned", "handshake_cut_by_recording",
-           "resumption_other_server_failed"]
+           "resumption_other_server_failed",
+           "rejected_after_handshake", "certificate_changed"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 

@@ -249,6 +249,7 @@ static void describe_aborted(const tlsdiag_verdict *verdict, GString *out)
     append_retransmissions(out, verdict);
     append_context(out, verdict);
     append_client_close_evidence(out, verdict);
+    tlsdiag_describe_certificate(verdict, out);
 }
 
 static void describe_abandoned(const tlsdiag_verdict *verdict, GString *out)
@@ -279,6 +280,7 @@ static void describe_alert(const tlsdiag_verdict *verdict, GString *out)
         g_string_append_printf(out, ": %s", tlsdiag_alert_meaning(verdict->alert, verdict->side));
     append_retransmissions(out, verdict);
     append_context(out, verdict);
+    tlsdiag_describe_certificate(verdict, out);
 }
 
 static void describe_retry(const tlsdiag_verdict *verdict, GString *out)
@@ -470,6 +472,54 @@ static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
         append_steps(out, verdict);
     }
     append_retransmissions(out, verdict);
+    tlsdiag_describe_certificate(verdict, out);
+}
+
+/* From the handshake's completion to this frame: the steps add up to it. */
+static int64_t since_completion(const tlsdiag_verdict *verdict)
+{
+    int64_t completed = 0;
+    for (unsigned stage = TLSDIAG_STAGE_SERVER_HELLO; stage < TLSDIAG_STAGE_COUNT; stage++) {
+        if (tlsdiag_verdict_has_step(verdict, stage))
+            completed += verdict->step_ns[stage];
+    }
+    return verdict->elapsed_ns - completed;
+}
+
+static void describe_rejected_after_handshake(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "Client rejected the server after the handshake: ");
+    append_ending(out, verdict);
+    g_string_append(out, " ");
+    append_duration(out, since_completion(verdict));
+    g_string_append(out, " after the handshake completed");
+    append_negotiation(out, verdict);
+    g_string_append(out, ", without sending any application data. Clients that check the host "
+                         "name or a pinned key after the handshake (curl, OkHttp, some iOS paths) "
+                         "fail this way");
+    tlsdiag_describe_certificate(verdict, out);
+}
+
+static void describe_certificate_changed(const tlsdiag_verdict *verdict, GString *out)
+{
+    const tlsdiag_cert_facts *facts = verdict->certificate;
+    g_string_append(out, "Certificate changed: ");
+    append_ending(out, verdict);
+    g_string_append_printf(out, " %s", tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append_printf(out, ", without sending application data; the server presented the key "
+                                "sha256//%s, while the connection in frame %" PRIu32 " to ",
+                           facts && facts->spki_sha256 ? facts->spki_sha256 : "?",
+                           verdict->certificate_other_frame);
+    if (verdict->server_name != NULL)
+        tlsdiag_append_printable(out, verdict->server_name);
+    else
+        append_address(out, &verdict->server);
+    g_string_append_printf(out, " was used with the key sha256//%s. The servers behind this name "
+                                "do not present the same certificate, which breaks clients that "
+                                "pin one key (curl --pinnedpubkey, OkHttp, iOS) now and then",
+                           verdict->certificate_other_pin ? verdict->certificate_other_pin : "?");
+    tlsdiag_describe_certificate(verdict, out);
 }
 
 static void describe_slow(const tlsdiag_verdict *verdict, GString *out)
@@ -526,6 +576,12 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_HANDSHAKE_ABANDONED:
             describe_abandoned(verdict, out);
+            break;
+        case TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE:
+            describe_rejected_after_handshake(verdict, out);
+            break;
+        case TLSDIAG_FLAG_CERTIFICATE_CHANGED:
+            describe_certificate_changed(verdict, out);
             break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:

@@ -6,6 +6,8 @@
  */
 
 #include "engine.h"
+#include "apple.h"
+#include "server_keys.h"
 
 #include "recording.h"
 #include "siblings.h"
@@ -44,6 +46,7 @@ typedef struct {
     tlsdiag_endpoint session_issuer;
     uint16_t offered_version;
     uint16_t negotiated_version;
+    uint16_t cipher_suite; /* the ServerHello's, when it was read */
     uint8_t stage;              /* tlsdiag_stage */
     uint8_t client_certificate; /* tlsdiag_client_cert */
     uint8_t stages_reached;     /* bit (1 << stage) */
@@ -61,6 +64,11 @@ typedef struct {
     bool client_finished;
     bool server_finished;
     bool ready_noted; /* told the siblings story the client can use it */
+    bool watching_rejection; /* completed: does the client leave at once? */
+    /* The server's certificate chain, judged at its frame's time. */
+    const tlsdiag_cert_facts *certificate;
+    tlsdiag_cert_findings certificate_findings;
+    int64_t certificate_time_s;
 } stream_state;
 
 /* Streams whose story is over: one bit per tcp.stream, which Wireshark
@@ -115,7 +123,15 @@ struct tlsdiag_engine {
     GStringChunk *server_names;
     tlsdiag_siblings *siblings;
     tlsdiag_recording *recording;
+    tlsdiag_cert_cache *certificates;
+    tlsdiag_server_keys *server_keys;
 };
+
+/* A client that refuses a server after the handshake (host name or pin
+ * checked late) closes within its processing time of the server's last
+ * handshake message, plus a round trip when the capture is the server's;
+ * an unused connection is closed seconds later. */
+#define REJECTION_WINDOW_NS 1000000000
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
 {
@@ -212,6 +228,10 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->server_names = g_string_chunk_new(4096);
     engine->siblings = tlsdiag_siblings_new();
     engine->recording = tlsdiag_recording_new();
+    engine->certificates = tlsdiag_cert_cache_new();
+    if (settings->check_trust)
+        tlsdiag_cert_cache_check_trust(engine->certificates);
+    engine->server_keys = tlsdiag_server_keys_new();
     return engine;
 }
 
@@ -230,6 +250,8 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     g_string_chunk_free(engine->server_names);
     tlsdiag_siblings_free(engine->siblings);
     tlsdiag_recording_free(engine->recording);
+    tlsdiag_cert_cache_free(engine->certificates);
+    tlsdiag_server_keys_free(engine->server_keys);
     g_free(engine);
 }
 
@@ -345,6 +367,9 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
     verdict->attempt = state->attempt;
     verdict->certificate_requested = state->certificate_requested;
     verdict->client_certificate = state->client_certificate;
+    verdict->certificate = state->certificate;
+    verdict->certificate_findings = state->certificate_findings;
+    verdict->certificate_time_s = state->certificate_time_s;
     if (state->retry != NULL) {
         verdict->previous = state->retry->previous;
         verdict->origin = state->retry->origin;
@@ -617,6 +642,21 @@ static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_obser
 
 /* ---- handshake progress ------------------------------------------------- */
 
+/* The chain is read once per connection, from the server's first
+ * Certificate message, and judged at that frame's capture time. */
+static void note_server_certificate(tlsdiag_engine *engine, stream_state *state,
+                                    const tlsdiag_observation *obs)
+{
+    if (state->certificate != NULL || obs->certificate_count == 0)
+        return;
+    state->certificate = tlsdiag_cert_read(engine->certificates, obs->certificates,
+                                           MIN(obs->certificate_count, TLSDIAG_MAX_CHAIN));
+    state->certificate_time_s = obs->time_ns / 1000000000;
+    state->certificate_findings =
+        tlsdiag_cert_judge(state->certificate, state->server_name, state->certificate_time_s) |
+        tlsdiag_apple_judge(state->negotiated_version, state->cipher_suite, state->certificate);
+}
+
 static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *state,
                                        const tlsdiag_observation *obs, tlsdiag_side side)
 {
@@ -626,6 +666,8 @@ static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *sta
         if (observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO) && state->negotiated_version == 0) {
             state->negotiated_version = hello_max_version(obs);
             state->tls13 = state->negotiated_version == TLSDIAG_VERSION_TLS13;
+            if (obs->hello_read)
+                state->cipher_suite = obs->cipher_suite;
             reach_stage(state, TLSDIAG_STAGE_SERVER_HELLO, obs->time_ns);
             /* TLS 1.3 servers echo the client's random session ID. */
             if (!state->tls13 && obs->hello_read)
@@ -636,6 +678,8 @@ static void observe_handshake_messages(tlsdiag_engine *engine, stream_state *sta
         /* Visible in TLS 1.2, and in TLS 1.3 only with keys. */
         if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE_REQUEST))
             state->certificate_requested = true;
+        if (observed_handshake(obs, TLSDIAG_HS_CERTIFICATE))
+            note_server_certificate(engine, state, obs);
         return;
     }
     if (state->stage < TLSDIAG_STAGE_SERVER_HELLO)
@@ -754,6 +798,91 @@ static const tlsdiag_alert *first_ending_alert(const tlsdiag_observation *obs)
     return NULL;
 }
 
+/* Application data in the frame: a readable record, or a TLS 1.3 record
+ * without keys (opaque, no inner type read), which may be data. */
+static bool may_carry_data(const tlsdiag_observation *obs)
+{
+    return tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA) ||
+           (obs->opaque_record_count > 0 && obs->record_count == 0);
+}
+
+/* A connection to the same server (name, else address and port) that was
+ * used with another key than this one's: a pool whose members present
+ * different certificates. Only connections seen before count, so that both
+ * passes say the same. */
+static const tlsdiag_key_use *other_key_in_use(const tlsdiag_engine *engine,
+                                               const stream_state *state)
+{
+    if (state->certificate == NULL)
+        return NULL;
+    return tlsdiag_server_keys_other(engine->server_keys, state->server_name, &state->server,
+                                     state->certificate->spki_sha256);
+}
+
+static void record_key_use(tlsdiag_engine *engine, const stream_state *state, uint32_t frame)
+{
+    if (state->certificate != NULL)
+        tlsdiag_server_keys_used(engine->server_keys, state->server_name, &state->server,
+                                 state->certificate->spki_sha256, frame);
+}
+
+static void note_key_change(tlsdiag_verdict *verdict, const tlsdiag_key_use *other)
+{
+    if (verdict == NULL || other == NULL)
+        return;
+    verdict->certificate_other_frame = other->frame;
+    verdict->certificate_other_pin = other->pin;
+}
+
+/* Probes (load balancer health checks, openssl s_client) also complete a
+ * handshake and leave at once with a close_notify: only a fatal alert, a
+ * host name the certificate does not cover (what curl and OkHttp check
+ * after the handshake), or a key other than the one a connection to the
+ * same server used (a pin) tells a refusal from them. */
+static tlsdiag_flag rejection_flag(const tlsdiag_engine *engine, const stream_state *state,
+                                   const tlsdiag_observation *obs, const tlsdiag_key_use **other)
+{
+    *other = other_key_in_use(engine, state);
+    if (*other != NULL)
+        return TLSDIAG_FLAG_CERTIFICATE_CHANGED;
+    const tlsdiag_alert *alert = first_ending_alert(obs);
+    if ((alert != NULL && alert->level == TLSDIAG_ALERT_LEVEL_FATAL) ||
+        (state->certificate_findings &
+         ((1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY))) != 0)
+        return TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE;
+    return TLSDIAG_FLAG_NONE;
+}
+
+static void describe_close(tlsdiag_verdict *verdict, const tlsdiag_observation *obs)
+{
+    if (carries_alert(obs))
+        set_alert(verdict, obs->alert_count > 0 ? &obs->alerts[0] : NULL);
+    else
+        verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
+}
+
+/* TLS 1.3 with keys: a client's close_notify after its own Finished, before
+ * the server's first record after it. For the client the handshake is
+ * complete: a probe leaving, or a refusal after the handshake; no broken
+ * handshake. Returns whether that was the case. */
+static bool client_left_after_finished(tlsdiag_engine *engine, stream_state *state,
+                                       const tlsdiag_observation *obs, tlsdiag_side side,
+                                       const tlsdiag_alert *alert)
+{
+    if (!state->tls13 || side != TLSDIAG_SIDE_CLIENT || !state->client_finished || alert == NULL ||
+        alert->description != TLSDIAG_ALERT_CLOSE_NOTIFY || may_carry_data(obs))
+        return false;
+    const tlsdiag_key_use *other;
+    tlsdiag_flag flag = rejection_flag(engine, state, obs, &other);
+    if (flag != TLSDIAG_FLAG_NONE) {
+        tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
+        if (verdict != NULL)
+            describe_close(verdict, obs);
+        note_key_change(verdict, other);
+    }
+    return true;
+}
+
 static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
                                    const tlsdiag_observation *obs, tlsdiag_side side)
 {
@@ -763,6 +892,8 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
     bool encrypted = count_alert_records(obs) > obs->alert_count;
     if (alert == NULL && !encrypted)
         return false;
+    if (client_left_after_finished(engine, state, obs, side, alert))
+        return true;
 
     tlsdiag_flag flag = TLSDIAG_FLAG_HANDSHAKE_ALERT;
     if (alert != NULL && side == TLSDIAG_SIDE_SERVER &&
@@ -775,9 +906,14 @@ static bool detect_handshake_alert(tlsdiag_engine *engine, stream_state *state,
         /* nginx's "required cipher missing": the server looked the
          * session up and failed the handshake over it. */
         flag = resumption_flag(state);
+    const tlsdiag_key_use *other = side == TLSDIAG_SIDE_CLIENT ? other_key_in_use(engine, state) : NULL;
+    if (flag == TLSDIAG_FLAG_HANDSHAKE_ALERT && other != NULL)
+        flag = TLSDIAG_FLAG_CERTIFICATE_CHANGED;
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
+    if (flag == TLSDIAG_FLAG_CERTIFICATE_CHANGED)
+        note_key_change(verdict, other);
     if (flag == TLSDIAG_FLAG_RESUMPTION_REFUSED || flag == TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER)
         state->resumption_answered = true;
 
@@ -837,9 +973,21 @@ static bool detect_handshake_aborted(tlsdiag_engine *engine, stream_state *state
         if (evidence.abandoned)
             flag = TLSDIAG_FLAG_HANDSHAKE_ABANDONED;
     }
+    /* A client that sent its Finished accepted the key; browsers close
+     * surplus connections then, and a sibling that got ready explains the
+     * close better than a key seen elsewhere. */
+    const tlsdiag_key_use *other = flag == TLSDIAG_FLAG_HANDSHAKE_ABORTED &&
+                                           side == TLSDIAG_SIDE_CLIENT &&
+                                           state->stage <= TLSDIAG_STAGE_SERVER_FLIGHT
+                                       ? other_key_in_use(engine, state)
+                                       : NULL;
+    if (other != NULL)
+        flag = TLSDIAG_FLAG_CERTIFICATE_CHANGED;
     tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
     if (verdict == NULL)
         return false;
+    if (flag == TLSDIAG_FLAG_CERTIFICATE_CHANGED)
+        note_key_change(verdict, other);
     verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
     verdict->siblings = evidence;
     if (flag != TLSDIAG_FLAG_HANDSHAKE_ABANDONED) {
@@ -894,9 +1042,56 @@ static void detect_end_after_403(tlsdiag_engine *engine, stream_state *state,
         verdict->close = obs->rst ? TLSDIAG_CLOSE_RST : TLSDIAG_CLOSE_FIN;
 }
 
+/* The handshake completed and the client left without a word of
+ * application data, at once: it refused the server after the handshake
+ * (curl's host-name check, OkHttp's and curl's pins). Returns whether the
+ * connection's story is over. */
+static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
+                            const tlsdiag_observation *obs, tlsdiag_side side)
+{
+    bool ends = carries_alert(obs) || obs->fin || obs->rst;
+    /* Data from either side, in this frame too, means the connection was
+     * used; a server that closes tells its own story. In TLS 1.3 without
+     * keys a client's close_notify looks like data: no guess then. */
+    if (may_carry_data(obs)) {
+        record_key_use(engine, state, obs->frame);
+        state->watching_rejection = false;
+        return false;
+    }
+    if (time_between(obs->time_ns, state->stage_time[TLSDIAG_STAGE_ESTABLISHED]) >
+            REJECTION_WINDOW_NS ||
+        (side == TLSDIAG_SIDE_SERVER && ends)) {
+        state->watching_rejection = false;
+        return false;
+    }
+    if (side != TLSDIAG_SIDE_CLIENT || !ends)
+        return false;
+    const tlsdiag_key_use *other;
+    tlsdiag_flag flag = rejection_flag(engine, state, obs, &other);
+    if (flag == TLSDIAG_FLAG_NONE) {
+        state->watching_rejection = false;
+        return false;
+    }
+    tlsdiag_verdict *verdict = new_verdict(engine, state, obs, flag, side);
+    if (verdict != NULL)
+        describe_close(verdict, obs);
+    note_key_change(verdict, other);
+    return true;
+}
+
 static void observe_established(tlsdiag_engine *engine, stream_state *state,
                                 const tlsdiag_observation *obs, tlsdiag_side side)
 {
+    if (state->watching_rejection) {
+        if (watch_rejection(engine, state, obs, side)) {
+            finish_stream(engine, obs);
+            return;
+        }
+        if (!state->watching_rejection && !state->certificate_requested) {
+            finish_stream(engine, obs);
+            return;
+        }
+    }
     for (unsigned i = 0; i < obs->http_status_count; i++) {
         state->http_status_seen = true;
         state->http403 = obs->http_statuses[i] == TLSDIAG_HTTP_FORBIDDEN ? obs->frame : 0;
@@ -980,9 +1175,13 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
     detect_handshake_slow(engine, state, obs);
     if (state->retry != NULL)
         record_retry_completed(engine, state, obs);
-    /* Only a connection that asked for a client certificate has more to
-     * tell; the frame that completed it may carry a response. */
-    if (state->certificate_requested)
+    /* A connection that asked for a client certificate has more to tell,
+     * and so has the client's next move; the frame that completed the
+     * handshake may carry a response. */
+    state->watching_rejection = !may_carry_data(obs);
+    if (!state->watching_rejection)
+        record_key_use(engine, state, obs->frame);
+    if (state->certificate_requested || state->watching_rejection)
         observe_established(engine, state, obs, side);
     else
         finish_stream(engine, obs);

@@ -19,6 +19,8 @@ typedef struct {
     int64_t stall_timeout_ns;
     /* A handshake that took longer than this to complete was slow. */
     int64_t slow_handshake_ns;
+    /* Judge server chains against this machine's trust store (untrusted_root). */
+    bool check_trust;
 } tlsdiag_settings;
 
 #define TLSDIAG_DEFAULT_FALLBACK_WINDOW_S 60

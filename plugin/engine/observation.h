@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "certificate.h"
+
 typedef struct {
     uint8_t family; /* 0 unknown, 4 or 6 */
     uint8_t addr[16];
@@ -84,6 +86,14 @@ typedef struct {
     /* HTTP/1.x and HTTP/2 response status codes, seen through decryption. */
     uint16_t http_statuses[TLSDIAG_MAX_HTTP_STATUSES];
     uint8_t http_status_count;
+
+    /* A Certificate message's certificates, in the order sent (the first
+     * TLSDIAG_MAX_CHAIN), borrowed for the call. Filled only for frames
+     * that carry a Certificate message. */
+    tlsdiag_der certificates[TLSDIAG_MAX_CHAIN];
+    uint8_t certificate_count;
+    /* ServerHello: the cipher suite the server selected (hello_read). */
+    uint16_t cipher_suite;
 } tlsdiag_observation;
 
 /* TLS record content types and handshake message types (RFC 8446). */

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "certificate.h"
 #include "observation.h"
 #include "siblings.h"
 #include "vocabulary.h"
@@ -98,6 +99,16 @@ typedef struct {
     /* Time in the silence before this frame during which the whole capture
      * has no packet (recordings merged with mergecap -a). */
     int64_t recording_gap_ns;
+    /* The server's certificate chain (shared; valid while the engine is)
+     * and its findings, judged at the capture time of its Certificate
+     * message (certificate_time_s). NULL when none was readable. */
+    const tlsdiag_cert_facts *certificate;
+    tlsdiag_cert_findings certificate_findings;
+    int64_t certificate_time_s;
+    /* certificate_changed: a connection to the same server that was used
+     * with another key, and that key's pin. */
+    uint32_t certificate_other_frame;
+    const char *certificate_other_pin;
 } tlsdiag_verdict;
 
 typedef struct {
@@ -132,6 +143,15 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out);
 void tlsdiag_describe_ended_by(const tlsdiag_frame_report *report, GString *out);
 void tlsdiag_describe_retried_by(const tlsdiag_frame_report *report, GString *out);
 void tlsdiag_describe_retry_completed(const tlsdiag_frame_report *report, GString *out);
+
+/* Whether the server's certificate can explain this verdict: the client
+ * ended the handshake, or the connection right after it, once the server's
+ * certificate was on the wire (in TLS 1.3 without keys it is encrypted:
+ * tlsdiag_describe_certificate then says a key log would show it). */
+bool tlsdiag_verdict_concerns_certificate(const tlsdiag_verdict *verdict);
+
+/* "; the server's certificate: ..." for such a verdict; nothing otherwise. */
+void tlsdiag_describe_certificate(const tlsdiag_verdict *verdict, GString *out);
 
 /* How much of text to show in a line of at most max bytes: up to the last
  * clause boundary (after ";", ":", "." or ","), else the last space that

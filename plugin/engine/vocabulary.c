@@ -25,6 +25,8 @@ static const char *const flag_names[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = "handshake_stalled",
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = "handshake_slow",
     [TLSDIAG_FLAG_HANDSHAKE_ABANDONED] = "handshake_abandoned",
+    [TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE] = "rejected_after_handshake",
+    [TLSDIAG_FLAG_CERTIFICATE_CHANGED] = "certificate_changed",
 };
 
 static const char *const resumption_names[TLSDIAG_RESUMPTION_COUNT] = {

@@ -21,5 +21,15 @@ tlsdiag_fuzz_harness(NAME fuzz_engine
                      HARNESS ${CMAKE_CURRENT_LIST_DIR}/fuzz_engine.c
                      SOURCES ${fuzz_engine_sources}
                      INCLUDES ${fuzz_engine_dir}
+                     LIBRARIES PkgConfig::GNUTLS
                      CORPUS ${PROJECT_SOURCE_DIR}/testdata/fuzz/engine-corpus
                      TEST engine.fuzz-corpus)
+
+# The certificate module alone (fuzz_certificate.c): DER chains of any shape.
+tlsdiag_fuzz_harness(NAME fuzz_certificate
+                     HARNESS ${CMAKE_CURRENT_LIST_DIR}/fuzz_certificate.c
+                     SOURCES ${fuzz_engine_sources}
+                     INCLUDES ${fuzz_engine_dir}
+                     LIBRARIES PkgConfig::GNUTLS
+                     CORPUS ${PROJECT_SOURCE_DIR}/testdata/fuzz/certificate-corpus
+                     TEST engine.fuzz-certificate-corpus)

@@ -224,6 +224,23 @@ typedef struct {
     uint32_t stream;
 } sequence;
 
+/* DER certificates borrowed from the input, as the glue borrows them from
+ * the message's bytes: a count, then a 2-byte length and that many bytes
+ * each (fewer where the input ends). */
+static void read_certificates(reader *r, tlsdiag_observation *obs)
+{
+    obs->certificate_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_CHAIN + 1));
+    for (unsigned i = 0; i < obs->certificate_count; i++) {
+        size_t length = u16(r);
+        size_t available = r->size - r->pos;
+        if (length > available)
+            length = available;
+        obs->certificates[i].der = length > 0 ? r->data + r->pos : NULL;
+        obs->certificates[i].length = length;
+        r->pos += length;
+    }
+}
+
 static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_observation *obs,
                              char *name_buffer, size_t name_buffer_size)
 {
@@ -300,8 +317,11 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
         obs->hello_read = issued & 0x4;
     }
     if (op & 0x20) {
-        obs->has_certificate_list = boolean(r);
+        uint8_t list = u8(r);
+        obs->has_certificate_list = list & 1;
         obs->certificate_list_length = (u8(r) & 1) ? u32(r) : 0;
+        if (list & 2)
+            read_certificates(r, obs);
     }
     if (op & 0x40) {
         obs->alert_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_ALERTS + 1));

@@ -238,10 +238,341 @@ static void test_tls12_complete_then_fin_is_silent(fixture *f, gconstpointer dat
     server_hello_tls12_flight(f, &c, 6, 10 * MS, TLSDIAG_VERSION_TLS12);
     client_key_exchange_and_finished(f, &c, 8, 20 * MS);
     server_ccs_and_finished(f, &c, 9, 30 * MS);
-    tcp_close(f, &c, true, true, 12, 40 * MS);
+    /* An idle connection closed seconds later is no rejection. */
+    tcp_close(f, &c, true, true, 12, 3 * SEC);
 
     assert_no_verdict(f, 12);
     g_assert_null(tlsdiag_engine_report(f->engine, 4));
+}
+
+/* ---- rejected after the handshake, and the server's certificate ---------- */
+
+static void client_data(fixture *f, const connection *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_observation obs = from_client(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_APPLICATION_DATA);
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+/* A TLS 1.2 server flight whose Certificate message carries der (NULL:
+ * none readable). */
+static void server_flight_with_certificate(fixture *f, const connection *c, uint32_t frame,
+                                           int64_t time_ns, const uint8_t *der, size_t length)
+{
+    tlsdiag_observation obs = from_server(c, frame, time_ns);
+    add_record(&obs, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO);
+    add_handshake(&obs, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&obs, TLSDIAG_HS_SERVER_HELLO_DONE);
+    obs.hello_version = TLSDIAG_VERSION_TLS12;
+    if (der != NULL) {
+        obs.certificates[0].der = der;
+        obs.certificates[0].length = length;
+        obs.certificate_count = 1;
+    }
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+/* A completed TLS 1.2 handshake with a server Certificate message of the
+ * given DER (NULL: none readable). */
+static void complete_tls12(fixture *f, const connection *c, uint32_t first_frame, const char *sni,
+                           const uint8_t *der, size_t der_length)
+{
+    client_hello(f, c, first_frame, 0, TLSDIAG_VERSION_TLS12, false, sni);
+    server_flight_with_certificate(f, c, first_frame + 1, 10 * MS, der, der_length);
+    client_key_exchange_and_finished(f, c, first_frame + 2, 20 * MS);
+    server_ccs_and_finished(f, c, first_frame + 3, 30 * MS);
+}
+
+static const uint8_t *fixture_der(const char *name, size_t *length)
+{
+    gchar *path = g_strdup_printf("%s/%s.der", g_getenv("TLSDIAG_CERTS_DIR"), name);
+    gchar *contents = NULL;
+    gsize size = 0;
+    if (!g_file_get_contents(path, &contents, &size, NULL))
+        g_error("cannot read %s (TLSDIAG_CERTS_DIR)", path);
+    g_free(path);
+    *length = size;
+    return (const uint8_t *)contents;
+}
+
+static void test_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* curl's wrong-name refusal: close_notify 2 ms after the server's
+     * Finished, no request. */
+    size_t length;
+    const uint8_t *der = fixture_der("wrongname", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &c, 1, "www.example", der, length);
+    alert(f, &c, true, 5, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    tcp_close(f, &c, true, false, 6, 32 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 5);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_ESTABLISHED);
+    g_assert_true(v->has_alert);
+    g_assert_cmpuint(v->alert, ==, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    char *text = describe(v);
+    g_assert_true(g_str_has_prefix(text, "Client rejected the server after the handshake: client "
+                                         "sent warning alert close_notify (0) 2.000 ms after the "
+                                         "handshake completed (TLS 1.2), without sending any "
+                                         "application data"));
+    g_assert_nonnull(strstr(text, "certificate for shop.example only, client asked for www.example"));
+    g_free(text);
+    assert_no_verdict(f, 6);
+
+    /* A bare RST as fast is the same refusal. */
+    connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &d, 11, "www.example", der, length);
+    tcp_close(f, &d, true, true, 15, 40 * MS);
+    g_assert_cmpint(verdict_at(f, 15)->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+    g_assert_cmpint(verdict_at(f, 15)->close, ==, TLSDIAG_CLOSE_RST);
+
+    /* A fatal alert is a refusal whatever the certificate. */
+    connection e = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    complete_tls12(f, &e, 21, NULL, NULL, 0);
+    alert(f, &e, true, 25, 31 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 46);
+    g_assert_cmpint(verdict_at(f, 25)->flag, ==, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE);
+    g_free((gpointer)der);
+}
+
+static void test_probe_is_no_rejection(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A health check or openssl s_client: handshake, close_notify, gone,
+     * with a certificate that covers the name asked for. */
+    size_t length;
+    const uint8_t *der = fixture_der("ok", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &c, 1, "www.example", der, length);
+    alert(f, &c, true, 5, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 5);
+    g_free((gpointer)der);
+}
+
+static void test_not_rejected_after_handshake(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A request, then a close: the client used the connection. */
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &c, 1, NULL, NULL, 0);
+    client_data(f, &c, 5, 31 * MS);
+    alert(f, &c, true, 6, 32 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 6);
+
+    /* The request and the close in one frame. */
+    connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &d, 11, NULL, NULL, 0);
+    tlsdiag_observation obs = from_client(&d, 15, 31 * MS);
+    add_record(&obs, TLSDIAG_RECORD_APPLICATION_DATA);
+    obs.fin = true;
+    tlsdiag_engine_observe(f->engine, &obs);
+    assert_no_verdict(f, 15);
+
+    /* The server closes first: not the client's refusal. */
+    connection e = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    complete_tls12(f, &e, 21, NULL, NULL, 0);
+    tcp_close(f, &e, false, false, 25, 31 * MS);
+    tcp_close(f, &e, true, false, 26, 32 * MS);
+    assert_no_verdict(f, 25);
+    assert_no_verdict(f, 26);
+
+    /* TLS 1.3 without keys: the client's first record after the handshake
+     * may be a request or a close_notify; tlsdiag does not guess. */
+    connection g = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    client_hello(f, &g, 31, 0, TLSDIAG_VERSION_TLS13, false, NULL);
+    server_hello_tls13_flight(f, &g, 32, 10 * MS);
+    opaque_records(f, &g, true, 33, 20 * MS);
+    opaque_records(f, &g, false, 34, 30 * MS);
+    tlsdiag_observation close13 = from_client(&g, 35, 31 * MS);
+    close13.opaque_record_count = 1;
+    close13.fin = true;
+    tlsdiag_engine_observe(f->engine, &close13);
+    assert_no_verdict(f, 35);
+}
+
+static void test_certificate_explains_alert(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    size_t length;
+    const uint8_t *der = fixture_der("wrongname", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &c, 2, 1796558400LL * SEC + 10 * MS, der, length);
+    alert(f, &c, true, 3, 1796558400LL * SEC + 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 42);
+
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ALERT);
+    g_assert_nonnull(v->certificate);
+    /* Sent alone, signed by an intermediate: the chain is incomplete too. */
+    g_assert_cmpuint(v->certificate_findings, ==,
+                     (1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_INCOMPLETE_CHAIN));
+    g_assert_true(tlsdiag_verdict_concerns_certificate(v));
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "; the server's certificate: certificate for shop.example only, "
+                                  "client asked for www.example; server did not send the "
+                                  "intermediate CA"));
+    g_free(text);
+    g_free((gpointer)der);
+}
+
+static void test_certificate_not_on_server_failures(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* A server RST after its own flight is not the client's judgement. */
+    size_t length;
+    const uint8_t *der = fixture_der("expired", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &c, 2, 1796558400LL * SEC + 10 * MS, der, length);
+    tcp_close(f, &c, false, true, 3, 1796558400LL * SEC + 11 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_false(tlsdiag_verdict_concerns_certificate(v));
+    char *text = describe(v);
+    g_assert_null(strstr(text, "certificate"));
+    g_free(text);
+
+    /* A clean completed handshake with an expired certificate raises
+     * nothing: a finding alone is no failure. */
+    connection d = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &d, 11, "www.example", der, length);
+    client_data(f, &d, 15, 31 * MS);
+    for (uint32_t frame = 11; frame <= 15; frame++)
+        assert_no_verdict(f, frame);
+    g_free((gpointer)der);
+}
+
+static void test_certificate_changed(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* Two servers behind www.example with different keys; the client pins
+     * the first: it uses connection a, and leaves b at once. */
+    size_t length_a, length_b;
+    const uint8_t *der_a = fixture_der("ok", &length_a);
+    const uint8_t *der_b = fixture_der("rsa1024", &length_b);
+    connection a = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &a, 1, "www.example", der_a, length_a);
+    client_data(f, &a, 5, 31 * MS);
+    assert_no_verdict(f, 5);
+
+    connection b = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &b, 11, "www.example", der_b, length_b);
+    alert(f, &b, true, 15, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    const tlsdiag_verdict *v = verdict_at(f, 15);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+    g_assert_cmpuint(v->certificate_other_frame, ==, 5);
+    g_assert_cmpstr(v->certificate_other_pin, ==, "DKR92RYqPgzpb/PKt4UHtnR+KkD0EAVnuDfc1amTVUQ=");
+    char *text = describe(v);
+    g_assert_nonnull(strstr(text, "without sending application data; the server presented the key "
+                                  "sha256//OZynhxJGJZXJ2tfx93PGX0SwoZGpVpOHcizbhebNEgE=, while the "
+                                  "connection in frame 5 to www.example was used with the key "
+                                  "sha256//DKR92RYqPgzpb/PKt4UHtnR+KkD0EAVnuDfc1amTVUQ="));
+    g_free(text);
+
+    /* The same key again: a probe, nothing to say. */
+    connection c = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    complete_tls12(f, &c, 21, "www.example", der_a, length_a);
+    alert(f, &c, true, 25, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 25);
+
+    /* Without SNI the server is its address and port: another server. */
+    connection d = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    complete_tls12(f, &d, 31, NULL, der_b, length_b);
+    alert(f, &d, true, 35, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 35);
+
+    /* A client alert in the handshake with the other key is the same story. */
+    connection e = connect_from(CLIENT_HOST, 40004, 4, SERVER_PORT);
+    client_hello(f, &e, 41, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &e, 42, 10 * MS, der_b, length_b);
+    alert(f, &e, true, 43, 11 * MS, TLSDIAG_ALERT_LEVEL_FATAL, 46);
+    g_assert_cmpint(verdict_at(f, 43)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+
+    /* A FIN right after the server's flight is the same story; a FIN after
+     * the client's own Finished is not (it accepted the key). */
+    connection g = connect_from(CLIENT_HOST, 40005, 5, SERVER_PORT);
+    client_hello(f, &g, 51, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &g, 52, 10 * MS, der_b, length_b);
+    tcp_close(f, &g, true, false, 53, 11 * MS);
+    g_assert_cmpint(verdict_at(f, 53)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+    connection h = connect_from(CLIENT_HOST, 40006, 6, SERVER_PORT);
+    client_hello(f, &h, 61, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &h, 62, 10 * MS, der_b, length_b);
+    client_key_exchange_and_finished(f, &h, 63, 20 * MS);
+    tcp_close(f, &h, true, false, 64, 21 * MS);
+    g_assert_cmpint(verdict_at(f, 64)->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_free((gpointer)der_a);
+    g_free((gpointer)der_b);
+}
+
+static void test_certificate_changed_needs_earlier_use(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* The refusal comes first: the first pass cannot know of the later
+     * connection, and both passes must agree. A close_notify without other
+     * evidence is a probe. */
+    size_t length_a, length_b;
+    const uint8_t *der_a = fixture_der("ok", &length_a);
+    const uint8_t *der_b = fixture_der("rsa1024", &length_b);
+    connection b = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    complete_tls12(f, &b, 11, "www.example", der_b, length_b);
+    alert(f, &b, true, 15, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    connection a = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    complete_tls12(f, &a, 21, "www.example", der_a, length_a);
+    client_data(f, &a, 25, 31 * MS);
+    assert_no_verdict(f, 15);
+    assert_no_verdict(f, 25);
+
+    /* A connection that completed but was never used proves no key. */
+    connection c = connect_from(CLIENT_HOST, 40002, 2, 8443);
+    complete_tls12(f, &c, 31, NULL, der_a, length_a);
+    alert(f, &c, true, 35, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    connection d = connect_from(CLIENT_HOST, 40003, 3, 8443);
+    complete_tls12(f, &d, 41, NULL, der_b, length_b);
+    alert(f, &d, true, 45, 31 * MS, TLSDIAG_ALERT_LEVEL_WARNING, TLSDIAG_ALERT_CLOSE_NOTIFY);
+    assert_no_verdict(f, 45);
+    g_free((gpointer)der_a);
+    g_free((gpointer)der_b);
+}
+
+static void test_apple_rules_from_the_server_hello(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    /* TLS 1.2 with AES128-GCM-SHA256 (0x009c, RSA key exchange): an iOS
+     * app's ATS refuses it; the finding names it on the client's close. */
+    size_t length;
+    const uint8_t *der = fixture_der("ok", &length);
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 1796558400LL * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    tlsdiag_observation hello = from_server(&c, 2, 1796558400LL * SEC + 10 * MS);
+    add_record(&hello, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&hello, TLSDIAG_HS_SERVER_HELLO);
+    hello.hello_version = TLSDIAG_VERSION_TLS12;
+    hello.hello_read = true;
+    hello.cipher_suite = 0x009C;
+    tlsdiag_engine_observe(f->engine, &hello);
+    tlsdiag_observation flight = from_server(&c, 3, 1796558400LL * SEC + 11 * MS);
+    add_record(&flight, TLSDIAG_RECORD_HANDSHAKE);
+    add_handshake(&flight, TLSDIAG_HS_CERTIFICATE);
+    add_handshake(&flight, TLSDIAG_HS_SERVER_HELLO_DONE);
+    flight.certificates[0].der = der;
+    flight.certificates[0].length = length;
+    flight.certificate_count = 1;
+    tlsdiag_engine_observe(f->engine, &flight);
+    tcp_close(f, &c, true, false, 4, 1796558400LL * SEC + 12 * MS);
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_cmpuint(v->certificate_findings, ==,
+                     (1u << TLSDIAG_CERT_INCOMPLETE_CHAIN) | (1u << TLSDIAG_CERT_APPLE_FORWARD_SECRECY));
+    g_free((gpointer)der);
+}
+
+static void test_tls13_certificate_hidden(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    client_hello(f, &c, 1, 0, TLSDIAG_VERSION_TLS13, false, "www.example");
+    server_hello_tls13_flight(f, &c, 2, 10 * MS);
+    tcp_close(f, &c, true, false, 3, 12 * MS);
+    char *text = describe(verdict_at(f, 3));
+    g_assert_nonnull(strstr(text, "; in TLS 1.3 the server's certificate is encrypted: a key log "
+                                  "(tls.keylog_file) would show it"));
+    g_free(text);
 }
 
 static void test_tls12_stages(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -981,6 +1312,15 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     ADD("/abort/rst-after-client-hello", test_rst_after_client_hello);
     ADD("/abort/tls12-complete-then-fin", test_tls12_complete_then_fin_is_silent);
+    ADD("/rejected/after-handshake", test_rejected_after_handshake);
+    ADD("/rejected/not-after-data-or-server-close", test_not_rejected_after_handshake);
+    ADD("/rejected/probe-is-no-rejection", test_probe_is_no_rejection);
+    ADD("/certificate/explains-client-alert", test_certificate_explains_alert);
+    ADD("/certificate/not-on-server-failures", test_certificate_not_on_server_failures);
+    ADD("/certificate/tls13-hidden", test_tls13_certificate_hidden);
+    ADD("/certificate/apple-rules", test_apple_rules_from_the_server_hello);
+    ADD("/certificate/changed", test_certificate_changed);
+    ADD("/certificate/changed-needs-earlier-use", test_certificate_changed_needs_earlier_use);
     ADD("/abort/tls12-stages", test_tls12_stages);
     ADD("/abort/tls13-server-must-confirm", test_tls13_server_must_confirm);
     ADD("/abort/tls13-hello-retry-request", test_tls13_hello_retry_request);

@@ -31,11 +31,11 @@ def window(seconds):
 
 
 def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retrans=False,
-        ms=1, hello=None, cert=None, alerts=None, http=None, opaque=0, frame_how=0):
+        ms=1, hello=None, cert=None, alerts=None, http=None, opaque=0, frame_how=0, chain=None):
     op = 0
     if hello is not None:
         op |= 0x10
-    if cert is not None:
+    if cert is not None or chain is not None:
         op |= 0x20
     if alerts is not None:
         op |= 0x40
@@ -53,7 +53,10 @@ def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retra
         version, supported, scsv, sni = hello
         out += bytes([V[version], V[supported], 1 if scsv else 0])
         out += bytes([{None: 0, "": 2, "a": 3, "b": 3 | 0x08}[sni]])
-    if cert is not None:
+    if chain is not None:  # DER certificates, as the server sent them
+        out += bytes([1 | 2, 0, len(chain)])
+        out += b"".join(struct.pack("<H", len(der)) + der for der in chain)
+    elif cert is not None:
         out += bytes([1, 0]) if cert == 0 else bytes([1, 1]) + struct.pack("<I", cert)
     if alerts is not None:
         out += bytes([len(alerts)]) + b"".join(bytes([l, d]) for l, d in alerts)
@@ -192,6 +195,20 @@ def stories():
     s["ssl3"] = w + client_hello(0, version="ssl3") + alert(0, SERVER, CLIENT, 2, 40) + query()
     s["no-sni"] = (w + client_hello(0, sni=None) + rst(0, SERVER, CLIENT) +
                    client_hello(1, CLIENT2, version="1.1", sni="") + rst(1, SERVER, CLIENT2) + query(16))
+    certs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "plugin", "tests",
+                         "certs")
+    der = {name: open(os.path.join(certs, name + ".der"), "rb").read()
+           for name in ("ok", "intermediate", "wrongname")}
+    s["cert-chain-unknown-ca"] = (w + client_hello(0, sni="a") +
+                                  obs(0, SERVER, CLIENT, [HS, HS, HS], [SH, CERT, SHD],
+                                      hello=("1.2", "none", False, None),
+                                      chain=[der["ok"], der["intermediate"]]) +
+                                  alert(0, CLIENT, SERVER, 2, 48) + query())
+    s["cert-leaf-rejected-after-handshake"] = (
+        w + client_hello(0, sni="a") +
+        obs(0, SERVER, CLIENT, [HS, HS, HS], [SH, CERT, SHD], hello=("1.2", "none", False, None),
+            chain=[der["wrongname"]]) +
+        client_flight12(0) + server_finish12(0) + alert(0, CLIENT, SERVER, 1, 0) + query())
     return s
 
 

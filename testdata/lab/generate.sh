@@ -485,6 +485,8 @@ source "$LAB_DIR/scenarios-hard.sh"
 source "$LAB_DIR/scenarios-siblings.sh"
 # shellcheck source=testdata/lab/scenarios-client-errors.sh
 source "$LAB_DIR/scenarios-client-errors.sh"
+# shellcheck source=testdata/lab/scenarios-certs.sh
+source "$LAB_DIR/scenarios-certs.sh"
 
 # ---------------------------------------------------------------- main
 

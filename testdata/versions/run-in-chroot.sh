@@ -14,7 +14,7 @@
 set -euo pipefail
 
 readonly PACKAGES=(tshark wireshark-dev cmake gcc libc6-dev make pkg-config python3
-    libglib2.0-dev libjson-glib-dev)
+    libglib2.0-dev libjson-glib-dev libgnutls28-dev)
 
 usage() {
     cat <<EOF
