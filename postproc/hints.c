@@ -460,7 +460,7 @@ static void hint_client_certificates(struct summary *s)
 static void hint_server_certificates(struct summary *s)
 {
     const struct flow_event *ev;
-    uint64_t n = count_flag(s, "certificate_changed", &ev);
+    uint64_t n = count_flag(s, TLSDIAG_FLAG_CERTIFICATE_CHANGED, &ev);
     if (n)
         add_hint(s, "certificate_changed", n,
                  "%" G_GUINT64_FORMAT " connection%s refused by the client with a server key "
@@ -469,7 +469,7 @@ static void hint_server_certificates(struct summary *s)
                  "pin a key now and then. Give every member of the pool the same key, or pin "
                  "the CA.",
                  n, n == 1 ? " was" : "s were");
-    n = count_flag(s, "rejected_after_handshake", &ev);
+    n = count_flag(s, TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE, &ev);
     if (n)
         add_hint(s, "rejected_after_handshake", n,
                  "%" G_GUINT64_FORMAT " connection%s closed by the client right after a "
