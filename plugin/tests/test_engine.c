@@ -493,11 +493,13 @@ static void test_certificate_changed(fixture *f, gconstpointer data G_GNUC_UNUSE
     server_flight_with_certificate(f, &g, 52, 10 * MS, der_b, length_b);
     tcp_close(f, &g, true, false, 53, 11 * MS);
     g_assert_cmpint(verdict_at(f, 53)->flag, ==, TLSDIAG_FLAG_CERTIFICATE_CHANGED);
+    /* Seconds after the others, so that no sibling that got ready makes
+     * this close a surplus one. */
     connection h = connect_from(CLIENT_HOST, 40006, 6, SERVER_PORT);
-    client_hello(f, &h, 61, 0, TLSDIAG_VERSION_TLS12, false, "www.example");
-    server_flight_with_certificate(f, &h, 62, 10 * MS, der_b, length_b);
-    client_key_exchange_and_finished(f, &h, 63, 20 * MS);
-    tcp_close(f, &h, true, false, 64, 21 * MS);
+    client_hello(f, &h, 61, 5 * SEC, TLSDIAG_VERSION_TLS12, false, "www.example");
+    server_flight_with_certificate(f, &h, 62, 5 * SEC + 10 * MS, der_b, length_b);
+    client_key_exchange_and_finished(f, &h, 63, 5 * SEC + 20 * MS);
+    tcp_close(f, &h, true, false, 64, 5 * SEC + 21 * MS);
     g_assert_cmpint(verdict_at(f, 64)->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
     g_free((gpointer)der_a);
     g_free((gpointer)der_b);
