@@ -25,6 +25,9 @@
 #define FT_IS_UINT32(ft) IS_FT_UINT32(ft)
 #define FT_IS_STRING(ft) IS_FT_STRING(ft)
 #endif
+#ifndef FT_IS_UINT64
+#define FT_IS_UINT64(ft) IS_FT_UINT64(ft)
+#endif
 
 /* Wireshark 4.0: the TCP conversation's index tells connections apart as
  * tcp.stream does, without a wanted field built on every frame. Later
@@ -55,6 +58,12 @@ typedef enum {
     FIELD_TLS_CERTIFICATE_LIST_LENGTH,
     FIELD_HTTP_STATUS,
     FIELD_HTTP2_STATUS,
+    FIELD_QUIC,
+    FIELD_QUIC_CONNECTION,
+    FIELD_QUIC_CLOSE_ERROR,
+    FIELD_QUIC_CLOSE_REASON,
+    FIELD_ICMP,
+    FIELD_ICMPV6,
     FIELD_COUNT
 } wanted_field;
 
@@ -97,6 +106,16 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {.abbrev = "tls.handshake.certificates_length"},
     [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code"},
     [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status"},
+    /* QUIC: one "quic" item per packet of a datagram, whose header bytes
+     * say its type; the rest only where a close was readable. */
+    [FIELD_QUIC] = {.abbrev = "quic"},
+    [FIELD_QUIC_CONNECTION] = {.abbrev = "quic.connection.number"},
+    [FIELD_QUIC_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code"},
+    [FIELD_QUIC_CLOSE_REASON] = {.abbrev = "quic.cc.reason_phrase"},
+    /* An ICMP error quotes the datagram it answers, and Wireshark
+     * dissects the quote: its QUIC is not new. */
+    [FIELD_ICMP] = {.abbrev = "icmp"},
+    [FIELD_ICMPV6] = {.abbrev = "icmpv6"},
 };
 
 #define TCP_FLAG_FIN 0x001
@@ -577,17 +596,18 @@ static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *
 
 /* Every lookup below costs a hash lookup per frame, and most frames are
  * TCP segments with nothing for tlsdiag: the cheap facts come first. */
-bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
+tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
+                                               tlsdiag_observation *obs)
 {
     tcp_header header = {false, 0, 0};
     uint32_t stream;
 
-    /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (tree == NULL)
-        return false;
+        return TLSDIAG_EXTRACT_NOTHING;
     visit_field(tree, FIELD_TCP, read_tcp_header_flags, &header);
+    /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (!header.found)
-        return false;
+        return TLSDIAG_EXTRACT_NOT_TCP;
     uint32_t flags = header.flags;
 
     memset(obs, 0, sizeof *obs);
@@ -610,9 +630,9 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
         (header.bytes_after <= SSLV2_HELLO_MIN ||
          (count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
           count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)))
-        return false;
+        return TLSDIAG_EXTRACT_NOTHING;
     if (!read_stream(tree, pinfo, &stream))
-        return false;
+        return TLSDIAG_EXTRACT_NOTHING;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
@@ -621,7 +641,7 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
     obs->ack = (flags & TCP_FLAG_ACK) != 0;
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
-    return true;
+    return TLSDIAG_EXTRACT_TCP;
 }
 
 /* The record types say which of the handshake, alert and HTTP fields can
@@ -650,4 +670,162 @@ void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
         read_alerts(tree, obs);
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
         read_http_statuses(tree, obs);
+}
+
+/* ---- QUIC ------------------------------------------------------------------ */
+
+#define QUIC_V1 0x00000001u
+#define QUIC_V2 0x6b3343cfu
+#define QUIC_V2_DRAFT 0x709a50c4u
+#define QUIC_LONG_HEADER 0x80
+
+static bool quic_is_v2(guint32 version)
+{
+    return version == QUIC_V2 || version == QUIC_V2_DRAFT;
+}
+
+/* A long header's type bits: v1 numbers Initial 0, 0-RTT 1, Handshake 2,
+ * Retry 3; v2 rotates them by one. */
+static uint8_t quic_long_packet(guint8 first_byte, guint32 version)
+{
+    static const uint8_t v1_types[4] = {TLSDIAG_QUIC_INITIAL, TLSDIAG_QUIC_0RTT,
+                                        TLSDIAG_QUIC_HANDSHAKE, TLSDIAG_QUIC_RETRY};
+    unsigned type = (first_byte >> 4) & 3;
+    if (quic_is_v2(version))
+        type = (type + 3) & 3;
+    return v1_types[type];
+}
+
+static guint64 cursor_varint(cursor *c)
+{
+    if (!cursor_has(c, 1))
+        return 0;
+    gint size = 1 << (tvb_get_guint8(c->tvb, c->offset) >> 6);
+    if (!cursor_has(c, (guint32)size))
+        return 0;
+    guint64 value = tvb_get_guint8(c->tvb, c->offset) & 0x3F;
+    for (gint i = 1; i < size; i++)
+        value = value << 8 | tvb_get_guint8(c->tvb, c->offset + i);
+    c->offset += size;
+    return value;
+}
+
+static void read_version_list(cursor *c, tlsdiag_quic_observation *obs)
+{
+    while (c->ok && c->end - c->offset >= 4 && obs->listed_version_count < TLSDIAG_QUIC_MAX_VERSIONS)
+        obs->listed_versions[obs->listed_version_count++] = cursor_uint(c, 4);
+}
+
+/* One QUIC packet of the datagram, from its header bytes (RFC 8999, 9000 17). */
+static bool read_quic_packet(const field_info *fi, void *data)
+{
+    tlsdiag_quic_observation *obs = data;
+    gint length = captured_field_length(fi);
+    if (length < 1)
+        return true;
+    cursor c = {fi->ds_tvb, fi->start, fi->start + length, true};
+    guint8 first_byte = (guint8)cursor_uint(&c, 1);
+    if (!(first_byte & QUIC_LONG_HEADER)) {
+        obs->packets |= TLSDIAG_QUIC_SHORT;
+        return true;
+    }
+    guint32 version = cursor_uint(&c, 4);
+    if (!c.ok)
+        return true;
+    if (obs->packets == 0)
+        obs->version = version;
+    cursor_skip(&c, cursor_uint(&c, 1)); /* destination connection ID */
+    cursor_skip(&c, cursor_uint(&c, 1)); /* source connection ID */
+    if (version == 0) {
+        obs->packets |= TLSDIAG_QUIC_VERSION_NEGOTIATION;
+        read_version_list(&c, obs);
+        return true;
+    }
+    /* A greased version (RFC 9000 15) asks for a Version Negotiation: it
+     * is the client's first flight all the same. */
+    uint8_t packet = (version & 0x0F0F0F0Fu) == 0x0A0A0A0Au ? TLSDIAG_QUIC_INITIAL
+                                                            : quic_long_packet(first_byte, version);
+    obs->packets |= packet;
+    if (packet == TLSDIAG_QUIC_INITIAL && cursor_varint(&c) > 0 && c.ok)
+        obs->initial_token = true;
+    return true;
+}
+
+typedef struct {
+    bool found;
+    guint8 type;
+    guint8 code;
+} icmp_header;
+
+static bool read_icmp_header(const field_info *fi, void *data)
+{
+    icmp_header *header = data;
+    if (captured_field_length(fi) < 2)
+        return true;
+    header->found = true;
+    header->type = tvb_get_guint8(fi->ds_tvb, fi->start);
+    header->code = tvb_get_guint8(fi->ds_tvb, fi->start + 1);
+    return false;
+}
+
+#define ICMP_UNREACHABLE 3
+#define ICMP_PORT_UNREACHABLE 3
+#define ICMPV6_UNREACHABLE 1
+#define ICMPV6_PORT_UNREACHABLE 4
+
+/* Only frames with an ICMP layer pay for these lookups. */
+static bool read_icmp(proto_tree *tree, tlsdiag_quic_observation *obs)
+{
+    icmp_header v4 = {false, 0, 0}, v6 = {false, 0, 0};
+    visit_field(tree, FIELD_ICMP, read_icmp_header, &v4);
+    if (!v4.found)
+        visit_field(tree, FIELD_ICMPV6, read_icmp_header, &v6);
+    if (!v4.found && !v6.found)
+        return false;
+    obs->icmp = true;
+    obs->port_unreachable = (v4.found && v4.type == ICMP_UNREACHABLE && v4.code == ICMP_PORT_UNREACHABLE) ||
+                            (v6.found && v6.type == ICMPV6_UNREACHABLE && v6.code == ICMPV6_PORT_UNREACHABLE);
+    return true;
+}
+
+static bool take_close_error(const field_info *fi, void *data)
+{
+    tlsdiag_quic_observation *obs = data;
+    if (fi == NULL || fi->hfinfo == NULL || !FT_IS_UINT64(fi->hfinfo->type))
+        return true;
+    obs->has_close = true;
+    obs->close_error = fvalue_get_uinteger64(FIELD_VALUE((field_info *)fi));
+    return false;
+}
+
+static void read_quic_close(proto_tree *tree, tlsdiag_quic_observation *obs)
+{
+    visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close_error, obs);
+    if (obs->has_close)
+        obs->close_reason = first_string(tree, FIELD_QUIC_CLOSE_REASON);
+}
+
+bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
+{
+    uint32_t connection;
+    if (tree == NULL || !first_uint(tree, FIELD_QUIC_CONNECTION, &connection))
+        return false;
+    memset(obs, 0, sizeof *obs);
+    obs->frame = pinfo->num;
+    obs->time_ns = time_in_ns(&pinfo->abs_ts);
+    obs->connection = connection;
+    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
+    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
+    visit_field(tree, FIELD_QUIC, read_quic_packet, obs);
+    if (read_icmp(tree, obs))
+        return true;
+    read_quic_close(tree, obs);
+    obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
+                                              TLSDIAG_MAX_HANDSHAKES);
+    if (obs->handshake_count > 0) {
+        obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
+        obs->has_certificate_list =
+            first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
+    }
+    return true;
 }

@@ -68,12 +68,23 @@ static int hf_tlsdiag_loss_client = -1;
 static int hf_tlsdiag_loss_duplicate_acks = -1;
 static int hf_tlsdiag_loss_zero_windows = -1;
 static int hf_tlsdiag_detail = -1;
+static int hf_tlsdiag_fallback_since_failure = -1;
+static int hf_tlsdiag_quic_connection = -1;
+static int hf_tlsdiag_quic_error = -1;
+static int hf_tlsdiag_quic_reason = -1;
+static int hf_tlsdiag_quic_initials = -1;
+static int hf_tlsdiag_quic_span = -1;
+static int hf_tlsdiag_quic_icmp = -1;
+static int hf_tlsdiag_quic_path = -1;
+static int hf_tlsdiag_quic_version = -1;
+static int hf_tlsdiag_quic_retry = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
 static gint ett_tlsdiag_resumption = -1;
 static gint ett_tlsdiag_steps = -1;
 static gint ett_tlsdiag_loss = -1;
+static gint ett_tlsdiag_quic = -1;
 
 static expert_field ei_tlsdiag_handshake_aborted = EI_INIT;
 static expert_field ei_tlsdiag_handshake_alert = EI_INIT;
@@ -94,6 +105,13 @@ static expert_field ei_tlsdiag_handshake_slow = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
 static expert_field ei_tlsdiag_retry_completed = EI_INIT;
+static expert_field ei_tlsdiag_quic_handshake_closed = EI_INIT;
+static expert_field ei_tlsdiag_quic_handshake_refused = EI_INIT;
+static expert_field ei_tlsdiag_quic_unanswered = EI_INIT;
+static expert_field ei_tlsdiag_quic_unanswered_short = EI_INIT;
+static expert_field ei_tlsdiag_quic_fallback_to_tcp = EI_INIT;
+static expert_field ei_tlsdiag_quic_no_common_version = EI_INIT;
+static expert_field ei_tlsdiag_quic_retry_loop = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
@@ -125,6 +143,11 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER] = &ei_tlsdiag_resumption_other_server,
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = &ei_tlsdiag_handshake_stalled,
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = &ei_tlsdiag_handshake_slow,
+    [TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED] = &ei_tlsdiag_quic_handshake_closed,
+    [TLSDIAG_FLAG_QUIC_UNANSWERED] = &ei_tlsdiag_quic_unanswered,
+    [TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP] = &ei_tlsdiag_quic_fallback_to_tcp,
+    [TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION] = &ei_tlsdiag_quic_no_common_version,
+    [TLSDIAG_FLAG_QUIC_RETRY_LOOP] = &ei_tlsdiag_quic_retry_loop,
 };
 
 /* Where one flag covers a mild and a grave case, the severity follows:
@@ -142,6 +165,15 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->capture_end &&
         !verdict->stalled)
         return &ei_tlsdiag_handshake_incomplete;
+    /* A server that refuses the client's first flight is a configuration
+     * mismatch, not a transient; one Initial before the capture ends may
+     * be a capture cut too early. */
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED && verdict->side == TLSDIAG_SIDE_SERVER &&
+        verdict->stage == TLSDIAG_STAGE_QUIC_INITIAL)
+        return &ei_tlsdiag_quic_handshake_refused;
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_UNANSWERED && verdict->capture_end &&
+        verdict->quic_initials < 2 && verdict->quic_icmp == 0)
+        return &ei_tlsdiag_quic_unanswered_short;
     return flag_experts[verdict->flag];
 }
 
@@ -229,6 +261,15 @@ static void add_alert(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *ve
     add_generated_uint(tree, hf_tlsdiag_alert_level, tvb, verdict->alert_level);
 }
 
+static void add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
+{
+    nstime_t time;
+    time.secs = (time_t)(ns / 1000000000);
+    time.nsecs = (int)(ns % 1000000000);
+    proto_item *item = proto_tree_add_time(tree, hf, tvb, 0, 0, &time);
+    proto_item_set_generated(item);
+}
+
 static void add_fallback(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
 {
     proto_tree *fallback;
@@ -250,16 +291,10 @@ static void add_fallback(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
     proto_item_set_generated(item);
     if (verdict->attempt != 0)
         add_generated_uint(fallback, hf_tlsdiag_fallback_attempt, tvb, verdict->attempt);
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP)
+        add_generated_time(fallback, hf_tlsdiag_fallback_since_failure, tvb, verdict->since_failure_ns);
 }
 
-static void add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
-{
-    nstime_t time;
-    time.secs = (time_t)(ns / 1000000000);
-    time.nsecs = (int)(ns % 1000000000);
-    proto_item *item = proto_tree_add_time(tree, hf, tvb, 0, 0, &time);
-    proto_item_set_generated(item);
-}
 
 static void add_resumption(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                            const tlsdiag_verdict *verdict)
@@ -361,7 +396,50 @@ static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
-           flag == TLSDIAG_FLAG_FALLBACK_SCSV || flag == TLSDIAG_FLAG_FALLBACK_REJECTED;
+           flag == TLSDIAG_FLAG_FALLBACK_SCSV || flag == TLSDIAG_FLAG_FALLBACK_REJECTED ||
+           flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP;
+}
+
+static bool tells_silence(tlsdiag_flag flag)
+{
+    return flag == TLSDIAG_FLAG_QUIC_UNANSWERED || flag == TLSDIAG_FLAG_QUIC_RETRY_LOOP ||
+           flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP;
+}
+
+/* "port_closed" (ICMP port unreachable), "icmp_unreachable", "udp_filtered" (silence) */
+static const char *quic_path_name(const tlsdiag_verdict *verdict)
+{
+    if (verdict->quic_icmp == 0)
+        return "udp_filtered";
+    return verdict->quic_port_closed ? "port_closed" : "icmp_unreachable";
+}
+
+static void add_quic(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    proto_tree *quic = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_quic, NULL, "QUIC");
+    proto_item *item;
+
+    add_generated_uint(quic, hf_tlsdiag_quic_connection, tvb, verdict->quic_connection);
+    if (verdict->has_quic_error) {
+        item = proto_tree_add_uint64(quic, hf_tlsdiag_quic_error, tvb, 0, 0, verdict->quic_error);
+        proto_item_set_generated(item);
+    }
+    if (verdict->quic_reason != NULL)
+        add_generated_string(quic, hf_tlsdiag_quic_reason, tvb, verdict->quic_reason);
+    bool silence = tells_silence(verdict->flag) &&
+                   (verdict->flag != TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP ||
+                    verdict->previous.flag == TLSDIAG_FLAG_QUIC_UNANSWERED);
+    if (silence) {
+        add_generated_uint(quic, hf_tlsdiag_quic_initials, tvb, verdict->quic_initials);
+        add_generated_time(quic, hf_tlsdiag_quic_span, tvb, verdict->quic_span_ns);
+        if (verdict->quic_icmp != 0)
+            add_generated_uint(quic, hf_tlsdiag_quic_icmp, tvb, verdict->quic_icmp);
+        add_generated_string(quic, hf_tlsdiag_quic_path, tvb, quic_path_name(verdict));
+    }
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION)
+        add_generated_uint(quic, hf_tlsdiag_quic_version, tvb, verdict->quic_version);
+    if (verdict->quic_retry != 0)
+        add_generated_uint(quic, hf_tlsdiag_quic_retry, tvb, verdict->quic_retry);
 }
 
 static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
@@ -393,6 +471,8 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
     if (is_fallback_flag(verdict->flag))
         add_fallback(tree, tvb, verdict);
+    if (verdict->quic || verdict->flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP)
+        add_quic(tree, tvb, verdict);
     if (verdict->certificate_requested) {
         item = proto_tree_add_boolean(tree, hf_tlsdiag_certificate_requested, tvb, 0, 0, TRUE);
         proto_item_set_generated(item);
@@ -475,11 +555,19 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         /* On the first pass a frame has a report only from its own
          * observation: links come from later frames. */
         tlsdiag_observation obs;
-        if (!tlsdiag_extract_segment(tree, pinfo, &obs))
+        tlsdiag_extract_result found = tlsdiag_extract_segment(tree, pinfo, &obs);
+        if (found == TLSDIAG_EXTRACT_NOT_TCP) {
+            tlsdiag_quic_observation quic;
+            if (!tlsdiag_extract_quic(tree, pinfo, &quic))
+                return 0;
+            tlsdiag_engine_observe_quic(engine, &quic);
+        } else if (found == TLSDIAG_EXTRACT_NOTHING) {
             return 0;
-        if (tlsdiag_engine_wants_content(engine, &obs))
-            tlsdiag_extract_content(tree, &obs);
-        tlsdiag_engine_observe(engine, &obs);
+        } else {
+            if (tlsdiag_engine_wants_content(engine, &obs))
+                tlsdiag_extract_content(tree, &obs);
+            tlsdiag_engine_observe(engine, &obs);
+        }
     } else {
         /* A frame seen again means the first pass is over (tshark -2, or
          * the GUI after reading the file): handshakes that never finished
@@ -506,7 +594,8 @@ void proto_register_tlsdiag(void)
           "What went wrong: handshake_aborted, handshake_alert, version_fallback, "
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
           "possible_alert_after_403, client_cert_rejected, resumption_refused, "
-          "resumption_other_server, handshake_stalled, handshake_slow",
+          "resumption_other_server, handshake_stalled, handshake_slow, quic_handshake_closed, "
+          "quic_unanswered, quic_fallback_to_tcp, quic_no_common_version, quic_retry_loop",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -659,6 +748,44 @@ void proto_register_tlsdiag(void)
          {"Detail", "tlsdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
           "The rest of the expert text, where it is longer than Wireshark shows in one line",
           HFILL}},
+        {&hf_tlsdiag_fallback_since_failure,
+         {"Time since the failure", "tlsdiag.fallback.since_failure", FT_RELATIVE_TIME, BASE_NONE,
+          NULL, 0x0,
+          "quic_fallback_to_tcp: from the failed QUIC attempt's close (or, unanswered, its latest "
+          "datagram) to this ClientHello",
+          HFILL}},
+        {&hf_tlsdiag_quic_connection,
+         {"QUIC connection", "tlsdiag.quic.connection", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "quic.connection.number of the QUIC connection (for quic_fallback_to_tcp: of the failed "
+          "attempt)",
+          HFILL}},
+        {&hf_tlsdiag_quic_error,
+         {"CONNECTION_CLOSE error", "tlsdiag.quic.error", FT_UINT64, BASE_HEX, NULL, 0x0,
+          "Error code of the CONNECTION_CLOSE (0x100 + TLS alert for CRYPTO_ERROR)", HFILL}},
+        {&hf_tlsdiag_quic_reason, {"Reason phrase", "tlsdiag.quic.reason", FT_STRING, BASE_NONE, NULL,
+                                   0x0, "Reason phrase of the CONNECTION_CLOSE", HFILL}},
+        {&hf_tlsdiag_quic_initials,
+         {"Client Initials", "tlsdiag.quic.initials", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Client datagrams with an Initial packet in the attempt, retransmissions included",
+          HFILL}},
+        {&hf_tlsdiag_quic_span,
+         {"Initials span", "tlsdiag.quic.span", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time from the client's first Initial to its last", HFILL}},
+        {&hf_tlsdiag_quic_icmp,
+         {"ICMP unreachable in frame", "tlsdiag.quic.icmp", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "The first ICMP unreachable error that answered the client's Initials", HFILL}},
+        {&hf_tlsdiag_quic_path,
+         {"Path", "tlsdiag.quic.path", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What answered the unanswered Initials: port_closed (ICMP port unreachable), "
+          "icmp_unreachable (another ICMP unreachable), udp_filtered (nothing)",
+          HFILL}},
+        {&hf_tlsdiag_quic_version,
+         {"Offered QUIC version", "tlsdiag.quic.version", FT_UINT32, BASE_HEX, NULL, 0x0,
+          "The QUIC version of the client's Initial", HFILL}},
+        {&hf_tlsdiag_quic_retry,
+         {"Retry in frame", "tlsdiag.quic.retry", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The server's first Retry packet", HFILL}},
     };
 
     static gint *ett[] = {
@@ -667,6 +794,7 @@ void proto_register_tlsdiag(void)
         &ett_tlsdiag_resumption,
         &ett_tlsdiag_steps,
         &ett_tlsdiag_loss,
+        &ett_tlsdiag_quic,
     };
 
     static ei_register_info ei[] = {
@@ -731,6 +859,27 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_retry_completed,
          {"tlsdiag.retry_completed", PI_SEQUENCE, PI_NOTE,
           "The retry after a failure completed its handshake", EXPFILL}},
+        {&ei_tlsdiag_quic_handshake_closed,
+         {"tlsdiag.quic_handshake_closed", PI_RESPONSE_CODE, PI_WARN,
+          "QUIC CONNECTION_CLOSE before the handshake completed", EXPFILL}},
+        {&ei_tlsdiag_quic_handshake_refused,
+         {"tlsdiag.quic_handshake_refused", PI_RESPONSE_CODE, PI_ERROR,
+          "QUIC server closed the connection at its first answer (Initial level)", EXPFILL}},
+        {&ei_tlsdiag_quic_unanswered,
+         {"tlsdiag.quic_unanswered", PI_SEQUENCE, PI_WARN,
+          "QUIC client Initials without any answer from the server", EXPFILL}},
+        {&ei_tlsdiag_quic_unanswered_short,
+         {"tlsdiag.quic_unanswered_short", PI_SEQUENCE, PI_NOTE,
+          "One QUIC client Initial without an answer before the capture ends", EXPFILL}},
+        {&ei_tlsdiag_quic_fallback_to_tcp,
+         {"tlsdiag.quic_fallback_to_tcp", PI_SEQUENCE, PI_WARN,
+          "TLS over TCP after a failed or unanswered QUIC attempt to the same server", EXPFILL}},
+        {&ei_tlsdiag_quic_no_common_version,
+         {"tlsdiag.quic_no_common_version", PI_PROTOCOL, PI_WARN,
+          "QUIC version negotiation found no version in common", EXPFILL}},
+        {&ei_tlsdiag_quic_retry_loop,
+         {"tlsdiag.quic_retry_loop", PI_SEQUENCE, PI_WARN,
+          "QUIC client answered a Retry and got no further", EXPFILL}},
     };
 
     module_t *tlsdiag_module;

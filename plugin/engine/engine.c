@@ -6,6 +6,8 @@
  */
 
 #include "engine.h"
+#include "quic.h"
+#include "reports.h"
 
 #include <string.h>
 
@@ -109,6 +111,7 @@ struct tlsdiag_engine {
     int64_t last_time; /* the latest time seen: the end of the capture */
     bool any_time;
     GStringChunk *server_names;
+    tlsdiag_quic *quic;
 };
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
@@ -204,6 +207,7 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
+    engine->quic = tlsdiag_quic_new();
     return engine;
 }
 
@@ -220,6 +224,7 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
         g_hash_table_destroy(engine->end_reports);
     stream_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
+    tlsdiag_quic_free(engine->quic);
     g_free(engine);
 }
 
@@ -236,7 +241,7 @@ const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, 
 
 /* Corrupt captures carry any timestamps at all: differences saturate
  * instead of overflowing. */
-static int64_t time_between(int64_t later, int64_t earlier)
+int64_t tlsdiag_time_between(int64_t later, int64_t earlier)
 {
     int64_t difference;
     if (__builtin_sub_overflow(later, earlier, &difference))
@@ -244,14 +249,19 @@ static int64_t time_between(int64_t later, int64_t earlier)
     return difference;
 }
 
-static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
+tlsdiag_frame_report *tlsdiag_report_for_frame(GHashTable *reports, uint32_t frame)
 {
-    tlsdiag_frame_report *report = g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
+    tlsdiag_frame_report *report = g_hash_table_lookup(reports, GUINT_TO_POINTER(frame));
     if (report == NULL) {
         report = g_new0(tlsdiag_frame_report, 1);
-        g_hash_table_insert(engine->reports, GUINT_TO_POINTER(frame), report);
+        g_hash_table_insert(reports, GUINT_TO_POINTER(frame), report);
     }
     return report;
+}
+
+static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
+{
+    return tlsdiag_report_for_frame(engine->reports, frame);
 }
 
 static bool observed_handshake(const tlsdiag_observation *obs, uint8_t type)
@@ -300,7 +310,7 @@ static void fill_steps(tlsdiag_verdict *verdict, const stream_state *state)
         if (!reached(state, stage))
             continue;
         verdict->steps |= (uint8_t)(1u << stage);
-        verdict->step_ns[stage] = time_between(state->stage_time[stage], previous);
+        verdict->step_ns[stage] = tlsdiag_time_between(state->stage_time[stage], previous);
         previous = state->stage_time[stage];
     }
 }
@@ -319,12 +329,12 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
     verdict->offered_version = state->offered_version;
     verdict->negotiated_version = state->negotiated_version;
     verdict->client_hello = state->client_hello;
-    verdict->elapsed_ns = time_between(time_ns, state->client_hello_time);
+    verdict->elapsed_ns = tlsdiag_time_between(time_ns, state->client_hello_time);
     verdict->resumption = state->resumption;
     verdict->session_issued = state->session_issued;
     verdict->session_issuer = state->session_issuer;
     verdict->last_progress = state->last_progress;
-    verdict->idle_ns = time_between(time_ns, state->last_progress_time);
+    verdict->idle_ns = tlsdiag_time_between(time_ns, state->last_progress_time);
     fill_steps(verdict, state);
     verdict->duplicate_acks = state->duplicate_acks;
     verdict->zero_windows = state->zero_windows;
@@ -421,7 +431,7 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
     attempt_key key = make_attempt_key(&state->client, &state->server);
     failed_attempt *failed = g_hash_table_lookup(engine->failures, &key);
 
-    int64_t since_failure = failed ? time_between(obs->time_ns, failed->failure_time) : 0;
+    int64_t since_failure = failed ? tlsdiag_time_between(obs->time_ns, failed->failure_time) : 0;
     if (failed != NULL && (since_failure > engine->settings.fallback_window_ns || since_failure < 0 ||
                            !same_server_name(failed->server_name, state->server_name)))
         failed = NULL;
@@ -457,6 +467,22 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
 
     /* A failure explains one retry; the retry carries the chain on. */
     g_hash_table_remove(engine->failures, &key);
+}
+
+/* A client whose QUIC attempt failed tries TLS over TCP (quic.c). */
+static void link_to_quic_attempt(tlsdiag_engine *engine, const stream_state *state,
+                                 const tlsdiag_observation *obs)
+{
+    const tlsdiag_frame_report *existing =
+        g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(obs->frame));
+    if (existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE)
+        return;
+    tlsdiag_verdict verdict;
+    memset(&verdict, 0, sizeof verdict);
+    fill_verdict(&verdict, state, obs->stream, obs->time_ns, TLSDIAG_FLAG_NONE, TLSDIAG_SIDE_CLIENT);
+    if (tlsdiag_quic_fallback(engine->quic, engine->reports, &verdict, obs->frame, obs->time_ns,
+                              engine->settings.fallback_window_ns))
+        report_for_frame(engine, obs->frame)->verdict = verdict;
 }
 
 /* ---- session resumption ---------------------------------------------------- */
@@ -592,6 +618,7 @@ static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_obser
 
     note_resumption_offer(engine, state, obs);
     link_to_failed_attempt(engine, state, obs);
+    link_to_quic_attempt(engine, state, obs);
     return state;
 }
 
@@ -854,7 +881,7 @@ static bool makes_progress(const tlsdiag_observation *obs)
 static void detect_handshake_slow(tlsdiag_engine *engine, const stream_state *state,
                                   const tlsdiag_observation *obs)
 {
-    if (time_between(obs->time_ns, state->client_hello_time) > engine->settings.slow_handshake_ns)
+    if (tlsdiag_time_between(obs->time_ns, state->client_hello_time) > engine->settings.slow_handshake_ns)
         new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_SLOW, TLSDIAG_SIDE_NONE);
 }
 
@@ -870,7 +897,7 @@ static void detect_handshake_stalled(tlsdiag_engine *engine, stream_state *state
                                      const tlsdiag_observation *obs)
 {
     if (state->stall_reported || makes_progress(obs) ||
-        time_between(obs->time_ns, state->last_progress_time) <= engine->settings.stall_timeout_ns)
+        tlsdiag_time_between(obs->time_ns, state->last_progress_time) <= engine->settings.stall_timeout_ns)
         return;
     if (new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state)) != NULL)
         state->stall_reported = true;
@@ -1004,7 +1031,7 @@ static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const s
                  TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state));
     report->verdict.capture_end = true;
     /* Silent until the capture ends, not only until its own last frame. */
-    report->verdict.idle_ns = time_between(engine->last_time, state->last_progress_time);
+    report->verdict.idle_ns = tlsdiag_time_between(engine->last_time, state->last_progress_time);
     report->verdict.stalled = report->verdict.idle_ns > engine->settings.stall_timeout_ns;
     g_hash_table_insert(engine->end_reports, GUINT_TO_POINTER(state->last_frame), report);
 }
@@ -1020,4 +1047,15 @@ void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
     g_hash_table_iter_init(&iter, engine->streams);
     while (g_hash_table_iter_next(&iter, &stream, &state))
         report_stall_at_end(engine, GPOINTER_TO_UINT(stream), state);
+    tlsdiag_quic_capture_end(engine->quic, engine->reports, engine->end_reports);
+}
+
+void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs)
+{
+    if (engine->end_reports != NULL)
+        reopen_capture(engine);
+    if (!engine->any_time || obs->time_ns > engine->last_time)
+        engine->last_time = obs->time_ns;
+    engine->any_time = true;
+    tlsdiag_quic_observe(engine->quic, engine->reports, obs);
 }

@@ -23,6 +23,11 @@ static const char *const flag_names[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER] = "resumption_other_server",
     [TLSDIAG_FLAG_HANDSHAKE_STALLED] = "handshake_stalled",
     [TLSDIAG_FLAG_HANDSHAKE_SLOW] = "handshake_slow",
+    [TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED] = "quic_handshake_closed",
+    [TLSDIAG_FLAG_QUIC_UNANSWERED] = "quic_unanswered",
+    [TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP] = "quic_fallback_to_tcp",
+    [TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION] = "quic_no_common_version",
+    [TLSDIAG_FLAG_QUIC_RETRY_LOOP] = "quic_retry_loop",
 };
 
 static const char *const resumption_names[TLSDIAG_RESUMPTION_COUNT] = {
@@ -57,6 +62,8 @@ static const char *const stage_names[TLSDIAG_STAGE_COUNT] = {
     [TLSDIAG_STAGE_SERVER_FLIGHT] = "server_flight",
     [TLSDIAG_STAGE_CLIENT_FLIGHT] = "client_flight",
     [TLSDIAG_STAGE_ESTABLISHED] = "established",
+    [TLSDIAG_STAGE_QUIC_INITIAL] = "initial",
+    [TLSDIAG_STAGE_QUIC_HANDSHAKE] = "handshake",
 };
 
 static const char *const stage_phrases_tls12[TLSDIAG_STAGE_COUNT] = {
@@ -66,6 +73,8 @@ static const char *const stage_phrases_tls12[TLSDIAG_STAGE_COUNT] = {
     [TLSDIAG_STAGE_SERVER_FLIGHT] = "after the server's flight (Certificate to ServerHelloDone)",
     [TLSDIAG_STAGE_CLIENT_FLIGHT] = "after the client's key exchange and Finished",
     [TLSDIAG_STAGE_ESTABLISHED] = "after the handshake completed",
+    [TLSDIAG_STAGE_QUIC_INITIAL] = "at the Initial level (no Handshake packet from the server yet)",
+    [TLSDIAG_STAGE_QUIC_HANDSHAKE] = "at the Handshake level (after the server's encrypted flight)",
 };
 
 static const char *const stage_phrases_tls13[TLSDIAG_STAGE_COUNT] = {
@@ -75,6 +84,8 @@ static const char *const stage_phrases_tls13[TLSDIAG_STAGE_COUNT] = {
     [TLSDIAG_STAGE_SERVER_FLIGHT] = "after the server's encrypted flight",
     [TLSDIAG_STAGE_CLIENT_FLIGHT] = "after the client's Finished",
     [TLSDIAG_STAGE_ESTABLISHED] = "after the handshake completed",
+    [TLSDIAG_STAGE_QUIC_INITIAL] = "at the Initial level (no Handshake packet from the server yet)",
+    [TLSDIAG_STAGE_QUIC_HANDSHAKE] = "at the Handshake level (after the server's encrypted flight)",
 };
 
 static const char *name_or_empty(const char *const *table, unsigned count, unsigned index)
