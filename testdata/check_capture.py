@@ -57,7 +57,9 @@ FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "resumption.offered", "resumption.issued", "resumption.issuer", "last_progress", "idle",
                "capture_end", "step.server_hello", "step.server_flight", "step.client_flight",
                "step.completion", "loss.client_hello_retransmissions", "loss.server_retransmissions",
-               "loss.client_retransmissions", "loss.duplicate_acks", "loss.zero_windows"]
+               "loss.client_retransmissions", "loss.duplicate_acks", "loss.zero_windows",
+               "fallback.since_failure", "quic.connection", "quic.error", "quic.reason", "quic.initials",
+               "quic.span", "quic.icmp", "quic.path", "quic.version", "quic.retry"]
 SKIP = 77
 # tshark -T fields spells booleans 1/0 in 4.0, True/False in 4.4 and 4.6.
 BOOLEAN_COLUMNS = {"fallback.scsv", "certificate_requested", "capture_end"}
