@@ -112,6 +112,7 @@ static expert_field ei_tlsdiag_quic_unanswered_short = EI_INIT;
 static expert_field ei_tlsdiag_quic_fallback_to_tcp = EI_INIT;
 static expert_field ei_tlsdiag_quic_no_common_version = EI_INIT;
 static expert_field ei_tlsdiag_quic_retry_loop = EI_INIT;
+static expert_field ei_tlsdiag_quic_version_probe = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
 static GArray *wanted_fields; /* resolved once, in handoff */
@@ -174,6 +175,10 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
     if (verdict->flag == TLSDIAG_FLAG_QUIC_UNANSWERED && verdict->capture_end &&
         verdict->quic_initials < 2 && verdict->quic_icmp == 0)
         return &ei_tlsdiag_quic_unanswered_short;
+    /* A greased version asks for the list; the client may only probe. */
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION &&
+        tlsdiag_quic_version_is_greased(verdict->quic_version))
+        return &ei_tlsdiag_quic_version_probe;
     return flag_experts[verdict->flag];
 }
 
@@ -877,6 +882,10 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_quic_no_common_version,
          {"tlsdiag.quic_no_common_version", PI_PROTOCOL, PI_WARN,
           "QUIC version negotiation found no version in common", EXPFILL}},
+        {&ei_tlsdiag_quic_version_probe,
+         {"tlsdiag.quic_version_probe", PI_PROTOCOL, PI_NOTE,
+          "QUIC client sent a greased version and did not come back after the Version Negotiation",
+          EXPFILL}},
         {&ei_tlsdiag_quic_retry_loop,
          {"tlsdiag.quic_retry_loop", PI_SEQUENCE, PI_WARN,
           "QUIC client answered a Retry and got no further", EXPFILL}},

@@ -112,6 +112,11 @@ void tlsdiag_quic_free(tlsdiag_quic *quic)
     g_free(quic);
 }
 
+bool tlsdiag_quic_version_is_greased(uint32_t version)
+{
+    return (version & 0x0F0F0F0Fu) == 0x0A0A0A0Au;
+}
+
 bool tlsdiag_alert_rejects_certificate(uint8_t alert)
 {
     switch (alert) {
@@ -325,12 +330,13 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
     end_attempt(reports, conn, verdict, obs->frame);
 }
 
-/* RFC 9000 17.2.5.2: a client answers one Retry; a second one after the
- * client sent the first one's token means the server refused the token. */
+/* RFC 9000 17.2.5.2: a client answers one Retry; another Retry after the
+ * client sent the token means the server refused its own token. Two
+ * Retries before it are answers to two copies of the first Initial. */
 static void detect_retry_loop(GHashTable *reports, quic_connection *conn,
                               const tlsdiag_quic_observation *obs)
 {
-    if (conn->retries < 2 || !conn->token_after_retry)
+    if (!(obs->packets & TLSDIAG_QUIC_RETRY) || !conn->token_after_retry)
         return;
     tlsdiag_verdict *verdict = new_quic_verdict(reports, conn, obs->frame, obs->time_ns,
                                                 TLSDIAG_FLAG_QUIC_RETRY_LOOP, TLSDIAG_SIDE_SERVER);

@@ -84,6 +84,10 @@ bool tlsdiag_quic_fallback(tlsdiag_quic *quic, GHashTable *reports, tlsdiag_verd
  * copied from reports where the frame has links already. */
 void tlsdiag_quic_capture_end(tlsdiag_quic *quic, GHashTable *reports, GHashTable *end_reports);
 
+/* RFC 9000 15: versions 0x?a?a?a?a are reserved to make servers answer
+ * with a Version Negotiation. */
+bool tlsdiag_quic_version_is_greased(uint32_t version);
+
 /* Whether an alert from the server to a client certificate is a rejection
  * of that certificate. */
 bool tlsdiag_alert_rejects_certificate(uint8_t alert);

@@ -120,11 +120,17 @@ static void describe_unanswered(const tlsdiag_verdict *verdict, GString *out)
 
 static void describe_no_common_version(const tlsdiag_verdict *verdict, GString *out)
 {
-    g_string_append_printf(out, "QUIC version negotiation failed: the server does not speak "
-                                "version 0x%08" PRIx32 " the client offered (first Initial: "
-                                "frame %" PRIu32 "), and the client never came back with a "
-                                "version the server listed: no QUIC version in common",
+    g_string_append_printf(out, "QUIC version negotiation without a result: the server does not "
+                                "speak version 0x%08" PRIx32 " of the client's first Initial "
+                                "(frame %" PRIu32 "), and the client never came back with a "
+                                "version the server listed",
                            verdict->quic_version, verdict->client_hello);
+    if (tlsdiag_quic_version_is_greased(verdict->quic_version))
+        g_string_append(out, ". That version is a reserved (greased) one, sent to ask for the "
+                             "list: either the client only probed, or it has no version in "
+                             "common with the server");
+    else
+        g_string_append(out, ": no QUIC version in common");
 }
 
 static void describe_retry_loop(const tlsdiag_verdict *verdict, GString *out)

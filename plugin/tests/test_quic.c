@@ -471,6 +471,8 @@ static void test_no_common_version(fixture *f, gconstpointer data G_GNUC_UNUSED)
     tlsdiag_engine_capture_end(f->engine);
     const tlsdiag_verdict *v = expect_flag(f, 2, TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION);
     g_assert_cmpuint(v->quic_version, ==, 0x1a2a3a4a);
+    g_assert_true(tlsdiag_quic_version_is_greased(v->quic_version));
+    assert_text_contains(v, "either the client only probed");
     g_assert_true(v->capture_end);
     g_assert_cmpuint(tlsdiag_engine_report(f->engine, 2)->retried_by, ==, 3);
 }
@@ -486,6 +488,9 @@ static void test_retry_loop(fixture *f, gconstpointer data G_GNUC_UNUSED)
     send_datagram(f, &c, false, 4, 3 * MS, TLSDIAG_QUIC_RETRY);
     const tlsdiag_verdict *v = expect_flag(f, 4, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
     g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_SERVER);
+    g_assert_cmpuint(v->quic_retry, ==, 2);
+    send_datagram(f, &c, false, 5, 4 * MS, TLSDIAG_QUIC_INITIAL);
+    g_assert_null(verdict_at(f, 5));
     g_assert_cmpuint(v->quic_retry, ==, 2);
     assert_text_contains(v, "got another Retry");
 }
@@ -503,17 +508,19 @@ static void test_retry_then_silence(fixture *f, gconstpointer data G_GNUC_UNUSED
     g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
 }
 
+/* Two copies of the first Initial get two Retries; the token then works. */
 static void test_retry_then_handshake_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     quic_conn c = quic_to(0, 40000, SERVER_HOST);
     client_initial(f, &c, 1, 0);
     send_datagram(f, &c, false, 2, MS, TLSDIAG_QUIC_RETRY);
+    send_datagram(f, &c, false, 20, MS, TLSDIAG_QUIC_RETRY);
     tlsdiag_quic_observation token = datagram(&c, true, 3, 2 * MS, TLSDIAG_QUIC_INITIAL);
     token.initial_token = true;
     tlsdiag_engine_observe_quic(f->engine, &token);
     complete(f, &c, 4, 3 * MS);
     tlsdiag_engine_capture_end(f->engine);
-    for (uint32_t frame = 1; frame <= 6; frame++)
+    for (uint32_t frame = 1; frame <= 20; frame++)
         g_assert_null(verdict_at(f, frame));
 }
 

@@ -159,7 +159,9 @@ scn_quic_version_mismatch() {
         "select a version\") and the script falls back to TLS over TCP. The negotiation is known to have failed" \
         "only when the capture ends (the client could still come back): two-pass mode." \
         "why: quic_no_common_version on the Version Negotiation (two-pass); quic_fallback_to_tcp on the TCP ClientHello," \
-        "whose failure is that negotiation."
+        "whose failure is that negotiation." \
+        "ngtcp2 only lets its client offer a version it does not support when that version is greased (0x?a?a?a?a), so" \
+        "the negotiation verdict is a Note whose text says the client may only have probed; the fallback says more."
     EXPECT_COLS="frame flag side capture_end fallback.previous"
     quic_server "$QUIC_PORT" plain --preferred-versions=v1
     server_openssl "$SRV"
