@@ -473,6 +473,8 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
 static void link_to_quic_attempt(tlsdiag_engine *engine, const stream_state *state,
                                  const tlsdiag_observation *obs)
 {
+    if (!tlsdiag_quic_seen(engine->quic))
+        return;
     const tlsdiag_frame_report *existing =
         g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(obs->frame));
     if (existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE)

@@ -102,6 +102,11 @@ tlsdiag_quic *tlsdiag_quic_new(void)
     return quic;
 }
 
+bool tlsdiag_quic_seen(const tlsdiag_quic *quic)
+{
+    return g_hash_table_size(quic->latest) > 0;
+}
+
 void tlsdiag_quic_free(tlsdiag_quic *quic)
 {
     if (quic == NULL)
@@ -500,8 +505,6 @@ static quic_connection *fallback_source(tlsdiag_quic *quic, const tlsdiag_verdic
 bool tlsdiag_quic_fallback(tlsdiag_quic *quic, GHashTable *reports, tlsdiag_verdict *verdict,
                            uint32_t frame, int64_t time_ns, int64_t window_ns)
 {
-    if (g_hash_table_size(quic->latest) == 0)
-        return false;
     quic_connection *conn = fallback_source(quic, verdict);
     tlsdiag_failure failure;
     int64_t failure_time = 0;

@@ -68,6 +68,10 @@ typedef struct tlsdiag_quic tlsdiag_quic;
 tlsdiag_quic *tlsdiag_quic_new(void);
 void tlsdiag_quic_free(tlsdiag_quic *quic);
 
+/* Whether any QUIC attempt was seen: TCP handshakes pay nothing for the
+ * QUIC story in captures without QUIC. */
+bool tlsdiag_quic_seen(const tlsdiag_quic *quic);
+
 /* Reports go into reports (frame number -> tlsdiag_frame_report). */
 void tlsdiag_quic_observe(tlsdiag_quic *quic, GHashTable *reports,
                           const tlsdiag_quic_observation *obs);
