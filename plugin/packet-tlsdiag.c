@@ -411,14 +411,6 @@ static bool tells_silence(tlsdiag_flag flag)
            flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP;
 }
 
-/* "port_closed" (ICMP port unreachable), "icmp_unreachable", "udp_filtered" (silence) */
-static const char *quic_path_name(const tlsdiag_verdict *verdict)
-{
-    if (verdict->quic_icmp == 0)
-        return "udp_filtered";
-    return verdict->quic_port_closed ? "port_closed" : "icmp_unreachable";
-}
-
 static void add_quic(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
 {
     proto_tree *quic = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_quic, NULL, "QUIC");
@@ -439,7 +431,7 @@ static void add_quic(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *ver
         add_generated_time(quic, hf_tlsdiag_quic_span, tvb, verdict->quic_span_ns);
         if (verdict->quic_icmp != 0)
             add_generated_uint(quic, hf_tlsdiag_quic_icmp, tvb, verdict->quic_icmp);
-        add_generated_string(quic, hf_tlsdiag_quic_path, tvb, quic_path_name(verdict));
+        add_generated_string(quic, hf_tlsdiag_quic_path, tvb, tlsdiag_quic_path_name(verdict));
     }
     if (verdict->flag == TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION)
         add_generated_uint(quic, hf_tlsdiag_quic_version, tvb, verdict->quic_version);

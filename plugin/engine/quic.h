@@ -92,6 +92,10 @@ void tlsdiag_quic_capture_end(tlsdiag_quic *quic, GHashTable *reports, GHashTabl
  * with a Version Negotiation. */
 bool tlsdiag_quic_version_is_greased(uint32_t version);
 
+/* What answered unanswered Initials: "port_closed" (ICMP port unreachable),
+ * "icmp_unreachable" (another ICMP unreachable), "udp_filtered" (nothing). */
+const char *tlsdiag_quic_path_name(const tlsdiag_verdict *verdict);
+
 /* Whether an alert from the server to a client certificate is a rejection
  * of that certificate. */
 bool tlsdiag_alert_rejects_certificate(uint8_t alert);

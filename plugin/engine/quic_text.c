@@ -72,6 +72,13 @@ static void append_silence(GString *out, const tlsdiag_verdict *verdict)
                                verdict->server.port);
 }
 
+const char *tlsdiag_quic_path_name(const tlsdiag_verdict *verdict)
+{
+    if (verdict->quic_icmp == 0)
+        return "udp_filtered";
+    return verdict->quic_port_closed ? "port_closed" : "icmp_unreachable";
+}
+
 static void describe_closed(const tlsdiag_verdict *verdict, GString *out)
 {
     bool refused = verdict->side == TLSDIAG_SIDE_SERVER &&
