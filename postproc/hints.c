@@ -11,7 +11,8 @@ static const char *const known_flags[] = {
     "fallback_scsv",      "fallback_rejected",       "retry_after_failure",
     "alert_after_403",    "client_cert_rejected",    "possible_alert_after_403",
     "resumption_refused", "resumption_other_server", "handshake_stalled",
-    "handshake_slow",
+    "handshake_slow",     "quic_handshake_closed",   "quic_unanswered",
+    "quic_fallback_to_tcp", "quic_no_common_version", "quic_retry_loop",
 };
 
 static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)

@@ -54,6 +54,16 @@ FIELDS = {
     "tlsdiag.loss.duplicate_acks": "FT_UINT32",
     "tlsdiag.loss.zero_windows": "FT_UINT32",
     "tlsdiag.detail": "FT_STRING",
+    "tlsdiag.fallback.since_failure": "FT_RELATIVE_TIME",
+    "tlsdiag.quic.connection": "FT_UINT32",
+    "tlsdiag.quic.error": "FT_UINT64",
+    "tlsdiag.quic.reason": "FT_STRING",
+    "tlsdiag.quic.initials": "FT_UINT32",
+    "tlsdiag.quic.span": "FT_RELATIVE_TIME",
+    "tlsdiag.quic.icmp": "FT_FRAMENUM",
+    "tlsdiag.quic.path": "FT_STRING",
+    "tlsdiag.quic.version": "FT_UINT32",
+    "tlsdiag.quic.retry": "FT_FRAMENUM",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -62,7 +72,9 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "possible_alert_after_403", "client_cert_rejected", "handshake_failed_later",
            "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
-           "handshake_slow"]
+           "handshake_slow", "quic_handshake_closed", "quic_handshake_refused", "quic_unanswered",
+           "quic_unanswered_short", "quic_fallback_to_tcp", "quic_no_common_version",
+           "quic_version_probe", "quic_retry_loop"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 

@@ -37,7 +37,7 @@ FIELDS = [
     "tlsdiag.step.server_hello", "tlsdiag.step.server_flight", "tlsdiag.step.client_flight",
     "tlsdiag.step.completion", "tlsdiag.loss.client_hello_retransmissions",
     "tlsdiag.loss.server_retransmissions", "tlsdiag.loss.client_retransmissions",
-    "tlsdiag.loss.duplicate_acks", "tlsdiag.loss.zero_windows",
+    "tlsdiag.loss.duplicate_acks", "tlsdiag.loss.zero_windows", "tlsdiag.quic.connection",
 ]
 
 
