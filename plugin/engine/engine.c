@@ -951,13 +951,19 @@ bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_ob
            tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE);
 }
 
-void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
+/* A frame of the first pass: the capture goes on at least until then. */
+static void note_frame_time(tlsdiag_engine *engine, int64_t time_ns)
 {
     if (engine->end_reports != NULL)
         reopen_capture(engine);
-    if (!engine->any_time || obs->time_ns > engine->last_time)
-        engine->last_time = obs->time_ns;
+    if (!engine->any_time || time_ns > engine->last_time)
+        engine->last_time = time_ns;
     engine->any_time = true;
+}
+
+void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
+{
+    note_frame_time(engine, obs->time_ns);
     /* TLS 1.3 tickets come after the handshake, when the stream is done. */
     if (obs->issued_ticket != 0)
         record_issued_session(engine, obs->issued_ticket, obs->frame, &obs->src);
@@ -1054,10 +1060,6 @@ void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
 
 void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs)
 {
-    if (engine->end_reports != NULL)
-        reopen_capture(engine);
-    if (!engine->any_time || obs->time_ns > engine->last_time)
-        engine->last_time = obs->time_ns;
-    engine->any_time = true;
+    note_frame_time(engine, obs->time_ns);
     tlsdiag_quic_observe(engine->quic, engine->reports, obs);
 }

@@ -72,11 +72,8 @@ struct tlsdiag_quic {
 static guint attempt_key_hash(gconstpointer key)
 {
     const attempt_key *k = key;
-    guint hash = 2166136261u;
-    const uint8_t *bytes = (const uint8_t *)k;
-    for (size_t i = 0; i < offsetof(attempt_key, server_name); i++)
-        hash = (hash ^ bytes[i]) * 16777619u;
-    return hash ^ g_direct_hash(k->server_name);
+    uint64_t digest = tlsdiag_digest((const uint8_t *)k, offsetof(attempt_key, server_name));
+    return (guint)(digest ^ (digest >> 32)) ^ g_direct_hash(k->server_name);
 }
 
 static gboolean attempt_key_equal(gconstpointer a, gconstpointer b)
@@ -233,6 +230,18 @@ static tlsdiag_stage stage_of(const quic_connection *conn)
     return conn->server_handshake ? TLSDIAG_STAGE_QUIC_HANDSHAKE : TLSDIAG_STAGE_QUIC_INITIAL;
 }
 
+/* What an attempt's verdicts, and the fallback after it, tell of it. */
+static void fill_attempt(tlsdiag_verdict *verdict, const quic_connection *conn)
+{
+    verdict->quic_connection = conn->number;
+    verdict->quic_initials = conn->initials;
+    verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
+    verdict->quic_icmp = conn->icmp;
+    verdict->quic_port_closed = conn->port_closed;
+    verdict->quic_version = conn->version;
+    verdict->quic_retry = conn->retry;
+}
+
 static void fill_quic_verdict(tlsdiag_verdict *verdict, const quic_connection *conn,
                               tlsdiag_flag flag, tlsdiag_side side, int64_t time_ns)
 {
@@ -242,19 +251,13 @@ static void fill_quic_verdict(tlsdiag_verdict *verdict, const quic_connection *c
     verdict->tls13 = true;
     verdict->quic = true;
     verdict->stream = conn->number;
-    verdict->quic_connection = conn->number;
     verdict->client = conn->client;
     verdict->server = conn->server;
     verdict->server_name = conn->server_name;
     verdict->offered_version = TLSDIAG_VERSION_TLS13;
     verdict->client_hello = conn->hello;
     verdict->elapsed_ns = tlsdiag_time_between(time_ns, conn->hello_time);
-    verdict->quic_initials = conn->initials;
-    verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
-    verdict->quic_icmp = conn->icmp;
-    verdict->quic_port_closed = conn->port_closed;
-    verdict->quic_version = conn->version;
-    verdict->quic_retry = conn->retry;
+    fill_attempt(verdict, conn);
     if (conn->client_certificate_sent || conn->client_certificate_empty)
         verdict->client_certificate = conn->client_certificate_empty ? TLSDIAG_CLIENT_CERT_EMPTY
                                                                      : TLSDIAG_CLIENT_CERT_SENT;
@@ -520,13 +523,7 @@ bool tlsdiag_quic_fallback(tlsdiag_quic *quic, GHashTable *reports, tlsdiag_verd
     verdict->previous = failure;
     verdict->origin = failure;
     verdict->since_failure_ns = since;
-    verdict->quic_connection = conn->number;
-    verdict->quic_initials = conn->initials;
-    verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
-    verdict->quic_icmp = conn->icmp;
-    verdict->quic_port_closed = conn->port_closed;
-    verdict->quic_version = conn->version;
-    verdict->quic_retry = conn->retry;
+    fill_attempt(verdict, conn);
 
     tlsdiag_frame_report *failed = tlsdiag_report_for_frame(reports, failure.frame);
     failed->retried_by = frame;

@@ -477,14 +477,23 @@ static void test_no_common_version(fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint(tlsdiag_engine_report(f->engine, 2)->retried_by, ==, 3);
 }
 
+/* Initial (frame 1), Retry (2; a second copy in frame 20 when twice), the
+ * client's Initial with the token (3). */
+static void retry_answered(fixture *f, const quic_conn *c, bool twice)
+{
+    client_initial(f, c, 1, 0);
+    send_datagram(f, c, false, 2, MS, TLSDIAG_QUIC_RETRY);
+    if (twice)
+        send_datagram(f, c, false, 20, MS, TLSDIAG_QUIC_RETRY);
+    tlsdiag_quic_observation token = datagram(c, true, 3, 2 * MS, TLSDIAG_QUIC_INITIAL);
+    token.initial_token = true;
+    tlsdiag_engine_observe_quic(f->engine, &token);
+}
+
 static void test_retry_loop(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     quic_conn c = quic_to(0, 40000, SERVER_HOST);
-    client_initial(f, &c, 1, 0);
-    send_datagram(f, &c, false, 2, MS, TLSDIAG_QUIC_RETRY);
-    tlsdiag_quic_observation token = datagram(&c, true, 3, 2 * MS, TLSDIAG_QUIC_INITIAL);
-    token.initial_token = true;
-    tlsdiag_engine_observe_quic(f->engine, &token);
+    retry_answered(f, &c, false);
     send_datagram(f, &c, false, 4, 3 * MS, TLSDIAG_QUIC_RETRY);
     const tlsdiag_verdict *v = expect_flag(f, 4, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
     g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_SERVER);
@@ -498,11 +507,7 @@ static void test_retry_loop(fixture *f, gconstpointer data G_GNUC_UNUSED)
 static void test_retry_then_silence(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     quic_conn c = quic_to(0, 40000, SERVER_HOST);
-    client_initial(f, &c, 1, 0);
-    send_datagram(f, &c, false, 2, MS, TLSDIAG_QUIC_RETRY);
-    tlsdiag_quic_observation token = datagram(&c, true, 3, 2 * MS, TLSDIAG_QUIC_INITIAL);
-    token.initial_token = true;
-    tlsdiag_engine_observe_quic(f->engine, &token);
+    retry_answered(f, &c, false);
     tlsdiag_engine_capture_end(f->engine);
     const tlsdiag_verdict *v = expect_flag(f, 3, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
     g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
@@ -512,12 +517,7 @@ static void test_retry_then_silence(fixture *f, gconstpointer data G_GNUC_UNUSED
 static void test_retry_then_handshake_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     quic_conn c = quic_to(0, 40000, SERVER_HOST);
-    client_initial(f, &c, 1, 0);
-    send_datagram(f, &c, false, 2, MS, TLSDIAG_QUIC_RETRY);
-    send_datagram(f, &c, false, 20, MS, TLSDIAG_QUIC_RETRY);
-    tlsdiag_quic_observation token = datagram(&c, true, 3, 2 * MS, TLSDIAG_QUIC_INITIAL);
-    token.initial_token = true;
-    tlsdiag_engine_observe_quic(f->engine, &token);
+    retry_answered(f, &c, true);
     complete(f, &c, 4, 3 * MS);
     tlsdiag_engine_capture_end(f->engine);
     for (uint32_t frame = 1; frame <= 20; frame++)
