@@ -61,7 +61,6 @@ typedef enum {
     FIELD_QUIC,
     FIELD_QUIC_CONNECTION,
     FIELD_QUIC_CLOSE_ERROR,
-    FIELD_QUIC_CLOSE_REASON,
     FIELD_ICMP,
     FIELD_ICMPV6,
     FIELD_COUNT
@@ -107,11 +106,11 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code"},
     [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status"},
     /* QUIC: one "quic" item per packet of a datagram, whose header bytes
-     * say its type; the rest only where a close was readable. */
+     * say its type; the close's error code where a close was readable, its
+     * reason phrase from the bytes after it. */
     [FIELD_QUIC] = {.abbrev = "quic"},
     [FIELD_QUIC_CONNECTION] = {.abbrev = "quic.connection.number"},
     [FIELD_QUIC_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code"},
-    [FIELD_QUIC_CLOSE_REASON] = {.abbrev = "quic.cc.reason_phrase"},
     /* An ICMP error quotes the datagram it answers, and Wireshark
      * dissects the quote: its QUIC is not new. */
     [FIELD_ICMP] = {.abbrev = "icmp"},
@@ -788,21 +787,42 @@ static bool read_icmp(proto_tree *tree, tlsdiag_quic_observation *obs)
     return true;
 }
 
-static bool take_close_error(const field_info *fi, void *data)
+typedef struct {
+    tlsdiag_quic_observation *obs;
+    wmem_allocator_t *pool;
+} close_reader;
+
+/* RFC 9000 19.19: Error Code, Frame Type, Reason Phrase Length, Reason
+ * Phrase; the error code item says where the frame is. */
+static const char *read_reason_phrase(const field_info *fi, wmem_allocator_t *pool)
 {
-    tlsdiag_quic_observation *obs = data;
+    gint available = captured_field_length(fi) > 0
+                         ? tvb_captured_length_remaining(fi->ds_tvb, fi->start + fi->length)
+                         : 0;
+    cursor c = {fi->ds_tvb, fi->start + fi->length, fi->start + fi->length + MAX(available, 0),
+                available > 0};
+    cursor_varint(&c); /* frame type */
+    guint64 length = cursor_varint(&c);
+    if (!c.ok || length == 0 || length > (guint64)(c.end - c.offset))
+        return NULL;
+    return (const char *)tvb_get_string_enc(pool, c.tvb, c.offset, (gint)length, ENC_UTF_8);
+}
+
+static bool take_close(const field_info *fi, void *data)
+{
+    close_reader *reader = data;
     if (fi == NULL || fi->hfinfo == NULL || !FT_IS_UINT64(fi->hfinfo->type))
         return true;
-    obs->has_close = true;
-    obs->close_error = fvalue_get_uinteger64(FIELD_VALUE((field_info *)fi));
+    reader->obs->has_close = true;
+    reader->obs->close_error = fvalue_get_uinteger64(FIELD_VALUE((field_info *)fi));
+    reader->obs->close_reason = read_reason_phrase(fi, reader->pool);
     return false;
 }
 
-static void read_quic_close(proto_tree *tree, tlsdiag_quic_observation *obs)
+static void read_quic_close(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
 {
-    visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close_error, obs);
-    if (obs->has_close)
-        obs->close_reason = first_string(tree, FIELD_QUIC_CLOSE_REASON);
+    close_reader reader = {obs, pinfo->pool};
+    visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close, &reader);
 }
 
 bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
@@ -819,7 +839,7 @@ bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_obs
     visit_field(tree, FIELD_QUIC, read_quic_packet, obs);
     if (read_icmp(tree, obs))
         return true;
-    read_quic_close(tree, obs);
+    read_quic_close(tree, pinfo, obs);
     obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
                                               TLSDIAG_MAX_HANDSHAKES);
     if (obs->handshake_count > 0) {
