@@ -58,13 +58,15 @@ typedef enum {
     FIELD_TLS_CERTIFICATE_LIST_LENGTH,
     FIELD_HTTP_STATUS,
     FIELD_HTTP2_STATUS,
-    FIELD_QUIC,
     FIELD_QUIC_CONNECTION,
+    /* Wanted only once the capture showed a QUIC connection. */
     FIELD_QUIC_CLOSE_ERROR,
     FIELD_ICMP,
     FIELD_ICMPV6,
     FIELD_COUNT
 } wanted_field;
+
+#define FIELD_FIRST_QUIC_ONLY FIELD_QUIC_CLOSE_ERROR
 
 /* Wanted fields are built on every frame, so the table asks for coarse items
  * and reads their bytes where the fine ones would cost more: the TCP
@@ -105,10 +107,9 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {.abbrev = "tls.handshake.certificates_length"},
     [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code"},
     [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status"},
-    /* QUIC: one "quic" item per packet of a datagram, whose header bytes
-     * say its type; the close's error code where a close was readable, its
-     * reason phrase from the bytes after it. */
-    [FIELD_QUIC] = {.abbrev = "quic"},
+    /* QUIC: the connection number, at the start of each datagram, whose
+     * bytes say the packets' types; the close's error code where a close
+     * was readable, its reason phrase from the bytes after it. */
     [FIELD_QUIC_CONNECTION] = {.abbrev = "quic.connection.number"},
     [FIELD_QUIC_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code"},
     /* An ICMP error quotes the datagram it answers, and Wireshark
@@ -122,9 +123,8 @@ static field_ref fields[FIELD_COUNT] = {
 #define TCP_FLAG_RST 0x004
 #define TCP_FLAG_ACK 0x010
 
-GArray *tlsdiag_extract_resolve_fields(void)
+void tlsdiag_extract_resolve_fields(void)
 {
-    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), FIELD_COUNT);
     for (unsigned i = 0; i < FIELD_COUNT; i++) {
         field_ref *ref = &fields[i];
         ref->hf_count = 0;
@@ -133,10 +133,17 @@ GArray *tlsdiag_extract_resolve_fields(void)
         int hf = proto_registrar_get_id_byname(ref->abbrev);
         while (hf > 0 && ref->hf_count < MAX_SAME_NAME) {
             ref->hf[ref->hf_count++] = hf;
-            g_array_append_val(wanted, hf);
             hf = proto_registrar_get_nth(hf)->same_name_prev_id;
         }
     }
+}
+
+GArray *tlsdiag_extract_wanted_fields(bool quic_seen)
+{
+    unsigned count = quic_seen ? FIELD_COUNT : FIELD_FIRST_QUIC_ONLY;
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), count);
+    for (unsigned i = 0; i < count; i++)
+        g_array_append_vals(wanted, fields[i].hf, fields[i].hf_count);
     return wanted;
 }
 
@@ -715,39 +722,72 @@ static void read_version_list(cursor *c, tlsdiag_quic_observation *obs)
         obs->listed_versions[obs->listed_version_count++] = cursor_uint(c, 4);
 }
 
-/* One QUIC packet of the datagram, from its header bytes (RFC 8999, 9000 17). */
-static bool read_quic_packet(const field_info *fi, void *data)
+#define QUIC_FIXED_BIT 0x40
+/* Datagrams rarely coalesce more than Initial, Handshake and 1-RTT. */
+#define QUIC_MAX_COALESCED 8
+
+/* Reads one packet header (RFC 8999, RFC 9000 17) and moves past the packet;
+ * false when the packet runs to the end of the datagram or cannot be read. */
+static bool read_quic_packet(cursor *c, tlsdiag_quic_observation *obs)
 {
-    tlsdiag_quic_observation *obs = data;
-    gint length = captured_field_length(fi);
-    if (length < 1)
-        return true;
-    cursor c = {fi->ds_tvb, fi->start, fi->start + length, true};
-    guint8 first_byte = (guint8)cursor_uint(&c, 1);
+    guint8 first_byte = (guint8)cursor_uint(c, 1);
+    if (!c->ok)
+        return false;
     if (!(first_byte & QUIC_LONG_HEADER)) {
-        obs->packets |= TLSDIAG_QUIC_SHORT;
-        return true;
+        /* Zero bytes after the last packet are padding, not a packet. */
+        if (first_byte & QUIC_FIXED_BIT)
+            obs->packets |= TLSDIAG_QUIC_SHORT;
+        return false;
     }
-    guint32 version = cursor_uint(&c, 4);
-    if (!c.ok)
-        return true;
+    guint32 version = cursor_uint(c, 4);
+    if (!c->ok)
+        return false;
     if (obs->packets == 0)
         obs->version = version;
-    cursor_skip(&c, cursor_uint(&c, 1)); /* destination connection ID */
-    cursor_skip(&c, cursor_uint(&c, 1)); /* source connection ID */
+    cursor_skip(c, cursor_uint(c, 1)); /* destination connection ID */
+    cursor_skip(c, cursor_uint(c, 1)); /* source connection ID */
     if (version == 0) {
         obs->packets |= TLSDIAG_QUIC_VERSION_NEGOTIATION;
-        read_version_list(&c, obs);
-        return true;
+        read_version_list(c, obs);
+        return false;
     }
     /* A greased version (RFC 9000 15) asks for a Version Negotiation: it
-     * is the client's first flight all the same. */
-    uint8_t packet = (version & 0x0F0F0F0Fu) == 0x0A0A0A0Au ? TLSDIAG_QUIC_INITIAL
-                                                            : quic_long_packet(first_byte, version);
+     * is the client's first flight all the same, in a layout of its own. */
+    if ((version & 0x0F0F0F0Fu) == 0x0A0A0A0Au) {
+        obs->packets |= TLSDIAG_QUIC_INITIAL;
+        return false;
+    }
+    uint8_t packet = quic_long_packet(first_byte, version);
     obs->packets |= packet;
-    if (packet == TLSDIAG_QUIC_INITIAL && cursor_varint(&c) > 0 && c.ok)
-        obs->initial_token = true;
-    return true;
+    if (packet == TLSDIAG_QUIC_RETRY)
+        return false;
+    if (packet == TLSDIAG_QUIC_INITIAL) {
+        guint64 token = cursor_varint(c);
+        obs->initial_token = obs->initial_token || (c->ok && token > 0);
+        if (token > (guint64)(c->end - c->offset))
+            return false;
+        cursor_skip(c, (guint32)token);
+    }
+    guint64 length = cursor_varint(c);
+    if (!c->ok || length > (guint64)(c->end - c->offset))
+        return false;
+    cursor_skip(c, (guint32)length);
+    return c->ok;
+}
+
+/* The QUIC dissector puts the connection number at the start of the
+ * datagram: the packets' headers follow from there, without a wanted
+ * field per packet. */
+static void read_quic_datagram(const field_info *fi, tlsdiag_quic_observation *obs)
+{
+    gint available = fi->ds_tvb != NULL && fi->start >= 0
+                         ? tvb_captured_length_remaining(fi->ds_tvb, fi->start)
+                         : 0;
+    cursor datagram = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available > 0};
+    for (unsigned n = 0; n < QUIC_MAX_COALESCED && datagram.ok && datagram.offset < datagram.end; n++) {
+        if (!read_quic_packet(&datagram, obs))
+            break;
+    }
 }
 
 typedef struct {
@@ -825,18 +865,30 @@ static void read_quic_close(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_o
     visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close, &reader);
 }
 
+static bool take_quic_connection(const field_info *fi, void *data)
+{
+    const field_info **found = data;
+    if (!holds_uint(fi))
+        return true;
+    *found = fi;
+    return false;
+}
+
 bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
 {
-    uint32_t connection;
-    if (tree == NULL || !first_uint(tree, FIELD_QUIC_CONNECTION, &connection))
+    const field_info *connection = NULL;
+    if (tree == NULL)
+        return false;
+    visit_field(tree, FIELD_QUIC_CONNECTION, take_quic_connection, &connection);
+    if (connection == NULL)
         return false;
     memset(obs, 0, sizeof *obs);
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
-    obs->connection = connection;
+    obs->connection = uint_value(connection);
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
-    visit_field(tree, FIELD_QUIC, read_quic_packet, obs);
+    read_quic_datagram(connection, obs);
     if (read_icmp(tree, obs))
         return true;
     read_quic_close(tree, pinfo, obs);

@@ -13,9 +13,13 @@
 #include "engine/observation.h"
 #include "engine/quic.h"
 
-/* Resolves the field ids once all protocols are registered (handoff) and
- * returns them for set_postdissector_wanted_hfids(). */
-GArray *tlsdiag_extract_resolve_fields(void);
+/* Resolves the field ids once all protocols are registered (handoff). */
+void tlsdiag_extract_resolve_fields(void);
+
+/* The field ids for set_postdissector_wanted_hfids(): those every frame
+ * needs, and once the capture showed a QUIC connection, those only QUIC
+ * frames need (every wanted field costs on every frame). */
+GArray *tlsdiag_extract_wanted_fields(bool quic_seen);
 
 typedef enum {
     TLSDIAG_EXTRACT_NOTHING, /* a TCP segment with nothing for the engine */

@@ -115,7 +115,9 @@ static expert_field ei_tlsdiag_quic_retry_loop = EI_INIT;
 static expert_field ei_tlsdiag_quic_version_probe = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
-static GArray *wanted_fields; /* resolved once, in handoff */
+static GArray *wanted_fields;      /* resolved once, in handoff */
+static GArray *wanted_quic_fields; /* the same and those of QUIC frames */
+static bool quic_fields_wanted;    /* this capture file showed QUIC */
 
 static struct {
     guint fallback_window_s;
@@ -189,6 +191,18 @@ static void want_fields_if_enabled(void)
 {
     bool enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tlsdiag));
     set_postdissector_wanted_hfids(tlsdiag_handle, enabled ? g_array_copy(wanted_fields) : NULL);
+    quic_fields_wanted = false;
+}
+
+/* A capture without QUIC pays for one QUIC field only; from the first QUIC
+ * frame on (a client's first Initial: nothing to close yet), the fields of
+ * closes and ICMP errors are built too. */
+static void want_quic_fields(void)
+{
+    if (quic_fields_wanted)
+        return;
+    quic_fields_wanted = true;
+    set_postdissector_wanted_hfids(tlsdiag_handle, g_array_copy(wanted_quic_fields));
 }
 
 static void tlsdiag_init(void)
@@ -557,6 +571,7 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             tlsdiag_quic_observation quic;
             if (!tlsdiag_extract_quic(tree, pinfo, &quic))
                 return 0;
+            want_quic_fields();
             tlsdiag_engine_observe_quic(engine, &quic);
         } else if (found == TLSDIAG_EXTRACT_NOTHING) {
             return 0;
@@ -927,5 +942,7 @@ void proto_reg_handoff_tlsdiag(void)
 {
     tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, proto_tlsdiag);
     register_postdissector(tlsdiag_handle);
-    wanted_fields = tlsdiag_extract_resolve_fields();
+    tlsdiag_extract_resolve_fields();
+    wanted_fields = tlsdiag_extract_wanted_fields(false);
+    wanted_quic_fields = tlsdiag_extract_wanted_fields(true);
 }
