@@ -141,6 +141,18 @@ static const char *intern(tlsdiag_quic *quic, const char *text)
     return text != NULL && text[0] != '\0' ? g_string_chunk_insert_const(quic->strings, text) : NULL;
 }
 
+/* A reason phrase is the peer's bytes: the texts and fields made from it
+ * must be UTF-8 whatever it sent. */
+static const char *intern_text(tlsdiag_quic *quic, const char *text)
+{
+    if (text == NULL || g_utf8_validate(text, -1, NULL))
+        return intern(quic, text);
+    char *valid = g_utf8_make_valid(text, -1);
+    const char *interned = intern(quic, valid);
+    g_free(valid);
+    return interned;
+}
+
 /* ---- attempts by client and server ------------------------------------------ */
 
 static attempt_key address_key(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server)
@@ -329,7 +341,7 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
         return;
     verdict->has_quic_error = true;
     verdict->quic_error = obs->close_error;
-    verdict->quic_reason = intern(quic, obs->close_reason);
+    verdict->quic_reason = intern_text(quic, obs->close_reason);
     if (has_alert) {
         verdict->has_alert = true;
         verdict->alert = alert;
