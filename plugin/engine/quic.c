@@ -324,10 +324,10 @@ static tlsdiag_verdict *new_quic_verdict(GHashTable *reports, const quic_connect
 
 /* The attempt is over: a later TCP ClientHello may be its fallback. */
 static void end_attempt(GHashTable *reports, quic_connection *conn, const tlsdiag_verdict *verdict,
-                        uint32_t frame)
+                        uint32_t frame, int64_t time_ns)
 {
     conn->over = true;
-    conn->failure_time = verdict->elapsed_ns + conn->hello_time;
+    conn->failure_time = time_ns;
     conn->failure.frame = frame;
     conn->failure.client_hello = conn->hello;
     conn->failure.flag = verdict->flag;
@@ -381,7 +381,7 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
         verdict->alert = alert;
         verdict->alert_level = TLSDIAG_ALERT_LEVEL_FATAL;
     }
-    end_attempt(reports, conn, verdict, obs->frame);
+    end_attempt(reports, conn, verdict, obs->frame, obs->time_ns);
 }
 
 /* RFC 9000 17.2.5.2: a client answers one Retry; another Retry after the
@@ -395,7 +395,7 @@ static void detect_retry_loop(GHashTable *reports, quic_connection *conn,
     tlsdiag_verdict *verdict = new_quic_verdict(reports, conn, obs->frame, obs->time_ns,
                                                 TLSDIAG_FLAG_QUIC_RETRY_LOOP, TLSDIAG_SIDE_SERVER);
     if (verdict != NULL)
-        end_attempt(reports, conn, verdict, obs->frame);
+        end_attempt(reports, conn, verdict, obs->frame, obs->time_ns);
 }
 
 static bool observed(const tlsdiag_quic_observation *obs, uint8_t type)
