@@ -6,6 +6,7 @@
  */
 
 #include "engine.h"
+#include "number_set.h"
 #include "quic.h"
 #include "reports.h"
 
@@ -61,16 +62,6 @@ typedef struct {
     bool server_finished;
 } stream_state;
 
-/* Streams whose story is over: one bit per tcp.stream, which Wireshark
- * numbers densely from 0; a set holds ids beyond the bitmap's reach
- * (corrupt or synthetic input). */
-#define STREAM_BITMAP_LIMIT (1u << 27)
-
-typedef struct {
-    uint8_t *bits;
-    uint32_t byte_count;
-    GHashTable *beyond;
-} stream_set;
 
 /* Who tried to reach whom: the client's address (not its port: every retry
  * comes from a new port) and the server's address and port. */
@@ -100,7 +91,7 @@ typedef struct {
 struct tlsdiag_engine {
     tlsdiag_settings settings;
     GHashTable *streams;  /* tcp.stream -> stream_state of a live story */
-    stream_set finished;
+    tlsdiag_number_set finished; /* streams whose story is over */
     GHashTable *failures; /* attempt_key -> latest failed_attempt */
     GHashTable *reports;  /* frame number -> tlsdiag_frame_report */
     GHashTable *sessions; /* digest -> 1 + index into issued */
@@ -140,40 +131,6 @@ uint64_t tlsdiag_digest(const uint8_t *bytes, size_t length)
     for (size_t i = 0; i < length; i++)
         hash = (hash ^ bytes[i]) * 1099511628211u;
     return hash != 0 ? hash : 1;
-}
-
-static bool stream_set_contains(const stream_set *set, uint32_t stream)
-{
-    if (stream < STREAM_BITMAP_LIMIT)
-        return stream / 8 < set->byte_count && (set->bits[stream / 8] & (1u << (stream % 8))) != 0;
-    return set->beyond != NULL && g_hash_table_contains(set->beyond, GUINT_TO_POINTER(stream));
-}
-
-static void stream_set_add(stream_set *set, uint32_t stream)
-{
-    if (stream >= STREAM_BITMAP_LIMIT) {
-        if (set->beyond == NULL)
-            set->beyond = g_hash_table_new(g_direct_hash, g_direct_equal);
-        g_hash_table_add(set->beyond, GUINT_TO_POINTER(stream));
-        return;
-    }
-    if (stream / 8 >= set->byte_count) {
-        uint32_t count = MAX(set->byte_count * 2, 1024u);
-        while (stream / 8 >= count)
-            count *= 2;
-        set->bits = g_realloc(set->bits, count);
-        memset(set->bits + set->byte_count, 0, count - set->byte_count);
-        set->byte_count = count;
-    }
-    set->bits[stream / 8] |= (uint8_t)(1u << (stream % 8));
-}
-
-static void stream_set_clear(stream_set *set)
-{
-    g_free(set->bits);
-    if (set->beyond != NULL)
-        g_hash_table_destroy(set->beyond);
-    memset(set, 0, sizeof *set);
 }
 
 static guint attempt_key_hash(gconstpointer key)
@@ -222,7 +179,7 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     g_array_free(engine->issued, TRUE);
     if (engine->end_reports != NULL)
         g_hash_table_destroy(engine->end_reports);
-    stream_set_clear(&engine->finished);
+    tlsdiag_number_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
     tlsdiag_quic_free(engine->quic);
     g_free(engine);
@@ -414,7 +371,7 @@ static void record_retry_completed(tlsdiag_engine *engine, const stream_state *s
 static void finish_stream(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
     g_hash_table_remove(engine->streams, GUINT_TO_POINTER(obs->stream));
-    stream_set_add(&engine->finished, obs->stream);
+    tlsdiag_number_set_add(&engine->finished, obs->stream);
 }
 
 static tlsdiag_side sender_side(const stream_state *state, const tlsdiag_observation *obs)
@@ -947,7 +904,7 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
 
 bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    return !stream_set_contains(&engine->finished, obs->stream) ||
+    return !tlsdiag_number_set_contains(&engine->finished, obs->stream) ||
            tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE);
 }
 
@@ -967,7 +924,7 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
     /* TLS 1.3 tickets come after the handshake, when the stream is done. */
     if (obs->issued_ticket != 0)
         record_issued_session(engine, obs->issued_ticket, obs->frame, &obs->src);
-    if (stream_set_contains(&engine->finished, obs->stream))
+    if (tlsdiag_number_set_contains(&engine->finished, obs->stream))
         return;
 
     stream_state *state = g_hash_table_lookup(engine->streams, GUINT_TO_POINTER(obs->stream));

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "number_set.h"
 #include "reports.h"
 
 /* What a Version Negotiation offered, kept only by connections that got one. */
@@ -63,14 +64,9 @@ typedef struct {
     const char *server_name; /* interned: compared by pointer */
 } attempt_key;
 
-/* Completed connections keep one bit, not their state: quic.connection.number
- * counts from 0; numbers beyond this keep their state. */
-#define COMPLETED_BITMAP_LIMIT (1u << 27)
-
 struct tlsdiag_quic {
-    GHashTable *connections; /* number -> quic_connection of a live story */
-    uint8_t *completed;      /* bit per connection number */
-    uint32_t completed_bytes;
+    GHashTable *connections;      /* number -> quic_connection of a live story */
+    tlsdiag_number_set completed; /* a bit per completed connection */
     GHashTable *latest;      /* attempt_key -> number of the latest attempt */
     GStringChunk *strings;
 };
@@ -115,7 +111,7 @@ void tlsdiag_quic_free(tlsdiag_quic *quic)
     if (quic == NULL)
         return;
     g_hash_table_destroy(quic->connections);
-    g_free(quic->completed);
+    tlsdiag_number_set_clear(&quic->completed);
     g_hash_table_destroy(quic->latest);
     g_string_chunk_free(quic->strings);
     g_free(quic);
@@ -160,31 +156,13 @@ static const char *intern_text(tlsdiag_quic *quic, const char *text)
     return interned;
 }
 
-static bool is_completed(const tlsdiag_quic *quic, uint32_t number)
-{
-    return number / 8 < quic->completed_bytes && (quic->completed[number / 8] & (1u << (number % 8)));
-}
-
 /* A completed handshake has nothing more to tell, and no fallback follows
  * it: its state goes, a bit stays so that its later datagrams (a late
  * Initial among them) start nothing. */
 static void complete_connection(tlsdiag_quic *quic, quic_connection *conn)
 {
-    uint32_t number = conn->number;
-    if (number >= COMPLETED_BITMAP_LIMIT) {
-        conn->over = true;
-        return;
-    }
-    if (number / 8 >= quic->completed_bytes) {
-        uint32_t bytes = MAX(quic->completed_bytes * 2, 1024u);
-        while (number / 8 >= bytes)
-            bytes *= 2;
-        quic->completed = g_realloc(quic->completed, bytes);
-        memset(quic->completed + quic->completed_bytes, 0, bytes - quic->completed_bytes);
-        quic->completed_bytes = bytes;
-    }
-    quic->completed[number / 8] |= (uint8_t)(1u << (number % 8));
-    g_hash_table_remove(quic->connections, GUINT_TO_POINTER(number));
+    tlsdiag_number_set_add(&quic->completed, conn->number);
+    g_hash_table_remove(quic->connections, GUINT_TO_POINTER(conn->number));
 }
 
 /* ---- attempts by client and server ------------------------------------------ */
@@ -472,7 +450,7 @@ static void observe_icmp(quic_connection *conn, const tlsdiag_quic_observation *
 void tlsdiag_quic_observe(tlsdiag_quic *quic, GHashTable *reports,
                           const tlsdiag_quic_observation *obs)
 {
-    if (is_completed(quic, obs->connection))
+    if (tlsdiag_number_set_contains(&quic->completed, obs->connection))
         return;
     quic_connection *conn = g_hash_table_lookup(quic->connections, GUINT_TO_POINTER(obs->connection));
     if (conn == NULL) {
