@@ -25,6 +25,9 @@
 #define FT_IS_UINT32(ft) IS_FT_UINT32(ft)
 #define FT_IS_STRING(ft) IS_FT_STRING(ft)
 #endif
+#ifndef FT_IS_UINT64
+#define FT_IS_UINT64(ft) IS_FT_UINT64(ft)
+#endif
 
 /* Wireshark 4.0: the TCP conversation's index tells connections apart as
  * tcp.stream does, without a wanted field built on every frame. Later
@@ -55,8 +58,15 @@ typedef enum {
     FIELD_TLS_CERTIFICATE_LIST_LENGTH,
     FIELD_HTTP_STATUS,
     FIELD_HTTP2_STATUS,
+    FIELD_QUIC_CONNECTION,
+    /* Wanted only once the capture showed a QUIC connection. */
+    FIELD_QUIC_CLOSE_ERROR,
+    FIELD_ICMP,
+    FIELD_ICMPV6,
     FIELD_COUNT
 } wanted_field;
+
+#define FIELD_FIRST_QUIC_ONLY FIELD_QUIC_CLOSE_ERROR
 
 /* Wanted fields are built on every frame, so the table asks for coarse items
  * and reads their bytes where the fine ones would cost more: the TCP
@@ -97,6 +107,15 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {.abbrev = "tls.handshake.certificates_length"},
     [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code"},
     [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status"},
+    /* QUIC: the connection number, at the start of each datagram, whose
+     * bytes say the packets' types; the close's error code where a close
+     * was readable, its reason phrase from the bytes after it. */
+    [FIELD_QUIC_CONNECTION] = {.abbrev = "quic.connection.number"},
+    [FIELD_QUIC_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code"},
+    /* An ICMP error quotes the datagram it answers, and Wireshark
+     * dissects the quote: its QUIC is not new. */
+    [FIELD_ICMP] = {.abbrev = "icmp"},
+    [FIELD_ICMPV6] = {.abbrev = "icmpv6"},
 };
 
 #define TCP_FLAG_FIN 0x001
@@ -104,9 +123,8 @@ static field_ref fields[FIELD_COUNT] = {
 #define TCP_FLAG_RST 0x004
 #define TCP_FLAG_ACK 0x010
 
-GArray *tlsdiag_extract_resolve_fields(void)
+void tlsdiag_extract_resolve_fields(void)
 {
-    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), FIELD_COUNT);
     for (unsigned i = 0; i < FIELD_COUNT; i++) {
         field_ref *ref = &fields[i];
         ref->hf_count = 0;
@@ -115,10 +133,17 @@ GArray *tlsdiag_extract_resolve_fields(void)
         int hf = proto_registrar_get_id_byname(ref->abbrev);
         while (hf > 0 && ref->hf_count < MAX_SAME_NAME) {
             ref->hf[ref->hf_count++] = hf;
-            g_array_append_val(wanted, hf);
             hf = proto_registrar_get_nth(hf)->same_name_prev_id;
         }
     }
+}
+
+GArray *tlsdiag_extract_wanted_fields(bool quic_seen)
+{
+    unsigned count = quic_seen ? FIELD_COUNT : FIELD_FIRST_QUIC_ONLY;
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), count);
+    for (unsigned i = 0; i < count; i++)
+        g_array_append_vals(wanted, fields[i].hf, fields[i].hf_count);
     return wanted;
 }
 
@@ -624,17 +649,18 @@ static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *
 
 /* Every lookup below costs a hash lookup per frame, and most frames are
  * TCP segments with nothing for tlsdiag: the cheap facts come first. */
-bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
+tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
+                                               tlsdiag_observation *obs)
 {
     tcp_header header = {false, 0, 0};
     uint32_t stream;
 
-    /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (tree == NULL)
-        return false;
+        return TLSDIAG_EXTRACT_NOTHING;
     visit_field(tree, FIELD_TCP, read_tcp_header_flags, &header);
+    /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (!header.found)
-        return false;
+        return TLSDIAG_EXTRACT_NOT_TCP;
     uint32_t flags = header.flags;
 
     memset(obs, 0, sizeof *obs);
@@ -657,9 +683,9 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
         (header.bytes_after <= SSLV2_HELLO_MIN ||
          (count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
           count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)))
-        return false;
+        return TLSDIAG_EXTRACT_NOTHING;
     if (!read_stream(tree, pinfo, &stream))
-        return false;
+        return TLSDIAG_EXTRACT_NOTHING;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
@@ -668,7 +694,7 @@ bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
     obs->ack = (flags & TCP_FLAG_ACK) != 0;
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
-    return true;
+    return TLSDIAG_EXTRACT_TCP;
 }
 
 /* The record types say which of the handshake, alert and HTTP fields can
@@ -697,4 +723,228 @@ void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
         read_alerts(tree, obs);
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
         read_http_statuses(tree, obs);
+}
+
+/* ---- QUIC ------------------------------------------------------------------ */
+
+#define QUIC_V1 0x00000001u
+#define QUIC_V2 0x6b3343cfu
+#define QUIC_V2_DRAFT 0x709a50c4u
+#define QUIC_LONG_HEADER 0x80
+
+static bool quic_is_v2(guint32 version)
+{
+    return version == QUIC_V2 || version == QUIC_V2_DRAFT;
+}
+
+/* A long header's type bits: v1 numbers Initial 0, 0-RTT 1, Handshake 2,
+ * Retry 3; v2 rotates them by one. */
+static uint8_t quic_long_packet(guint8 first_byte, guint32 version)
+{
+    static const uint8_t v1_types[4] = {TLSDIAG_QUIC_INITIAL, TLSDIAG_QUIC_0RTT,
+                                        TLSDIAG_QUIC_HANDSHAKE, TLSDIAG_QUIC_RETRY};
+    unsigned type = (first_byte >> 4) & 3;
+    if (quic_is_v2(version))
+        type = (type + 3) & 3;
+    return v1_types[type];
+}
+
+static guint64 cursor_varint(cursor *c)
+{
+    if (!cursor_has(c, 1))
+        return 0;
+    gint size = 1 << (tvb_get_guint8(c->tvb, c->offset) >> 6);
+    if (!cursor_has(c, (guint32)size))
+        return 0;
+    guint64 value = tvb_get_guint8(c->tvb, c->offset) & 0x3F;
+    for (gint i = 1; i < size; i++)
+        value = value << 8 | tvb_get_guint8(c->tvb, c->offset + i);
+    c->offset += size;
+    return value;
+}
+
+static void read_version_list(cursor *c, tlsdiag_quic_observation *obs)
+{
+    while (c->ok && c->end - c->offset >= 4 && obs->listed_version_count < TLSDIAG_QUIC_MAX_VERSIONS)
+        obs->listed_versions[obs->listed_version_count++] = cursor_uint(c, 4);
+}
+
+#define QUIC_FIXED_BIT 0x40
+/* Datagrams rarely coalesce more than Initial, Handshake and 1-RTT. */
+#define QUIC_MAX_COALESCED 8
+
+/* Reads one packet header (RFC 8999, RFC 9000 17) and moves past the packet;
+ * false when the packet runs to the end of the datagram or cannot be read. */
+static bool read_quic_packet(cursor *c, tlsdiag_quic_observation *obs)
+{
+    guint8 first_byte = (guint8)cursor_uint(c, 1);
+    if (!c->ok)
+        return false;
+    if (!(first_byte & QUIC_LONG_HEADER)) {
+        /* Zero bytes after the last packet are padding, not a packet. */
+        if (first_byte & QUIC_FIXED_BIT)
+            obs->packets |= TLSDIAG_QUIC_SHORT;
+        return false;
+    }
+    guint32 version = cursor_uint(c, 4);
+    if (!c->ok)
+        return false;
+    if (obs->packets == 0)
+        obs->version = version;
+    cursor_skip(c, cursor_uint(c, 1)); /* destination connection ID */
+    cursor_skip(c, cursor_uint(c, 1)); /* source connection ID */
+    if (version == 0) {
+        obs->packets |= TLSDIAG_QUIC_VERSION_NEGOTIATION;
+        read_version_list(c, obs);
+        return false;
+    }
+    /* A greased version (RFC 9000 15) asks for a Version Negotiation: it
+     * is the client's first flight all the same, in a layout of its own. */
+    if ((version & 0x0F0F0F0Fu) == 0x0A0A0A0Au) {
+        obs->packets |= TLSDIAG_QUIC_INITIAL;
+        return false;
+    }
+    uint8_t packet = quic_long_packet(first_byte, version);
+    obs->packets |= packet;
+    if (packet == TLSDIAG_QUIC_RETRY)
+        return false;
+    if (packet == TLSDIAG_QUIC_INITIAL) {
+        guint64 token = cursor_varint(c);
+        obs->initial_token = obs->initial_token || (c->ok && token > 0);
+        if (token > (guint64)(c->end - c->offset))
+            return false;
+        cursor_skip(c, (guint32)token);
+    }
+    guint64 length = cursor_varint(c);
+    if (!c->ok || length > (guint64)(c->end - c->offset))
+        return false;
+    cursor_skip(c, (guint32)length);
+    return c->ok;
+}
+
+/* The QUIC dissector puts the connection number at the start of the
+ * datagram: the packets' headers follow from there, without a wanted
+ * field per packet. */
+static void read_quic_datagram(const field_info *fi, tlsdiag_quic_observation *obs)
+{
+    gint available = fi->ds_tvb != NULL && fi->start >= 0
+                         ? tvb_captured_length_remaining(fi->ds_tvb, fi->start)
+                         : 0;
+    cursor datagram = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available > 0};
+    for (unsigned n = 0; n < QUIC_MAX_COALESCED && datagram.ok && datagram.offset < datagram.end; n++) {
+        if (!read_quic_packet(&datagram, obs))
+            break;
+    }
+}
+
+typedef struct {
+    bool found;
+    guint8 type;
+    guint8 code;
+} icmp_header;
+
+static bool read_icmp_header(const field_info *fi, void *data)
+{
+    icmp_header *header = data;
+    if (captured_field_length(fi) < 2)
+        return true;
+    header->found = true;
+    header->type = tvb_get_guint8(fi->ds_tvb, fi->start);
+    header->code = tvb_get_guint8(fi->ds_tvb, fi->start + 1);
+    return false;
+}
+
+#define ICMP_UNREACHABLE 3
+#define ICMP_PORT_UNREACHABLE 3
+#define ICMPV6_UNREACHABLE 1
+#define ICMPV6_PORT_UNREACHABLE 4
+
+/* Only frames with an ICMP layer pay for these lookups. */
+static bool read_icmp(proto_tree *tree, tlsdiag_quic_observation *obs)
+{
+    icmp_header v4 = {false, 0, 0}, v6 = {false, 0, 0};
+    visit_field(tree, FIELD_ICMP, read_icmp_header, &v4);
+    if (!v4.found)
+        visit_field(tree, FIELD_ICMPV6, read_icmp_header, &v6);
+    if (!v4.found && !v6.found)
+        return false;
+    obs->icmp = true;
+    obs->port_unreachable = (v4.found && v4.type == ICMP_UNREACHABLE && v4.code == ICMP_PORT_UNREACHABLE) ||
+                            (v6.found && v6.type == ICMPV6_UNREACHABLE && v6.code == ICMPV6_PORT_UNREACHABLE);
+    return true;
+}
+
+typedef struct {
+    tlsdiag_quic_observation *obs;
+    wmem_allocator_t *pool;
+} close_reader;
+
+/* RFC 9000 19.19: Error Code, Frame Type, Reason Phrase Length, Reason
+ * Phrase; the error code item says where the frame is. */
+static const char *read_reason_phrase(const field_info *fi, wmem_allocator_t *pool)
+{
+    gint available = captured_field_length(fi) > 0
+                         ? tvb_captured_length_remaining(fi->ds_tvb, fi->start + fi->length)
+                         : 0;
+    cursor c = {fi->ds_tvb, fi->start + fi->length, fi->start + fi->length + MAX(available, 0),
+                available > 0};
+    cursor_varint(&c); /* frame type */
+    guint64 length = cursor_varint(&c);
+    if (!c.ok || length == 0 || length > (guint64)(c.end - c.offset))
+        return NULL;
+    return (const char *)tvb_get_string_enc(pool, c.tvb, c.offset, (gint)length, ENC_UTF_8);
+}
+
+static bool take_close(const field_info *fi, void *data)
+{
+    close_reader *reader = data;
+    if (fi == NULL || fi->hfinfo == NULL || !FT_IS_UINT64(fi->hfinfo->type))
+        return true;
+    reader->obs->has_close = true;
+    reader->obs->close_error = fvalue_get_uinteger64(FIELD_VALUE((field_info *)fi));
+    reader->obs->close_reason = read_reason_phrase(fi, reader->pool);
+    return false;
+}
+
+static void read_quic_close(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
+{
+    close_reader reader = {obs, pinfo->pool};
+    visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close, &reader);
+}
+
+static bool take_quic_connection(const field_info *fi, void *data)
+{
+    const field_info **found = data;
+    if (!holds_uint(fi))
+        return true;
+    *found = fi;
+    return false;
+}
+
+bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
+{
+    const field_info *connection = NULL;
+    if (tree == NULL)
+        return false;
+    visit_field(tree, FIELD_QUIC_CONNECTION, take_quic_connection, &connection);
+    if (connection == NULL)
+        return false;
+    memset(obs, 0, sizeof *obs);
+    obs->frame = pinfo->num;
+    obs->time_ns = time_in_ns(&pinfo->abs_ts);
+    obs->connection = uint_value(connection);
+    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
+    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
+    read_quic_datagram(connection, obs);
+    if (read_icmp(tree, obs))
+        return true;
+    read_quic_close(tree, pinfo, obs);
+    obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
+                                              TLSDIAG_MAX_HANDSHAKES);
+    if (obs->handshake_count > 0) {
+        obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
+        obs->has_certificate_list =
+            first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
+    }
+    return true;
 }

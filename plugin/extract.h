@@ -11,17 +11,32 @@
 #include <epan/packet.h>
 
 #include "engine/observation.h"
+#include "engine/quic.h"
 
-/* Resolves the field ids once all protocols are registered (handoff) and
- * returns them for set_postdissector_wanted_hfids(). */
-GArray *tlsdiag_extract_resolve_fields(void);
+/* Resolves the field ids once all protocols are registered (handoff). */
+void tlsdiag_extract_resolve_fields(void);
 
-/* Fills the TCP facts and TLS record types of an observation; false when
- * the frame is not TCP or carries nothing the engine needs. */
-bool tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs);
+/* The field ids for set_postdissector_wanted_hfids(): those every frame
+ * needs, and once the capture showed a QUIC connection, those only QUIC
+ * frames need (every wanted field costs on every frame). */
+GArray *tlsdiag_extract_wanted_fields(bool quic_seen);
+
+typedef enum {
+    TLSDIAG_EXTRACT_NOTHING, /* a TCP segment with nothing for the engine */
+    TLSDIAG_EXTRACT_TCP,     /* obs is filled */
+    TLSDIAG_EXTRACT_NOT_TCP, /* no TCP header: maybe QUIC */
+} tlsdiag_extract_result;
+
+/* Fills the TCP facts and TLS record types of an observation. */
+tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
+                                               tlsdiag_observation *obs);
 
 /* Adds the handshake messages, alerts and HTTP responses, where the
  * record types show there can be some. */
 void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs);
+
+/* Fills a QUIC observation; false when the frame has no QUIC connection
+ * (one lookup: the cheap test for frames that are not TCP). */
+bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs);
 
 #endif /* TLSDIAG_EXTRACT_H */

@@ -85,6 +85,16 @@ static int hf_tlsdiag_cert_chain_length = -1;
 static int hf_tlsdiag_cert_spki_sha256 = -1;
 static int hf_tlsdiag_cert_other_frame = -1;
 static int hf_tlsdiag_cert_other_spki_sha256 = -1;
+static int hf_tlsdiag_fallback_since_failure = -1;
+static int hf_tlsdiag_quic_connection = -1;
+static int hf_tlsdiag_quic_error = -1;
+static int hf_tlsdiag_quic_reason = -1;
+static int hf_tlsdiag_quic_initials = -1;
+static int hf_tlsdiag_quic_span = -1;
+static int hf_tlsdiag_quic_icmp = -1;
+static int hf_tlsdiag_quic_path = -1;
+static int hf_tlsdiag_quic_version = -1;
+static int hf_tlsdiag_quic_retry = -1;
 
 static gint ett_tlsdiag = -1;
 static gint ett_tlsdiag_fallback = -1;
@@ -92,6 +102,7 @@ static gint ett_tlsdiag_resumption = -1;
 static gint ett_tlsdiag_steps = -1;
 static gint ett_tlsdiag_loss = -1;
 static gint ett_tlsdiag_cert = -1;
+static gint ett_tlsdiag_quic = -1;
 
 static expert_field ei_tlsdiag_handshake_aborted = EI_INIT;
 static expert_field ei_tlsdiag_handshake_alert = EI_INIT;
@@ -117,9 +128,19 @@ static expert_field ei_tlsdiag_handshake_cut_by_recording = EI_INIT;
 static expert_field ei_tlsdiag_resumption_other_server_failed = EI_INIT;
 static expert_field ei_tlsdiag_rejected_after_handshake = EI_INIT;
 static expert_field ei_tlsdiag_certificate_changed = EI_INIT;
+static expert_field ei_tlsdiag_quic_handshake_closed = EI_INIT;
+static expert_field ei_tlsdiag_quic_handshake_refused = EI_INIT;
+static expert_field ei_tlsdiag_quic_unanswered = EI_INIT;
+static expert_field ei_tlsdiag_quic_unanswered_short = EI_INIT;
+static expert_field ei_tlsdiag_quic_fallback_to_tcp = EI_INIT;
+static expert_field ei_tlsdiag_quic_no_common_version = EI_INIT;
+static expert_field ei_tlsdiag_quic_retry_loop = EI_INIT;
+static expert_field ei_tlsdiag_quic_version_probe = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
-static GArray *wanted_fields; /* resolved once, in handoff */
+static GArray *wanted_fields;      /* resolved once, in handoff */
+static GArray *wanted_quic_fields; /* the same and those of QUIC frames */
+static bool quic_fields_wanted;    /* this capture file showed QUIC */
 
 /* Wireshark 4.2 registers boolean preferences as bool, 4.0 as gboolean. */
 #if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
@@ -159,6 +180,11 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_HANDSHAKE_ABANDONED] = &ei_tlsdiag_handshake_abandoned,
     [TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE] = &ei_tlsdiag_rejected_after_handshake,
     [TLSDIAG_FLAG_CERTIFICATE_CHANGED] = &ei_tlsdiag_certificate_changed,
+    [TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED] = &ei_tlsdiag_quic_handshake_closed,
+    [TLSDIAG_FLAG_QUIC_UNANSWERED] = &ei_tlsdiag_quic_unanswered,
+    [TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP] = &ei_tlsdiag_quic_fallback_to_tcp,
+    [TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION] = &ei_tlsdiag_quic_no_common_version,
+    [TLSDIAG_FLAG_QUIC_RETRY_LOOP] = &ei_tlsdiag_quic_retry_loop,
 };
 
 /* Where one flag covers a mild and a grave case, the severity follows:
@@ -182,6 +208,19 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->capture_end &&
         !verdict->stalled)
         return &ei_tlsdiag_handshake_incomplete;
+    /* A server that refuses the client's first flight is a configuration
+     * mismatch, not a transient; one Initial before the capture ends may
+     * be a capture cut too early. */
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED && verdict->side == TLSDIAG_SIDE_SERVER &&
+        verdict->stage == TLSDIAG_STAGE_QUIC_INITIAL)
+        return &ei_tlsdiag_quic_handshake_refused;
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_UNANSWERED && verdict->capture_end &&
+        verdict->quic_initials < 2 && verdict->quic_icmp == 0)
+        return &ei_tlsdiag_quic_unanswered_short;
+    /* A greased version asks for the list; the client may only probe. */
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION &&
+        tlsdiag_quic_version_is_greased(verdict->quic_version))
+        return &ei_tlsdiag_quic_version_probe;
     return flag_experts[verdict->flag];
 }
 
@@ -192,6 +231,18 @@ static void want_fields_if_enabled(void)
 {
     bool enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tlsdiag));
     set_postdissector_wanted_hfids(tlsdiag_handle, enabled ? g_array_copy(wanted_fields) : NULL);
+    quic_fields_wanted = false;
+}
+
+/* A capture without QUIC pays for one QUIC field only; from the first QUIC
+ * frame on (a client's first Initial: nothing to close yet), the fields of
+ * closes and ICMP errors are built too. */
+static void want_quic_fields(void)
+{
+    if (quic_fields_wanted)
+        return;
+    quic_fields_wanted = true;
+    set_postdissector_wanted_hfids(tlsdiag_handle, g_array_copy(wanted_quic_fields));
 }
 
 static void tlsdiag_init(void)
@@ -270,6 +321,15 @@ static void add_alert(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *ve
     add_generated_uint(tree, hf_tlsdiag_alert_level, tvb, verdict->alert_level);
 }
 
+static void add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
+{
+    nstime_t time;
+    time.secs = (time_t)(ns / 1000000000);
+    time.nsecs = (int)(ns % 1000000000);
+    proto_item *item = proto_tree_add_time(tree, hf, tvb, 0, 0, &time);
+    proto_item_set_generated(item);
+}
+
 static void add_fallback(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
 {
     proto_tree *fallback;
@@ -291,16 +351,10 @@ static void add_fallback(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
     proto_item_set_generated(item);
     if (verdict->attempt != 0)
         add_generated_uint(fallback, hf_tlsdiag_fallback_attempt, tvb, verdict->attempt);
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP)
+        add_generated_time(fallback, hf_tlsdiag_fallback_since_failure, tvb, verdict->since_failure_ns);
 }
 
-static void add_generated_time(proto_tree *tree, int hf, tvbuff_t *tvb, int64_t ns)
-{
-    nstime_t time;
-    time.secs = (time_t)(ns / 1000000000);
-    time.nsecs = (int)(ns % 1000000000);
-    proto_item *item = proto_tree_add_time(tree, hf, tvb, 0, 0, &time);
-    proto_item_set_generated(item);
-}
 
 static void add_resumption(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                            const tlsdiag_verdict *verdict)
@@ -468,7 +522,42 @@ static void add_certificate(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdi
 static bool is_fallback_flag(tlsdiag_flag flag)
 {
     return flag == TLSDIAG_FLAG_VERSION_FALLBACK || flag == TLSDIAG_FLAG_RETRY_AFTER_FAILURE ||
-           flag == TLSDIAG_FLAG_FALLBACK_SCSV || flag == TLSDIAG_FLAG_FALLBACK_REJECTED;
+           flag == TLSDIAG_FLAG_FALLBACK_SCSV || flag == TLSDIAG_FLAG_FALLBACK_REJECTED ||
+           flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP;
+}
+
+static bool tells_silence(tlsdiag_flag flag)
+{
+    return flag == TLSDIAG_FLAG_QUIC_UNANSWERED || flag == TLSDIAG_FLAG_QUIC_RETRY_LOOP ||
+           flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP;
+}
+
+static void add_quic(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
+{
+    proto_tree *quic = proto_tree_add_subtree(tree, tvb, 0, 0, ett_tlsdiag_quic, NULL, "QUIC");
+    proto_item *item;
+
+    add_generated_uint(quic, hf_tlsdiag_quic_connection, tvb, verdict->quic_connection);
+    if (verdict->has_quic_error) {
+        item = proto_tree_add_uint64(quic, hf_tlsdiag_quic_error, tvb, 0, 0, verdict->quic_error);
+        proto_item_set_generated(item);
+    }
+    if (verdict->quic_reason != NULL)
+        add_generated_string(quic, hf_tlsdiag_quic_reason, tvb, verdict->quic_reason);
+    bool silence = tells_silence(verdict->flag) &&
+                   (verdict->flag != TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP ||
+                    verdict->previous.flag == TLSDIAG_FLAG_QUIC_UNANSWERED);
+    if (silence) {
+        add_generated_uint(quic, hf_tlsdiag_quic_initials, tvb, verdict->quic_initials);
+        add_generated_time(quic, hf_tlsdiag_quic_span, tvb, verdict->quic_span_ns);
+        if (verdict->quic_icmp != 0)
+            add_generated_uint(quic, hf_tlsdiag_quic_icmp, tvb, verdict->quic_icmp);
+        add_generated_string(quic, hf_tlsdiag_quic_path, tvb, tlsdiag_quic_path_name(verdict));
+    }
+    if (verdict->flag == TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION)
+        add_generated_uint(quic, hf_tlsdiag_quic_version, tvb, verdict->quic_version);
+    if (verdict->quic_retry != 0)
+        add_generated_uint(quic, hf_tlsdiag_quic_retry, tvb, verdict->quic_retry);
 }
 
 static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
@@ -500,6 +589,8 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
     if (is_fallback_flag(verdict->flag))
         add_fallback(tree, tvb, verdict);
+    if (verdict->quic || verdict->flag == TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP)
+        add_quic(tree, tvb, verdict);
     if (verdict->certificate_requested) {
         item = proto_tree_add_boolean(tree, hf_tlsdiag_certificate_requested, tvb, 0, 0, TRUE);
         proto_item_set_generated(item);
@@ -586,11 +677,20 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         /* On the first pass a frame has a report only from its own
          * observation: links come from later frames. */
         tlsdiag_observation obs;
-        if (!tlsdiag_extract_segment(tree, pinfo, &obs))
+        tlsdiag_extract_result found = tlsdiag_extract_segment(tree, pinfo, &obs);
+        if (found == TLSDIAG_EXTRACT_NOT_TCP) {
+            tlsdiag_quic_observation quic;
+            if (!tlsdiag_extract_quic(tree, pinfo, &quic))
+                return 0;
+            want_quic_fields();
+            tlsdiag_engine_observe_quic(engine, &quic);
+        } else if (found == TLSDIAG_EXTRACT_NOTHING) {
             return 0;
-        if (tlsdiag_engine_wants_content(engine, &obs))
-            tlsdiag_extract_content(tree, &obs);
-        tlsdiag_engine_observe(engine, &obs);
+        } else {
+            if (tlsdiag_engine_wants_content(engine, &obs))
+                tlsdiag_extract_content(tree, &obs);
+            tlsdiag_engine_observe(engine, &obs);
+        }
     } else {
         /* A frame seen again means the first pass is over (tshark -2, or
          * the GUI after reading the file): handshakes that never finished
@@ -618,7 +718,8 @@ void proto_register_tlsdiag(void)
           "retry_after_failure, fallback_scsv, fallback_rejected, alert_after_403, "
           "possible_alert_after_403, client_cert_rejected, resumption_refused, "
           "resumption_other_server, handshake_stalled, handshake_slow, handshake_abandoned, "
-          "rejected_after_handshake, certificate_changed",
+          "rejected_after_handshake, certificate_changed, quic_handshake_closed, "
+          "quic_unanswered, quic_fallback_to_tcp, quic_no_common_version, quic_retry_loop",
           HFILL}},
         {&hf_tlsdiag_side,
          {"Side", "tlsdiag.side", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -837,6 +938,44 @@ void proto_register_tlsdiag(void)
         {&hf_tlsdiag_cert_other_spki_sha256,
          {"Other key's pin (SHA-256)", "tlsdiag.cert.other_spki_sha256", FT_STRING, BASE_NONE,
           NULL, 0x0, "certificate_changed: the pin of the key that connection used", HFILL}},
+        {&hf_tlsdiag_fallback_since_failure,
+         {"Time since the failure", "tlsdiag.fallback.since_failure", FT_RELATIVE_TIME, BASE_NONE,
+          NULL, 0x0,
+          "quic_fallback_to_tcp: from the failed QUIC attempt's close (or, unanswered, its latest "
+          "datagram) to this ClientHello",
+          HFILL}},
+        {&hf_tlsdiag_quic_connection,
+         {"QUIC connection", "tlsdiag.quic.connection", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "quic.connection.number of the QUIC connection (for quic_fallback_to_tcp: of the failed "
+          "attempt)",
+          HFILL}},
+        {&hf_tlsdiag_quic_error,
+         {"CONNECTION_CLOSE error", "tlsdiag.quic.error", FT_UINT64, BASE_HEX, NULL, 0x0,
+          "Error code of the CONNECTION_CLOSE (0x100 + TLS alert for CRYPTO_ERROR)", HFILL}},
+        {&hf_tlsdiag_quic_reason, {"Reason phrase", "tlsdiag.quic.reason", FT_STRING, BASE_NONE, NULL,
+                                   0x0, "Reason phrase of the CONNECTION_CLOSE", HFILL}},
+        {&hf_tlsdiag_quic_initials,
+         {"Client Initials", "tlsdiag.quic.initials", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Client datagrams with an Initial packet in the attempt, retransmissions included",
+          HFILL}},
+        {&hf_tlsdiag_quic_span,
+         {"Initials span", "tlsdiag.quic.span", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time from the client's first Initial to its last", HFILL}},
+        {&hf_tlsdiag_quic_icmp,
+         {"ICMP unreachable in frame", "tlsdiag.quic.icmp", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+          "The first ICMP unreachable error that answered the client's Initials", HFILL}},
+        {&hf_tlsdiag_quic_path,
+         {"Path", "tlsdiag.quic.path", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What answered the unanswered Initials: port_closed (ICMP port unreachable), "
+          "icmp_unreachable (another ICMP unreachable), udp_filtered (nothing)",
+          HFILL}},
+        {&hf_tlsdiag_quic_version,
+         {"Offered QUIC version", "tlsdiag.quic.version", FT_UINT32, BASE_HEX, NULL, 0x0,
+          "The QUIC version of the client's Initial", HFILL}},
+        {&hf_tlsdiag_quic_retry,
+         {"Retry in frame", "tlsdiag.quic.retry", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The server's first Retry packet", HFILL}},
     };
 
     static gint *ett[] = {
@@ -846,6 +985,7 @@ void proto_register_tlsdiag(void)
         &ett_tlsdiag_steps,
         &ett_tlsdiag_loss,
         &ett_tlsdiag_cert,
+        &ett_tlsdiag_quic,
     };
 
     static ei_register_info ei[] = {
@@ -932,6 +1072,31 @@ void proto_register_tlsdiag(void)
           "Client refused a server key other than one an earlier connection to the same server "
           "used (servers of a pool present different certificates)",
           EXPFILL}},
+        {&ei_tlsdiag_quic_handshake_closed,
+         {"tlsdiag.quic_handshake_closed", PI_RESPONSE_CODE, PI_WARN,
+          "QUIC CONNECTION_CLOSE before the handshake completed", EXPFILL}},
+        {&ei_tlsdiag_quic_handshake_refused,
+         {"tlsdiag.quic_handshake_refused", PI_RESPONSE_CODE, PI_ERROR,
+          "QUIC server closed the connection at its first answer (Initial level)", EXPFILL}},
+        {&ei_tlsdiag_quic_unanswered,
+         {"tlsdiag.quic_unanswered", PI_SEQUENCE, PI_WARN,
+          "QUIC client Initials without any answer from the server", EXPFILL}},
+        {&ei_tlsdiag_quic_unanswered_short,
+         {"tlsdiag.quic_unanswered_short", PI_SEQUENCE, PI_NOTE,
+          "One QUIC client Initial without an answer before the capture ends", EXPFILL}},
+        {&ei_tlsdiag_quic_fallback_to_tcp,
+         {"tlsdiag.quic_fallback_to_tcp", PI_SEQUENCE, PI_WARN,
+          "TLS over TCP after a failed or unanswered QUIC attempt to the same server", EXPFILL}},
+        {&ei_tlsdiag_quic_no_common_version,
+         {"tlsdiag.quic_no_common_version", PI_PROTOCOL, PI_WARN,
+          "QUIC version negotiation found no version in common", EXPFILL}},
+        {&ei_tlsdiag_quic_version_probe,
+         {"tlsdiag.quic_version_probe", PI_PROTOCOL, PI_NOTE,
+          "QUIC client sent a greased version and did not come back after the Version Negotiation",
+          EXPFILL}},
+        {&ei_tlsdiag_quic_retry_loop,
+         {"tlsdiag.quic_retry_loop", PI_SEQUENCE, PI_WARN,
+          "QUIC client answered a Retry and got no further", EXPFILL}},
     };
 
     module_t *tlsdiag_module;
@@ -984,5 +1149,7 @@ void proto_reg_handoff_tlsdiag(void)
 {
     tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, proto_tlsdiag);
     register_postdissector(tlsdiag_handle);
-    wanted_fields = tlsdiag_extract_resolve_fields();
+    tlsdiag_extract_resolve_fields();
+    wanted_fields = tlsdiag_extract_wanted_fields(false);
+    wanted_quic_fields = tlsdiag_extract_wanted_fields(true);
 }

@@ -13,6 +13,7 @@
 #include <epan/stats_tree.h>
 #include <epan/tap.h>
 
+#include "engine/quic.h"
 #include "engine/verdict.h"
 #include "packet-tlsdiag.h"
 #include "stats_tlsdiag.h"
@@ -80,11 +81,36 @@ static bool describe_how_timing_or_resumption(const tlsdiag_verdict *verdict, GS
     }
 }
 
+/* Issue 18: a QUIC connection is a flow like a TCP stream; the branch
+ * says QUIC, and what answered (or did not). */
+static bool describe_how_quic(const tlsdiag_verdict *verdict, GString *out)
+{
+    switch (verdict->flag) {
+        case TLSDIAG_FLAG_QUIC_UNANSWERED:
+            g_string_append_printf(out, "QUIC %s", tlsdiag_quic_path_name(verdict));
+            return true;
+        case TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP:
+            g_string_append_printf(out, "TCP after %s", tlsdiag_flag_name(verdict->previous.flag));
+            return true;
+        case TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION:
+            g_string_append_printf(out, "QUIC version 0x%08x", verdict->quic_version);
+            return true;
+        case TLSDIAG_FLAG_QUIC_RETRY_LOOP:
+            g_string_append_printf(out, "QUIC %s after Retry",
+                                   name_or_unknown(tlsdiag_side_name(verdict->side)));
+            return true;
+        default:
+            if (verdict->quic)
+                g_string_append(out, "QUIC ");
+            return false;
+    }
+}
+
 static void describe_how(const tlsdiag_verdict *verdict, GString *out)
 {
     const char *side = name_or_unknown(tlsdiag_side_name(verdict->side));
 
-    if (describe_how_timing_or_resumption(verdict, out))
+    if (describe_how_timing_or_resumption(verdict, out) || describe_how_quic(verdict, out))
         return;
 
     if (verdict->close != TLSDIAG_CLOSE_NONE) {
@@ -127,7 +153,7 @@ static void tick_branch(stats_tree *st, const gchar *parent, int parent_id, cons
  * it stays out of the endings, which are where handshakes die. */
 static bool ends_connection(const tlsdiag_verdict *verdict)
 {
-    return (verdict->close != TLSDIAG_CLOSE_NONE || verdict->has_alert) &&
+    return (verdict->close != TLSDIAG_CLOSE_NONE || verdict->has_alert || verdict->has_quic_error) &&
            verdict->flag != TLSDIAG_FLAG_HANDSHAKE_ABANDONED;
 }
 

@@ -123,7 +123,7 @@ static void flow_add_event(struct flows *flows, struct flow *f, const struct flo
 
 void flows_add_row(struct flows *flows, const char *capture, const struct flagged_row *row)
 {
-    struct flow *f = flow_get(flows, capture, row->stream);
+    struct flow *f = flow_get(flows, capture, row_flow_key(row));
     struct flow_event ev = {
         .frame = row->frame,
         .time_ns = row->time_ns,

@@ -480,6 +480,36 @@ static void hint_server_certificates(struct summary *s)
                  n, n == 1 ? " was" : "s were");
 }
 
+/* Issue 18: QUIC attempts that failed, and the clients that went to TCP. */
+static void hint_quic(struct summary *s)
+{
+    const struct flow_event *ev;
+    uint64_t unanswered = count_flag(s, TLSDIAG_FLAG_QUIC_UNANSWERED, &ev);
+    uint64_t fallbacks = count_flag(s, TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP, &ev);
+    uint64_t closed = count_flag(s, TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED, &ev);
+    if (unanswered)
+        add_hint(s, "quic_unanswered", unanswered,
+                 "%" G_GUINT64_FORMAT " QUIC connection%s got no answer to the client's Initials"
+                 "%s: UDP to the server's port is dropped or refused on the path (a firewall, "
+                 "a network that blocks UDP 443) or nothing listens there. tlsdiag.quic.path "
+                 "tells port_closed (ICMP) from udp_filtered (silence).",
+                 unanswered, unanswered == 1 ? "" : "s",
+                 fallbacks ? "; the clients fell back to TLS over TCP (quic_fallback_to_tcp)" : "");
+    else if (fallbacks)
+        add_hint(s, "quic_fallback_to_tcp", fallbacks,
+                 "%" G_GUINT64_FORMAT " client%s fell back from QUIC to TLS over TCP after a "
+                 "failed QUIC attempt: the QUIC failure is the one to fix.",
+                 fallbacks, fallbacks == 1 ? "" : "s");
+    if (closed) {
+        const char *name = vocab_alert_name(ev->alert);
+        add_hint(s, "quic_handshake_closed", closed,
+                 "%" G_GUINT64_FORMAT " QUIC handshake%s closed before completing%s%s%s: the "
+                 "same TLS failures as over TCP, carried in a CONNECTION_CLOSE.",
+                 closed, closed == 1 ? " was" : "s were", name ? " (e.g. alert " : "",
+                 name ? name : "", name ? ")" : "");
+    }
+}
+
 /* Addresses, sorted and unique, joined by ", "; at most a few, then "...". */
 static void append_addresses(GString *out, GPtrArray *addresses)
 {
@@ -895,6 +925,7 @@ void hints_derive(struct summary *s)
     hint_alerts(s);
     hint_client_certificates(s);
     hint_server_certificates(s);
+    hint_quic(s);
     hint_resumption(s);
     hint_stalls(s);
     hint_slow(s);

@@ -117,6 +117,8 @@ static void add_flow(JsonBuilder *b, const struct flow *f)
     json_builder_begin_object(b);
     member_string(b, "capture", f->capture);
     member_int(b, "stream", f->stream);
+    if (row_stream_is_quic(f->stream))
+        member_int(b, "quic_connection", f->stream - ROW_QUIC_STREAM_BASE);
     optional_string(b, "client", f->client);
     optional_string(b, "server", f->server);
     optional_string(b, "sni", f->sni);

@@ -328,7 +328,9 @@ static void render_flows(FILE *out, const struct summary *s, const struct text_o
         flow_overview(f, &o);
         if (captures)
             table_add(&t, printable(f->capture, 40));
-        table_add(&t, g_strdup_printf("%" G_GINT64_FORMAT, f->stream));
+        table_add(&t, row_stream_is_quic(f->stream)
+                          ? g_strdup_printf("quic %" G_GINT64_FORMAT, f->stream - ROW_QUIC_STREAM_BASE)
+                          : g_strdup_printf("%" G_GINT64_FORMAT, f->stream));
         table_add(&t, g_strdup_printf("%" G_GINT64_FORMAT, o.frame));
         /* Within one day the heading gives the date; the column keeps the time. */
         vocab_time(o.time_ns, false, buf, sizeof buf);

@@ -45,6 +45,7 @@ static const struct {
     [RF_LOSS_CLIENT] = {"tlsdiag.loss.client_retransmissions", false},
     [RF_LOSS_DUPLICATE_ACKS] = {"tlsdiag.loss.duplicate_acks", false},
     [RF_LOSS_ZERO_WINDOWS] = {"tlsdiag.loss.zero_windows", false},
+    [RF_QUIC_CONNECTION] = {"tlsdiag.quic.connection", false},
 };
 
 const char *row_field_name(enum row_field f)
@@ -91,6 +92,7 @@ void row_clear(struct flagged_row *row)
         .last_progress = -1,
         .idle_ns = -1,
         .capture_end = -1,
+        .quic_connection = -1,
     };
     for (int i = 0; i < ROW_STEPS; i++)
         row->step_ns[i] = -1;
@@ -340,6 +342,8 @@ bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
         case RF_LOSS_DUPLICATE_ACKS:
         case RF_LOSS_ZERO_WINDOWS:
             return parse_count(value, UINT32_MAX, &row->loss[f - RF_LOSS_CLIENT_HELLO], reason);
+        case RF_QUIC_CONNECTION:
+            return parse_count(value, UINT32_MAX, &row->quic_connection, reason);
         case RF_COUNT:
             break;
     }
@@ -363,9 +367,16 @@ bool row_complete(const struct flagged_row *row, const char **reason)
         *reason = "no frame.number";
         return false;
     }
-    if (row->stream < 0 && row->flag[0]) {
+    if (row->stream < 0 && row->flag[0] && row->quic_connection < 0) {
         *reason = "no tcp.stream";
         return false;
     }
     return true;
+}
+
+int64_t row_flow_key(const struct flagged_row *row)
+{
+    if (row->stream < 0 && row->quic_connection >= 0)
+        return ROW_QUIC_STREAM_BASE + row->quic_connection;
+    return row->stream;
 }

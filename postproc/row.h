@@ -50,8 +50,18 @@ enum row_field {
     RF_LOSS_CLIENT,
     RF_LOSS_DUPLICATE_ACKS,
     RF_LOSS_ZERO_WINDOWS,
+    RF_QUIC_CONNECTION,
     RF_COUNT
 };
+
+/* A QUIC connection is a flow like a TCP stream: its key is this base plus
+ * quic.connection.number, apart from every tcp.stream. */
+#define ROW_QUIC_STREAM_BASE ((int64_t)1 << 40)
+
+static inline bool row_stream_is_quic(int64_t stream)
+{
+    return stream >= ROW_QUIC_STREAM_BASE;
+}
 
 /* Handshake steps, in order: server_hello, server_flight, client_flight, completion. */
 #define ROW_STEPS 4
@@ -99,9 +109,13 @@ struct flagged_row {
     int capture_end; /* -1 absent, 0, 1 */
     int64_t step_ns[ROW_STEPS];
     int64_t loss[ROW_LOSSES];
+    int64_t quic_connection;
 };
 
 void row_clear(struct flagged_row *row);
+
+/* tcp.stream, or for a QUIC row ROW_QUIC_STREAM_BASE + its connection. */
+int64_t row_flow_key(const struct flagged_row *row);
 
 /*
  * Parse one field's text as tshark prints it into row. value must be

@@ -131,8 +131,34 @@ static bool describe_timing(GString *out, const struct flow_event *ev)
     return false;
 }
 
+/* Issue 18: QUIC endings without a TLS alert or a TCP close. */
+static bool describe_quic(GString *out, const struct flow_event *ev)
+{
+    static const struct {
+        const char *flag;
+        const char *phrase;
+    } phrases[] = {
+        {"quic_unanswered", "got no QUIC answer"},
+        {"quic_fallback_to_tcp", "fell back to TCP after QUIC failed"},
+        {"quic_no_common_version", "listed no QUIC version the client came back with"},
+        {"quic_retry_loop", "made no progress after a QUIC Retry"},
+        {"quic_handshake_closed", "sent a QUIC CONNECTION_CLOSE"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(phrases); i++) {
+        if (!strcmp(ev->flag, phrases[i].flag) && (ev->alert < 0 || i + 1 < G_N_ELEMENTS(phrases))) {
+            g_string_append_printf(out, "%s %s", *ev->side ? ev->side : "?", phrases[i].phrase);
+            if (*ev->stage)
+                g_string_append_printf(out, " at %s", ev->stage);
+            return true;
+        }
+    }
+    return false;
+}
+
 void vocab_describe_end(GString *out, const struct flow_event *ev)
 {
+    if (describe_quic(out, ev))
+        return;
     const char *alert_name = vocab_alert_name(ev->alert);
     /* A flow whose last flagged frame is its retry ClientHello did not fail. */
     if (tlsdiag_flag_is_retry(tlsdiag_flag_from_name(ev->flag))) {

@@ -63,7 +63,9 @@ FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "step.completion", "loss.client_hello_retransmissions", "loss.server_retransmissions",
                "loss.client_retransmissions", "loss.duplicate_acks", "loss.zero_windows",
                "abandoned.sibling", "abandoned.closed_together", "recording_gap",
-               "cert.problem", "cert.spki_sha256", "cert.other_frame", "cert.other_spki_sha256"]
+               "cert.problem", "cert.spki_sha256", "cert.other_frame", "cert.other_spki_sha256",
+               "fallback.since_failure", "quic.connection", "quic.error", "quic.reason", "quic.initials",
+               "quic.span", "quic.icmp", "quic.path", "quic.version", "quic.retry"]
 SKIP = 77
 # tshark -T fields spells booleans 1/0 in 4.0, True/False in 4.4 and 4.6.
 BOOLEAN_COLUMNS = {"fallback.scsv", "certificate_requested", "capture_end"}

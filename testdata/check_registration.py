@@ -70,6 +70,16 @@ FIELDS = {
     "tlsdiag.cert.spki_sha256": "FT_STRING",
     "tlsdiag.cert.other_frame": "FT_FRAMENUM",
     "tlsdiag.cert.other_spki_sha256": "FT_STRING",
+    "tlsdiag.fallback.since_failure": "FT_RELATIVE_TIME",
+    "tlsdiag.quic.connection": "FT_UINT32",
+    "tlsdiag.quic.error": "FT_UINT64",
+    "tlsdiag.quic.reason": "FT_STRING",
+    "tlsdiag.quic.initials": "FT_UINT32",
+    "tlsdiag.quic.span": "FT_RELATIVE_TIME",
+    "tlsdiag.quic.icmp": "FT_FRAMENUM",
+    "tlsdiag.quic.path": "FT_STRING",
+    "tlsdiag.quic.version": "FT_UINT32",
+    "tlsdiag.quic.retry": "FT_FRAMENUM",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -80,7 +90,10 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
            "handshake_slow", "handshake_abandoned", "handshake_cut_by_recording",
            "resumption_other_server_failed",
-           "rejected_after_handshake", "certificate_changed"]
+           "rejected_after_handshake", "certificate_changed",
+           "quic_handshake_closed", "quic_handshake_refused", "quic_unanswered",
+           "quic_unanswered_short", "quic_fallback_to_tcp", "quic_no_common_version",
+           "quic_version_probe", "quic_retry_loop"]
 FIELDS.update({"tlsdiag." + name: "FT_NONE" for name in EXPERTS})
 
 

@@ -562,7 +562,10 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             describe_possible_after_403(verdict, out);
             break;
         case TLSDIAG_FLAG_CLIENT_CERT_REJECTED:
-            describe_cert_rejected(verdict, out);
+            if (verdict->quic)
+                tlsdiag_describe_quic(verdict, out);
+            else
+                describe_cert_rejected(verdict, out);
             break;
         case TLSDIAG_FLAG_RESUMPTION_REFUSED:
         case TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER:
@@ -582,6 +585,13 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_CERTIFICATE_CHANGED:
             describe_certificate_changed(verdict, out);
+            break;
+        case TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED:
+        case TLSDIAG_FLAG_QUIC_UNANSWERED:
+        case TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP:
+        case TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION:
+        case TLSDIAG_FLAG_QUIC_RETRY_LOOP:
+            tlsdiag_describe_quic(verdict, out);
             break;
         case TLSDIAG_FLAG_NONE:
         case TLSDIAG_FLAG_COUNT:
@@ -643,4 +653,14 @@ size_t tlsdiag_text_part_length(const char *text, size_t max)
     while (end > 0 && is_utf8_continuation(text[end]))
         end--;
     return end > 0 ? end : max;
+}
+
+void tlsdiag_append_duration(GString *out, int64_t ns)
+{
+    append_duration(out, ns);
+}
+
+void tlsdiag_append_address(GString *out, const tlsdiag_endpoint *endpoint)
+{
+    append_address(out, endpoint);
 }

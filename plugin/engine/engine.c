@@ -11,6 +11,9 @@
 
 #include "recording.h"
 #include "siblings.h"
+#include "number_set.h"
+#include "quic.h"
+#include "reports.h"
 
 #include <string.h>
 
@@ -71,16 +74,6 @@ typedef struct {
     int64_t certificate_time_s;
 } stream_state;
 
-/* Streams whose story is over: one bit per tcp.stream, which Wireshark
- * numbers densely from 0; a set holds ids beyond the bitmap's reach
- * (corrupt or synthetic input). */
-#define STREAM_BITMAP_LIMIT (1u << 27)
-
-typedef struct {
-    uint8_t *bits;
-    uint32_t byte_count;
-    GHashTable *beyond;
-} stream_set;
 
 /* Who tried to reach whom: the client's address (not its port: every retry
  * comes from a new port) and the server's address and port. */
@@ -110,7 +103,7 @@ typedef struct {
 struct tlsdiag_engine {
     tlsdiag_settings settings;
     GHashTable *streams;  /* tcp.stream -> stream_state of a live story */
-    stream_set finished;
+    tlsdiag_number_set finished; /* streams whose story is over */
     GHashTable *failures; /* attempt_key -> latest failed_attempt */
     GHashTable *reports;  /* frame number -> tlsdiag_frame_report */
     GHashTable *sessions; /* digest -> 1 + index into issued */
@@ -125,6 +118,7 @@ struct tlsdiag_engine {
     tlsdiag_recording *recording;
     tlsdiag_cert_cache *certificates;
     tlsdiag_server_keys *server_keys;
+    tlsdiag_quic *quic;
 };
 
 /* A client that refuses a server after the handshake (host name or pin
@@ -159,40 +153,6 @@ uint64_t tlsdiag_digest(const uint8_t *bytes, size_t length)
     for (size_t i = 0; i < length; i++)
         hash = (hash ^ bytes[i]) * 1099511628211u;
     return hash != 0 ? hash : 1;
-}
-
-static bool stream_set_contains(const stream_set *set, uint32_t stream)
-{
-    if (stream < STREAM_BITMAP_LIMIT)
-        return stream / 8 < set->byte_count && (set->bits[stream / 8] & (1u << (stream % 8))) != 0;
-    return set->beyond != NULL && g_hash_table_contains(set->beyond, GUINT_TO_POINTER(stream));
-}
-
-static void stream_set_add(stream_set *set, uint32_t stream)
-{
-    if (stream >= STREAM_BITMAP_LIMIT) {
-        if (set->beyond == NULL)
-            set->beyond = g_hash_table_new(g_direct_hash, g_direct_equal);
-        g_hash_table_add(set->beyond, GUINT_TO_POINTER(stream));
-        return;
-    }
-    if (stream / 8 >= set->byte_count) {
-        uint32_t count = MAX(set->byte_count * 2, 1024u);
-        while (stream / 8 >= count)
-            count *= 2;
-        set->bits = g_realloc(set->bits, count);
-        memset(set->bits + set->byte_count, 0, count - set->byte_count);
-        set->byte_count = count;
-    }
-    set->bits[stream / 8] |= (uint8_t)(1u << (stream % 8));
-}
-
-static void stream_set_clear(stream_set *set)
-{
-    g_free(set->bits);
-    if (set->beyond != NULL)
-        g_hash_table_destroy(set->beyond);
-    memset(set, 0, sizeof *set);
 }
 
 static guint attempt_key_hash(gconstpointer key)
@@ -232,6 +192,7 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     if (settings->check_trust)
         tlsdiag_cert_cache_check_trust(engine->certificates);
     engine->server_keys = tlsdiag_server_keys_new();
+    engine->quic = tlsdiag_quic_new();
     return engine;
 }
 
@@ -246,12 +207,13 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     g_array_free(engine->issued, TRUE);
     if (engine->end_reports != NULL)
         g_hash_table_destroy(engine->end_reports);
-    stream_set_clear(&engine->finished);
+    tlsdiag_number_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
     tlsdiag_siblings_free(engine->siblings);
     tlsdiag_recording_free(engine->recording);
     tlsdiag_cert_cache_free(engine->certificates);
     tlsdiag_server_keys_free(engine->server_keys);
+    tlsdiag_quic_free(engine->quic);
     g_free(engine);
 }
 
@@ -268,7 +230,7 @@ const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, 
 
 /* Corrupt captures carry any timestamps at all: differences saturate
  * instead of overflowing. */
-static int64_t time_between(int64_t later, int64_t earlier)
+int64_t tlsdiag_time_between(int64_t later, int64_t earlier)
 {
     int64_t difference;
     if (__builtin_sub_overflow(later, earlier, &difference))
@@ -276,14 +238,19 @@ static int64_t time_between(int64_t later, int64_t earlier)
     return difference;
 }
 
-static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
+tlsdiag_frame_report *tlsdiag_report_for_frame(GHashTable *reports, uint32_t frame)
 {
-    tlsdiag_frame_report *report = g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
+    tlsdiag_frame_report *report = g_hash_table_lookup(reports, GUINT_TO_POINTER(frame));
     if (report == NULL) {
         report = g_new0(tlsdiag_frame_report, 1);
-        g_hash_table_insert(engine->reports, GUINT_TO_POINTER(frame), report);
+        g_hash_table_insert(reports, GUINT_TO_POINTER(frame), report);
     }
     return report;
+}
+
+static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
+{
+    return tlsdiag_report_for_frame(engine->reports, frame);
 }
 
 static bool observed_handshake(const tlsdiag_observation *obs, uint8_t type)
@@ -332,7 +299,7 @@ static void fill_steps(tlsdiag_verdict *verdict, const stream_state *state)
         if (!reached(state, stage))
             continue;
         verdict->steps |= (uint8_t)(1u << stage);
-        verdict->step_ns[stage] = time_between(state->stage_time[stage], previous);
+        verdict->step_ns[stage] = tlsdiag_time_between(state->stage_time[stage], previous);
         previous = state->stage_time[stage];
     }
 }
@@ -351,12 +318,12 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
     verdict->offered_version = state->offered_version;
     verdict->negotiated_version = state->negotiated_version;
     verdict->client_hello = state->client_hello;
-    verdict->elapsed_ns = time_between(time_ns, state->client_hello_time);
+    verdict->elapsed_ns = tlsdiag_time_between(time_ns, state->client_hello_time);
     verdict->resumption = state->resumption;
     verdict->session_issued = state->session_issued;
     verdict->session_issuer = state->session_issuer;
     verdict->last_progress = state->last_progress;
-    verdict->idle_ns = time_between(time_ns, state->last_progress_time);
+    verdict->idle_ns = tlsdiag_time_between(time_ns, state->last_progress_time);
     fill_steps(verdict, state);
     verdict->duplicate_acks = state->duplicate_acks;
     verdict->zero_windows = state->zero_windows;
@@ -383,7 +350,7 @@ static void judge_silence(const tlsdiag_engine *engine, tlsdiag_verdict *verdict
     verdict->recording_gap_ns =
         tlsdiag_recording_gap_within(engine->recording, last_progress_ns, now_ns);
     verdict->stalled =
-        time_between(verdict->idle_ns, verdict->recording_gap_ns) > engine->settings.stall_timeout_ns;
+        tlsdiag_time_between(verdict->idle_ns, verdict->recording_gap_ns) > engine->settings.stall_timeout_ns;
 }
 
 static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *state,
@@ -449,7 +416,7 @@ static void record_retry_completed(tlsdiag_engine *engine, const stream_state *s
 static void finish_stream(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
     g_hash_table_remove(engine->streams, GUINT_TO_POINTER(obs->stream));
-    stream_set_add(&engine->finished, obs->stream);
+    tlsdiag_number_set_add(&engine->finished, obs->stream);
 }
 
 static tlsdiag_side sender_side(const stream_state *state, const tlsdiag_observation *obs)
@@ -466,7 +433,7 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
     attempt_key key = make_attempt_key(&state->client, &state->server);
     failed_attempt *failed = g_hash_table_lookup(engine->failures, &key);
 
-    int64_t since_failure = failed ? time_between(obs->time_ns, failed->failure_time) : 0;
+    int64_t since_failure = failed ? tlsdiag_time_between(obs->time_ns, failed->failure_time) : 0;
     if (failed != NULL && (since_failure > engine->settings.fallback_window_ns || since_failure < 0 ||
                            !same_server_name(failed->server_name, state->server_name)))
         failed = NULL;
@@ -502,6 +469,24 @@ static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
 
     /* A failure explains one retry; the retry carries the chain on. */
     g_hash_table_remove(engine->failures, &key);
+}
+
+/* A client whose QUIC attempt failed tries TLS over TCP (quic.c). */
+static void link_to_quic_attempt(tlsdiag_engine *engine, const stream_state *state,
+                                 const tlsdiag_observation *obs)
+{
+    if (!tlsdiag_quic_seen(engine->quic))
+        return;
+    const tlsdiag_frame_report *existing =
+        g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(obs->frame));
+    if (existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE)
+        return;
+    tlsdiag_verdict verdict;
+    memset(&verdict, 0, sizeof verdict);
+    fill_verdict(&verdict, state, obs->stream, obs->time_ns, TLSDIAG_FLAG_NONE, TLSDIAG_SIDE_CLIENT);
+    if (tlsdiag_quic_fallback(engine->quic, engine->reports, &verdict, obs->frame, obs->time_ns,
+                              engine->settings.fallback_window_ns))
+        report_for_frame(engine, obs->frame)->verdict = verdict;
 }
 
 /* ---- session resumption ---------------------------------------------------- */
@@ -637,6 +622,7 @@ static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_obser
 
     note_resumption_offer(engine, state, obs);
     link_to_failed_attempt(engine, state, obs);
+    link_to_quic_attempt(engine, state, obs);
     return state;
 }
 
@@ -946,10 +932,10 @@ static void note_ready(tlsdiag_engine *engine, stream_state *state, const tlsdia
 static tlsdiag_close_point close_point(const tlsdiag_engine *engine, const stream_state *state,
                                        const tlsdiag_observation *obs)
 {
-    int64_t idle = time_between(obs->time_ns, state->last_progress_time);
+    int64_t idle = tlsdiag_time_between(obs->time_ns, state->last_progress_time);
     int64_t gap =
         tlsdiag_recording_gap_within(engine->recording, state->last_progress_time, obs->time_ns);
-    if (time_between(idle, gap) > engine->settings.stall_timeout_ns)
+    if (tlsdiag_time_between(idle, gap) > engine->settings.stall_timeout_ns)
         return TLSDIAG_CLOSE_AFTER_SILENCE;
     if (state->client_finished)
         return TLSDIAG_CLOSE_AFTER_CLIENT_DONE;
@@ -1058,7 +1044,7 @@ static bool watch_rejection(tlsdiag_engine *engine, stream_state *state,
         state->watching_rejection = false;
         return false;
     }
-    if (time_between(obs->time_ns, state->stage_time[TLSDIAG_STAGE_ESTABLISHED]) >
+    if (tlsdiag_time_between(obs->time_ns, state->stage_time[TLSDIAG_STAGE_ESTABLISHED]) >
             REJECTION_WINDOW_NS ||
         (side == TLSDIAG_SIDE_SERVER && ends)) {
         state->watching_rejection = false;
@@ -1121,7 +1107,7 @@ static bool makes_progress(const tlsdiag_observation *obs)
 static void detect_handshake_slow(tlsdiag_engine *engine, const stream_state *state,
                                   const tlsdiag_observation *obs)
 {
-    if (time_between(obs->time_ns, state->client_hello_time) > engine->settings.slow_handshake_ns)
+    if (tlsdiag_time_between(obs->time_ns, state->client_hello_time) > engine->settings.slow_handshake_ns)
         new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_SLOW, TLSDIAG_SIDE_NONE);
 }
 
@@ -1137,7 +1123,7 @@ static void detect_handshake_stalled(tlsdiag_engine *engine, stream_state *state
                                      const tlsdiag_observation *obs)
 {
     if (state->stall_reported || makes_progress(obs) ||
-        time_between(obs->time_ns, state->last_progress_time) <= engine->settings.stall_timeout_ns)
+        tlsdiag_time_between(obs->time_ns, state->last_progress_time) <= engine->settings.stall_timeout_ns)
         return;
     if (new_verdict(engine, state, obs, TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state)) != NULL)
         state->stall_reported = true;
@@ -1189,22 +1175,28 @@ static void complete_handshake(tlsdiag_engine *engine, stream_state *state,
 
 bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    return !stream_set_contains(&engine->finished, obs->stream) ||
+    return !tlsdiag_number_set_contains(&engine->finished, obs->stream) ||
            tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE);
+}
+
+/* A frame of the first pass: the capture goes on at least until then. */
+static void note_frame_time(tlsdiag_engine *engine, int64_t time_ns)
+{
+    if (engine->end_reports != NULL)
+        reopen_capture(engine);
+    tlsdiag_recording_observe(engine->recording, time_ns);
+    if (!engine->any_time || time_ns > engine->last_time)
+        engine->last_time = time_ns;
+    engine->any_time = true;
 }
 
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    if (engine->end_reports != NULL)
-        reopen_capture(engine);
-    tlsdiag_recording_observe(engine->recording, obs->time_ns);
-    if (!engine->any_time || obs->time_ns > engine->last_time)
-        engine->last_time = obs->time_ns;
-    engine->any_time = true;
+    note_frame_time(engine, obs->time_ns);
     /* TLS 1.3 tickets come after the handshake, when the stream is done. */
     if (obs->issued_ticket != 0)
         record_issued_session(engine, obs->issued_ticket, obs->frame, &obs->src);
-    if (stream_set_contains(&engine->finished, obs->stream))
+    if (tlsdiag_number_set_contains(&engine->finished, obs->stream))
         return;
 
     stream_state *state = g_hash_table_lookup(engine->streams, GUINT_TO_POINTER(obs->stream));
@@ -1277,7 +1269,7 @@ static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const s
                  TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state));
     report->verdict.capture_end = true;
     /* Silent until the capture ends, not only until its own last frame. */
-    report->verdict.idle_ns = time_between(engine->last_time, state->last_progress_time);
+    report->verdict.idle_ns = tlsdiag_time_between(engine->last_time, state->last_progress_time);
     judge_silence(engine, &report->verdict, state->last_progress_time, engine->last_time);
     g_hash_table_insert(engine->end_reports, GUINT_TO_POINTER(state->last_frame), report);
 }
@@ -1293,4 +1285,11 @@ void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
     g_hash_table_iter_init(&iter, engine->streams);
     while (g_hash_table_iter_next(&iter, &stream, &state))
         report_stall_at_end(engine, GPOINTER_TO_UINT(stream), state);
+    tlsdiag_quic_capture_end(engine->quic, engine->reports, engine->end_reports);
+}
+
+void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs)
+{
+    note_frame_time(engine, obs->time_ns);
+    tlsdiag_quic_observe(engine->quic, engine->reports, obs);
 }

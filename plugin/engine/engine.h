@@ -10,6 +10,7 @@
 #define TLSDIAG_ENGINE_H
 
 #include "observation.h"
+#include "quic.h"
 #include "verdict.h"
 
 typedef struct {
@@ -33,6 +34,9 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings);
 void tlsdiag_engine_free(tlsdiag_engine *engine);
 
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs);
+
+/* A frame with QUIC (quic.h): observed in capture order with the rest. */
+void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs);
 
 /* Whether the engine reads an observation's handshake messages, alerts and
  * HTTP responses (tlsdiag_observation after record_types): not on a stream

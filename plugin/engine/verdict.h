@@ -109,7 +109,28 @@ typedef struct {
      * with another key, and that key's pin. */
     uint32_t certificate_other_frame;
     const char *certificate_other_pin;
+    /* QUIC (quic.c): a QUIC verdict's stream is quic.connection.number.
+     * quic_fallback_to_tcp, a TCP verdict, describes with these the QUIC
+     * attempt it follows. */
+    bool quic;
+    uint32_t quic_connection;
+    bool has_quic_error;
+    uint64_t quic_error;      /* CONNECTION_CLOSE error code */
+    const char *quic_reason;  /* its reason phrase, interned; NULL without one */
+    uint32_t quic_initials;   /* client datagrams with an Initial, retransmissions too */
+    int64_t quic_span_ns;     /* from the first of them to the last */
+    uint32_t quic_icmp;       /* the first ICMP unreachable that answered them */
+    bool quic_port_closed;    /* it was port unreachable */
+    uint32_t quic_version;    /* the version the client offered */
+    uint32_t quic_retry;      /* the server's first Retry */
 } tlsdiag_verdict;
+
+/* "12 ms", "1.5 s"; "10.0.0.1", "2001:db8::1" (describe.c). */
+void tlsdiag_append_duration(GString *out, int64_t ns);
+void tlsdiag_append_address(GString *out, const tlsdiag_endpoint *endpoint);
+
+/* The expert text of a QUIC verdict (quic_text.c). */
+void tlsdiag_describe_quic(const tlsdiag_verdict *verdict, GString *out);
 
 typedef struct {
     tlsdiag_verdict verdict; /* flag NONE: the frame only carries links */

@@ -27,6 +27,11 @@ static const char *const flag_names[TLSDIAG_FLAG_COUNT] = {
     [TLSDIAG_FLAG_HANDSHAKE_ABANDONED] = "handshake_abandoned",
     [TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE] = "rejected_after_handshake",
     [TLSDIAG_FLAG_CERTIFICATE_CHANGED] = "certificate_changed",
+    [TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED] = "quic_handshake_closed",
+    [TLSDIAG_FLAG_QUIC_UNANSWERED] = "quic_unanswered",
+    [TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP] = "quic_fallback_to_tcp",
+    [TLSDIAG_FLAG_QUIC_NO_COMMON_VERSION] = "quic_no_common_version",
+    [TLSDIAG_FLAG_QUIC_RETRY_LOOP] = "quic_retry_loop",
 };
 
 static const char *const resumption_names[TLSDIAG_RESUMPTION_COUNT] = {
@@ -61,6 +66,8 @@ static const char *const stage_names[TLSDIAG_STAGE_COUNT] = {
     [TLSDIAG_STAGE_SERVER_FLIGHT] = "server_flight",
     [TLSDIAG_STAGE_CLIENT_FLIGHT] = "client_flight",
     [TLSDIAG_STAGE_ESTABLISHED] = "established",
+    [TLSDIAG_STAGE_QUIC_INITIAL] = "initial",
+    [TLSDIAG_STAGE_QUIC_HANDSHAKE] = "handshake",
 };
 
 static const char *const stage_phrases_tls12[TLSDIAG_STAGE_COUNT] = {
@@ -70,6 +77,8 @@ static const char *const stage_phrases_tls12[TLSDIAG_STAGE_COUNT] = {
     [TLSDIAG_STAGE_SERVER_FLIGHT] = "after the server's flight (Certificate to ServerHelloDone)",
     [TLSDIAG_STAGE_CLIENT_FLIGHT] = "after the client's key exchange and Finished",
     [TLSDIAG_STAGE_ESTABLISHED] = "after the handshake completed",
+    [TLSDIAG_STAGE_QUIC_INITIAL] = "at the Initial level (no Handshake packet from the server yet)",
+    [TLSDIAG_STAGE_QUIC_HANDSHAKE] = "at the Handshake level (after the server's encrypted flight)",
 };
 
 static const char *const stage_phrases_tls13[TLSDIAG_STAGE_COUNT] = {
@@ -79,6 +88,8 @@ static const char *const stage_phrases_tls13[TLSDIAG_STAGE_COUNT] = {
     [TLSDIAG_STAGE_SERVER_FLIGHT] = "after the server's encrypted flight",
     [TLSDIAG_STAGE_CLIENT_FLIGHT] = "after the client's Finished",
     [TLSDIAG_STAGE_ESTABLISHED] = "after the handshake completed",
+    [TLSDIAG_STAGE_QUIC_INITIAL] = "at the Initial level (no Handshake packet from the server yet)",
+    [TLSDIAG_STAGE_QUIC_HANDSHAKE] = "at the Handshake level (after the server's encrypted flight)",
 };
 
 static const char *name_or_empty(const char *const *table, unsigned count, unsigned index)

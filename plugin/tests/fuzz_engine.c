@@ -27,7 +27,8 @@
  *   byte 0..7   fallback window in ns (int64; the glue only makes 0..4.3e18,
  *               but the engine must not care)
  *   then ops: one byte each, low 3 bits choose
- *     0-4  an observation (see read_observation)
+ *     0-4  an observation (see read_observation); op 0xFC a QUIC one
+ *          (read_quic_observation)
  *     5    look up a frame given as 4 raw bytes
  *     6    look up frames around the last one seen
  *     7    a vocabulary call with raw values
@@ -44,6 +45,8 @@
 #include <glib.h>
 
 #include "engine/engine.h"
+
+#define OP_QUIC 0xFC
 
 /* ---- reading the input ----------------------------------------------------- */
 
@@ -494,6 +497,42 @@ static void vocabulary_call(reader *r)
 
 /* ---- the harness --------------------------------------------------------- */
 
+/* A QUIC datagram: the frame, time, ends and TLS content of a TCP-style
+ * observation, the connection a few ids (the stream's), and QUIC facts. */
+static void read_quic_observation(reader *r, sequence *seq, tlsdiag_observation *scratch,
+                                  tlsdiag_quic_observation *quic, char *name_buffer,
+                                  size_t name_buffer_size)
+{
+    static const uint32_t versions[] = {1, 0, 0x6b3343cf, 0x709a50c4, 0x1a2a3a4a, 0xff00001d, 2, UINT32_MAX};
+    static const uint64_t errors[] = {0, 0x0a, 0x128, 0x174, 0x100, 0x1ff, 0x200, UINT64_MAX};
+
+    read_observation(r, 0x10, seq, scratch, name_buffer, name_buffer_size);
+    memset(quic, 0, sizeof *quic);
+    quic->frame = scratch->frame;
+    quic->time_ns = scratch->time_ns;
+    quic->connection = scratch->stream;
+    quic->src = scratch->src;
+    quic->dst = scratch->dst;
+    quic->packets = u8(r);
+    uint8_t b = u8(r);
+    quic->version = (b & 0x80) ? u32(r) : versions[b & 0x7];
+    quic->initial_token = b & 0x08;
+    quic->icmp = b & 0x10;
+    quic->port_unreachable = b & 0x20;
+    quic->listed_version_count = (uint8_t)(u8(r) % (TLSDIAG_QUIC_MAX_VERSIONS + 1));
+    for (unsigned i = 0; i < quic->listed_version_count; i++)
+        quic->listed_versions[i] = versions[u8(r) & 0x7];
+    uint8_t close = u8(r);
+    quic->has_close = close & 0x80;
+    quic->close_error = (close & 0x40) ? u64(r) : errors[close & 0x7];
+    quic->close_reason = (close & 0x08) ? scratch->server_name : NULL;
+    memcpy(quic->handshake_types, scratch->handshake_types, sizeof quic->handshake_types);
+    quic->handshake_count = scratch->handshake_count;
+    quic->server_name = scratch->server_name;
+    quic->has_certificate_list = scratch->has_certificate_list;
+    quic->certificate_list_length = scratch->certificate_list_length;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -508,6 +547,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     checker c = {.next = 0, .text = g_string_new(NULL)};
     sequence seq = {.frame = 0, .time_ns = 1700000000LL * 1000000000LL, .stream = 0};
     tlsdiag_observation obs;
+    tlsdiag_quic_observation quic;
     char *name_buffer = g_malloc(4097);
     unsigned steps = 0;
     bool capture_ended = false;
@@ -534,8 +574,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 vocabulary_call(&r);
                 break;
             default:
-                read_observation(&r, op, &seq, &obs, name_buffer, 4097);
-                tlsdiag_engine_observe(engine, &obs);
+                if (op == OP_QUIC) {
+                    read_quic_observation(&r, &seq, &obs, &quic, name_buffer, 4097);
+                    tlsdiag_engine_observe_quic(engine, &quic);
+                } else {
+                    read_observation(&r, op, &seq, &obs, name_buffer, 4097);
+                    tlsdiag_engine_observe(engine, &obs);
+                }
                 if (capture_ended) {
                     forget_kept(&c);
                     capture_ended = false;

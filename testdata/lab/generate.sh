@@ -253,7 +253,7 @@ curl_https() { # PATH TLS-VERSION(1.2|1.3): prints the HTTP status
 
 capture_start() { # PART
     local raw=$WORK/$SCEN.$1.raw.pcapng i
-    bg "$NS_C" "$WORK/$SCEN.$1.dumpcap.log" dumpcap -q -i "$VETH_C" -f tcp -w "$raw"
+    bg "$NS_C" "$WORK/$SCEN.$1.dumpcap.log" dumpcap -q -i "$VETH_C" -f "${CAPTURE_FILTER:-tcp}" -w "$raw"
     CAPTURE_PID=$BG_PID
     for ((i = 0; i < 50; i++)); do
         [[ -s "$raw" ]] && break
@@ -487,6 +487,8 @@ source "$LAB_DIR/scenarios-siblings.sh"
 source "$LAB_DIR/scenarios-client-errors.sh"
 # shellcheck source=testdata/lab/scenarios-certs.sh
 source "$LAB_DIR/scenarios-certs.sh"
+# shellcheck source=testdata/lab/scenarios-quic.sh
+source "$LAB_DIR/scenarios-quic.sh"
 
 # ---------------------------------------------------------------- main
 

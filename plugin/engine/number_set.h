@@ -1,0 +1,27 @@
+/* number_set.h
+ * A set of connection numbers (tcp.stream, quic.connection.number), which
+ * Wireshark hands out densely from 0: one bit each, and a hash set for the
+ * numbers beyond the bitmap's reach (corrupt or synthetic input).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef TLSDIAG_NUMBER_SET_H
+#define TLSDIAG_NUMBER_SET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+typedef struct {
+    uint8_t *bits;
+    uint32_t byte_count;
+    GHashTable *beyond;
+} tlsdiag_number_set;
+
+bool tlsdiag_number_set_contains(const tlsdiag_number_set *set, uint32_t number);
+void tlsdiag_number_set_add(tlsdiag_number_set *set, uint32_t number);
+void tlsdiag_number_set_clear(tlsdiag_number_set *set);
+
+#endif /* TLSDIAG_NUMBER_SET_H */
