@@ -749,16 +749,23 @@ static uint8_t quic_long_packet(guint8 first_byte, guint32 version)
     return v1_types[type];
 }
 
+/* One byte; tvb_get_guint8 is deprecated from Wireshark 4.4 on and its
+ * successor does not exist in 4.0. The caller checked the length. */
+static guint8 byte_at(tvbuff_t *tvb, gint offset)
+{
+    return *tvb_get_ptr(tvb, offset, 1);
+}
+
 static guint64 cursor_varint(cursor *c)
 {
     if (!cursor_has(c, 1))
         return 0;
-    gint size = 1 << (tvb_get_guint8(c->tvb, c->offset) >> 6);
+    gint size = 1 << (byte_at(c->tvb, c->offset) >> 6);
     if (!cursor_has(c, (guint32)size))
         return 0;
-    guint64 value = tvb_get_guint8(c->tvb, c->offset) & 0x3F;
+    guint64 value = byte_at(c->tvb, c->offset) & 0x3F;
     for (gint i = 1; i < size; i++)
-        value = value << 8 | tvb_get_guint8(c->tvb, c->offset + i);
+        value = value << 8 | byte_at(c->tvb, c->offset + i);
     c->offset += size;
     return value;
 }
@@ -849,8 +856,8 @@ static bool read_icmp_header(const field_info *fi, void *data)
     if (captured_field_length(fi) < 2)
         return true;
     header->found = true;
-    header->type = tvb_get_guint8(fi->ds_tvb, fi->start);
-    header->code = tvb_get_guint8(fi->ds_tvb, fi->start + 1);
+    header->type = byte_at(fi->ds_tvb, fi->start);
+    header->code = byte_at(fi->ds_tvb, fi->start + 1);
     return false;
 }
 
