@@ -138,6 +138,20 @@ static void get_numbers(struct place *at, JsonObject *o, const char *name, int64
         values[i] = get_int(at, group, row_field_suffix(first + i), false, 0, max);
 }
 
+/* Reports made before the certificate columns lack "certificate": absent is fine. */
+static void read_certificate(struct place *at, JsonObject *o, struct flow_event *ev)
+{
+    JsonObject *cert = get_object(at, o, "certificate");
+    ev->cert_problem = get_string(at, cert, "problem", false);
+    check_field(at, "certificate.problem", RF_CERT_PROBLEM, ev->cert_problem);
+    ev->cert_subject = get_string(at, cert, "subject", false);
+    check_field(at, "certificate.subject", RF_CERT_SUBJECT, ev->cert_subject);
+    ev->cert_san = get_string(at, cert, "san", false);
+    check_field(at, "certificate.san", RF_CERT_SAN, ev->cert_san);
+    ev->cert_pin = get_string(at, cert, "spki_sha256", false);
+    check_field(at, "certificate.spki_sha256", RF_CERT_SPKI_SHA256, ev->cert_pin);
+}
+
 static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
 {
     JsonNode *fb_node = member(o, "fallback");
@@ -176,6 +190,7 @@ static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
     ev->capture_end = get_bool(at, o, "capture_end");
     get_numbers(at, o, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO, INT64_MAX);
     get_numbers(at, o, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO, UINT32_MAX);
+    read_certificate(at, o, ev);
     ev->fb_scsv = -1;
     if (fb_node && !JSON_NODE_HOLDS_OBJECT(fb_node))
         fail(at, "fallback", "not an object");

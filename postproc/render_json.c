@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "certificates.h"
 #include "vocab.h"
 
 static void member_string(JsonBuilder *b, const char *name, const char *value)
@@ -109,6 +110,15 @@ static void add_event(JsonBuilder *b, const struct flow_event *ev)
     }
     add_numbers(b, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO);
     add_numbers(b, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO);
+    if (cert_shown(ev)) {
+        json_builder_set_member_name(b, "certificate");
+        json_builder_begin_object(b);
+        optional_string(b, "problem", ev->cert_problem);
+        optional_string(b, "subject", ev->cert_subject);
+        optional_string(b, "san", ev->cert_san);
+        optional_string(b, "spki_sha256", ev->cert_pin);
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
 }
 

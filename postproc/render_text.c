@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "client_errors_summary.h"
+#include "certificates.h"
 #include "vocab.h"
 
 enum { WRAP = 78, SNI_WIDTH = 32, BAR_WIDTH = 50 };
@@ -258,6 +259,7 @@ static char *what(const struct flow *f, const struct flow_event *o)
         g_string_append_printf(s, ", %" G_GINT64_FORMAT " retransmission%s", o->retransmissions,
                                o->retransmissions == 1 ? "" : "s");
     }
+    cert_describe(s, o);
     return g_string_free(s, FALSE);
 }
 
