@@ -1004,10 +1004,6 @@ static int hint_rank(const struct hint *h)
                                           "unknown_flags"};
     if (!strcmp(h->id, "resumption_declined"))
         return 2;
-    /* Why the clients refused: it explains the alerts and closes the others count. */
-    if (g_str_has_prefix(h->id, "certificate_") && strcmp(h->id, "certificate_changed") &&
-        strcmp(h->id, "certificate_other"))
-        return -1;
     for (size_t i = 0; i < G_N_ELEMENTS(context); i++) {
         if (!strcmp(h->id, context[i]))
             return 1;
@@ -1030,10 +1026,11 @@ void hints_derive(struct summary *s)
 {
     hint_fallbacks(s);
     hint_aborts(s);
+    /* Before the alerts: on equal flows, why the clients refused comes first. */
+    hint_certificate_problems(s);
     hint_alerts(s);
     hint_client_certificates(s);
     hint_server_certificates(s);
-    hint_certificate_problems(s);
     hint_quic(s);
     hint_resumption(s);
     hint_stalls(s);

@@ -728,7 +728,8 @@ def slow_hints(tmp):
     check(ev["loss"] == {"server_retransmissions": 2, "duplicate_acks": 3}, f"{ev['loss']}")
     code, out, _ = run(["--csv", TIMING])
     rows = list(csv.reader(io.StringIO(out.decode())))
-    check(rows[0][25] == "flagged_frames" and rows[0][-1] == "loss_zero_windows",
+    check(rows[0][25] == "flagged_frames" and rows[0][40] == "loss_zero_windows" and
+          rows[0][41:] == ["cert_problem", "cert_subject", "cert_san", "cert_spki_sha256"],
           f"new CSV columns are appended: {rows[0]}")
     r = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == "7"][0]
     check((r["step_server_flight"], r["loss_server_retransmissions"], r["idle"]) ==
