@@ -476,7 +476,7 @@ static void hint_server_certificates(struct summary *s)
                  "%" G_GUINT64_FORMAT " connection%s closed by the client right after a "
                  "completed handshake, without a request: clients that check the host name or a "
                  "pinned key after the handshake (curl, OkHttp) fail this way. "
-                 "tlsdiag.cert.problem on those frames names the certificate's problem (e.g. "
+                 "The flows' certificate findings say what the client may have refused (e.g. "
                  "name_mismatch).",
                  n, n == 1 ? " was" : "s were");
 }
@@ -574,9 +574,7 @@ static void hint_certificate_problems(struct summary *s)
             flows += c->names.total;
         }
         add_hint(s, "certificate_other", flows,
-                 "%" G_GUINT64_FORMAT " more rejected connection%s got certificates with other "
-                 "findings: %s.",
-                 flows, flows == 1 ? "" : "s", rest->str);
+                 "Other certificate findings of rejected connections (flows): %s.", rest->str);
         g_string_free(rest, TRUE);
     }
     for (guint i = 0; i < found->len; i++)
