@@ -517,15 +517,16 @@ static void cert_finding_hint(struct summary *s, const struct cert_finding *c, u
     char *id = g_strdup_printf("certificate_%s", c->problem);
 
     g_ptr_array_add(s->strings, id);
-    g_string_append_printf(text, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                           " rejected connection%s ",
+    g_string_append_printf(text,
+                           "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " rejected connection%s ",
                            c->names.best_n, rejected, rejected == 1 ? "" : "s");
     cert_problem_phrase(text, c->problem, names[0] ? names[0] : "",
                         names[0] && names[1] ? names[1] : "");
     g_string_append_printf(text, " (%sstream %s).", eg(c->names.best_n),
                            stream_of(s, c->names.example));
     if (c->names.total > c->names.best_n)
-        g_string_append_printf(text, " %" G_GUINT64_FORMAT " more got certificates for other "
+        g_string_append_printf(text,
+                               " %" G_GUINT64_FORMAT " more got certificates for other "
                                "names than they asked for.",
                                c->names.total - c->names.best_n);
     g_string_append_printf(text, " %s.", cert_problem_advice(c->problem));
@@ -555,9 +556,9 @@ static void hint_certificate_problems(struct summary *s)
         if (!*o.cert_problem)
             continue;
         bool named = !strcmp(o.cert_problem, "name_mismatch");
-        char *key = named ? g_strdup_printf("%s\t%s", *o.cert_san ? o.cert_san : o.cert_subject,
-                                            f->sni)
-                          : g_strdup("");
+        char *key =
+            named ? g_strdup_printf("%s\t%s", *o.cert_san ? o.cert_san : o.cert_subject, f->sni)
+                  : g_strdup("");
         votes_add(&cert_finding_get(found, o.cert_problem)->names, key, f, f->events);
         g_free(key);
     }

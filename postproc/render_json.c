@@ -57,6 +57,22 @@ static void add_numbers(JsonBuilder *b, const char *name, const int64_t *values,
     json_builder_end_object(b);
 }
 
+/* The server's certificate, on the frames the plugin shows it on. */
+static void add_certificate(JsonBuilder *b, const struct flow_event *ev)
+{
+    const char *const members[][2] = {{"problem", ev->cert_problem},
+                                      {"subject", ev->cert_subject},
+                                      {"san", ev->cert_san},
+                                      {"spki_sha256", ev->cert_pin}};
+    if (!cert_shown(ev))
+        return;
+    json_builder_set_member_name(b, "certificate");
+    json_builder_begin_object(b);
+    for (size_t i = 0; i < G_N_ELEMENTS(members); i++)
+        optional_string(b, members[i][0], members[i][1]);
+    json_builder_end_object(b);
+}
+
 static void add_event(JsonBuilder *b, const struct flow_event *ev)
 {
     char buf[64];
@@ -110,15 +126,7 @@ static void add_event(JsonBuilder *b, const struct flow_event *ev)
     }
     add_numbers(b, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO);
     add_numbers(b, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO);
-    if (cert_shown(ev)) {
-        json_builder_set_member_name(b, "certificate");
-        json_builder_begin_object(b);
-        optional_string(b, "problem", ev->cert_problem);
-        optional_string(b, "subject", ev->cert_subject);
-        optional_string(b, "san", ev->cert_san);
-        optional_string(b, "spki_sha256", ev->cert_pin);
-        json_builder_end_object(b);
-    }
+    add_certificate(b, ev);
     json_builder_end_object(b);
 }
 

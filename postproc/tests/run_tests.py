@@ -745,6 +745,16 @@ def slow_hints(tmp):
           "It saw retransmissions" in flat, flat)
 
 
+def half_reports(tmp, lines, split, label):
+    """--json reports of the rows before line split and of the rest: two paths."""
+    parts = []
+    for n, half in enumerate(([lines[0]] + lines[1:split], [lines[0]] + lines[split:])):
+        code, out, _ = run(["--json", "--label", label, write(tmp, f"h{n}.tsv",
+                                                              lines_to_bytes(half))])
+        parts.append(write(tmp, f"h{n}.json", out))
+    return parts
+
+
 @test
 def new_columns_optional(tmp):
     lines = read_lines(TIMING)
@@ -776,11 +786,7 @@ def new_columns_optional(tmp):
     c = report_json(["--label", "t",
                      write(tmp, "f.ek", lines_to_bytes(to_ek(lines, ek_line_full)))])
     check(c == full, "ek of a full dissection (capture_end a boolean)")
-    parts = []
-    for n, half in enumerate(([lines[0]] + lines[1:5], [lines[0]] + lines[5:])):
-        code, out, _ = run(["--json", "--label", "t", write(tmp, f"h{n}.tsv",
-                                                            lines_to_bytes(half))])
-        parts.append(write(tmp, f"h{n}.json", out))
+    parts = half_reports(tmp, lines, 5, "t")
     check(report_json(["--merge"] + parts) == full, "merged halves keep the new details")
 
 
@@ -858,11 +864,7 @@ def certificate_columns_optional(tmp):
           full, "ek (-e fields)")
     check(report_json(["--label", "c", write(tmp, "f.ek", lines_to_bytes(
         to_ek(lines, ek_line_full)))]) == full, "ek of a full dissection")
-    parts = []
-    for n, half in enumerate(([lines[0]] + lines[1:4], [lines[0]] + lines[4:])):
-        code, out, _ = run(["--json", "--label", "c", write(tmp, f"h{n}.tsv",
-                                                            lines_to_bytes(half))])
-        parts.append(write(tmp, f"h{n}.json", out))
+    parts = half_reports(tmp, lines, 4, "c")
     check(report_json(["--merge"] + parts) == full, "merged halves keep the certificates")
     # A merged report read back is the same report; a report without them merges too.
     code, out, _ = run(["--json", "--merge"] + parts)
