@@ -259,7 +259,15 @@ static char *what(const struct flow *f, const struct flow_event *o)
         g_string_append_printf(s, ", %" G_GINT64_FORMAT " retransmission%s", o->retransmissions,
                                o->retransmissions == 1 ? "" : "s");
     }
-    cert_describe(s, o);
+    /* The certificate's name comes from the wire: no control or bidi characters. */
+    if (cert_shown(o)) {
+        GString *cert = g_string_new(NULL);
+        cert_describe(cert, o);
+        char *shown = printable(cert->str, 120);
+        g_string_append(s, shown);
+        g_free(shown);
+        g_string_free(cert, TRUE);
+    }
     return g_string_free(s, FALSE);
 }
 

@@ -895,6 +895,10 @@ def certificate_bad_values(tmp):
         check(code == 0 and column in err and reason in err,
               f"{column}={value!r}: exit {code}, {err}")
         check(strict_json(out)["input"]["malformed_lines"] == 1, "counted as malformed")
+    # A SAN is the server's to choose: bidi overrides never reach the terminal.
+    code, out, _ = run([with_cell("tlsdiag.cert.san", "shop\u202eelpmaxe.www")])
+    check(code == 1 and "\u202e" not in out.decode() and "(for shop?elpmaxe.www)" in out.decode(),
+          f"text: {out.decode()[-600:]}")
     # A report cannot bring in what tshark's text could not.
     good = report_json(["--label", "c", CERTS])
     good["flows"][0]["events"][0]["certificate"]["spki_sha256"] = "a pin\nwith a newline"
