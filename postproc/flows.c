@@ -119,6 +119,10 @@ static void flow_add_event(struct flows *flows, struct flow *f, const struct flo
     f->events[at].stage = intern(flows, ev->stage);
     f->events[at].resumption = intern(flows, ev->resumption);
     f->events[at].resumption_issuer = intern(flows, ev->resumption_issuer);
+    f->events[at].cert_problem = intern(flows, ev->cert_problem);
+    f->events[at].cert_subject = intern(flows, ev->cert_subject);
+    f->events[at].cert_san = intern(flows, ev->cert_san);
+    f->events[at].cert_pin = intern(flows, ev->cert_pin);
 }
 
 void flows_add_row(struct flows *flows, const char *capture, const struct flagged_row *row)
@@ -151,6 +155,10 @@ void flows_add_row(struct flows *flows, const char *capture, const struct flagge
         .last_progress = row->last_progress,
         .idle_ns = row->idle_ns,
         .capture_end = row->capture_end,
+        .cert_problem = row->cert_problem,
+        .cert_subject = row->cert_subject,
+        .cert_san = row->cert_san,
+        .cert_pin = row->cert_pin,
     };
     memcpy(ev.step_ns, row->step_ns, sizeof ev.step_ns);
     memcpy(ev.loss, row->loss, sizeof ev.loss);
@@ -272,6 +280,20 @@ void flow_overview(const struct flow *f, struct flow_event *out)
         for (int k = 0; k < ROW_LOSSES; k++) {
             if (out->loss[k] < 0)
                 out->loss[k] = ev->loss[k];
+        }
+    }
+
+    /* The certificate as the latest frame that shows it judged it: its fields
+     * belong together. */
+    out->cert_problem = out->cert_subject = out->cert_san = out->cert_pin = "";
+    for (uint32_t i = f->n_events; i-- > 0;) {
+        const struct flow_event *ev = &f->events[i];
+        if (*ev->cert_problem || *ev->cert_subject || *ev->cert_san || *ev->cert_pin) {
+            out->cert_problem = ev->cert_problem;
+            out->cert_subject = ev->cert_subject;
+            out->cert_san = ev->cert_san;
+            out->cert_pin = ev->cert_pin;
+            break;
         }
     }
 

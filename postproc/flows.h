@@ -48,6 +48,11 @@ struct flow_event {
     int capture_end;
     int64_t step_ns[ROW_STEPS];
     int64_t loss[ROW_LOSSES];
+    /* The server's certificate, on the frames it can explain: "" when absent. */
+    const char *cert_problem;
+    const char *cert_subject;
+    const char *cert_san;
+    const char *cert_pin;
 };
 
 struct flow {

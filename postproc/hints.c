@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "certificates.h"
 #include "vocab.h"
 
 static void add_hint(struct summary *s, const char *id, uint64_t flows, const char *fmt, ...)
@@ -475,9 +476,111 @@ static void hint_server_certificates(struct summary *s)
                  "%" G_GUINT64_FORMAT " connection%s closed by the client right after a "
                  "completed handshake, without a request: clients that check the host name or a "
                  "pinned key after the handshake (curl, OkHttp) fail this way. "
-                 "tlsdiag.cert.problem on those frames names the certificate's problem (e.g. "
+                 "The flows' certificate findings say what the client may have refused (e.g. "
                  "name_mismatch).",
                  n, n == 1 ? " was" : "s were");
+}
+
+/* Flows that got one certificate finding; for name_mismatch, by the names. */
+struct cert_finding {
+    const char *problem; /* interned by the flows */
+    struct votes names;  /* "SAN\tSNI" for name_mismatch, "" otherwise */
+};
+
+static gint compare_cert_findings(gconstpointer a, gconstpointer b)
+{
+    const struct cert_finding *fa = a, *fb = b;
+    if (fa->names.total != fb->names.total)
+        return fa->names.total > fb->names.total ? -1 : 1;
+    return strcmp(fa->problem, fb->problem);
+}
+
+static struct cert_finding *cert_finding_get(GArray *found, const char *problem)
+{
+    for (guint i = 0; i < found->len; i++) {
+        struct cert_finding *c = &g_array_index(found, struct cert_finding, i);
+        if (!strcmp(c->problem, problem))
+            return c;
+    }
+    struct cert_finding c = {.problem = problem};
+    votes_init(&c.names);
+    g_array_append_val(found, c);
+    return &g_array_index(found, struct cert_finding, found->len - 1);
+}
+
+/* "3 of 3 rejected connections got a certificate for shop.example while asking for www.example
+ * (e.g. stream 3). Advice." */
+static void cert_finding_hint(struct summary *s, const struct cert_finding *c, uint64_t rejected)
+{
+    GString *text = g_string_new(NULL);
+    char **names = g_strsplit(c->names.best, "\t", 2);
+    char *id = g_strdup_printf("certificate_%s", c->problem);
+
+    g_ptr_array_add(s->strings, id);
+    g_string_append_printf(text,
+                           "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " rejected connection%s ",
+                           c->names.best_n, rejected, rejected == 1 ? "" : "s");
+    cert_problem_phrase(text, c->problem, names[0] ? names[0] : "",
+                        names[0] && names[1] ? names[1] : "");
+    g_string_append_printf(text, " (%sstream %s).", eg(c->names.best_n),
+                           stream_of(s, c->names.example));
+    if (c->names.total > c->names.best_n)
+        g_string_append_printf(text,
+                               " %" G_GUINT64_FORMAT " more got certificates for other "
+                               "names than they asked for.",
+                               c->names.total - c->names.best_n);
+    g_string_append_printf(text, " %s.", cert_problem_advice(c->problem));
+    add_hint(s, id, c->names.total, "%s", text->str);
+    g_strfreev(names);
+    g_string_free(text, TRUE);
+}
+
+/*
+ * Issue 17: what the rejected connections got from the server. The plugin
+ * shows the certificate only on the refusals it can explain, so the flows
+ * that show one are the rejected connections.
+ */
+static void hint_certificate_problems(struct summary *s)
+{
+    enum { SHOWN = 4 };
+    GArray *found = g_array_new(FALSE, FALSE, sizeof(struct cert_finding));
+    uint64_t rejected = 0;
+
+    for (guint i = 0; i < s->flows->len; i++) {
+        const struct flow *f = g_ptr_array_index(s->flows, i);
+        struct flow_event o;
+        flow_overview(f, &o);
+        if (!cert_shown(&o))
+            continue;
+        rejected++;
+        if (!*o.cert_problem)
+            continue;
+        bool named = !strcmp(o.cert_problem, "name_mismatch");
+        char *key =
+            named ? g_strdup_printf("%s\t%s", *o.cert_san ? o.cert_san : o.cert_subject, f->sni)
+                  : g_strdup("");
+        votes_add(&cert_finding_get(found, o.cert_problem)->names, key, f, f->events);
+        g_free(key);
+    }
+    g_array_sort(found, compare_cert_findings);
+    for (guint i = 0; i < found->len && i < SHOWN; i++)
+        cert_finding_hint(s, &g_array_index(found, struct cert_finding, i), rejected);
+    if (found->len > SHOWN) {
+        GString *rest = g_string_new(NULL);
+        uint64_t flows = 0;
+        for (guint i = SHOWN; i < found->len; i++) {
+            const struct cert_finding *c = &g_array_index(found, struct cert_finding, i);
+            g_string_append_printf(rest, "%s%s (%" G_GUINT64_FORMAT ")", rest->len ? ", " : "",
+                                   c->problem, c->names.total);
+            flows += c->names.total;
+        }
+        add_hint(s, "certificate_other", flows,
+                 "Other certificate findings of rejected connections (flows): %s.", rest->str);
+        g_string_free(rest, TRUE);
+    }
+    for (guint i = 0; i < found->len; i++)
+        votes_clear(&g_array_index(found, struct cert_finding, i).names);
+    g_array_free(found, TRUE);
 }
 
 /* Issue 18: QUIC attempts that failed, and the clients that went to TCP. */
@@ -922,6 +1025,8 @@ void hints_derive(struct summary *s)
 {
     hint_fallbacks(s);
     hint_aborts(s);
+    /* Before the alerts: on equal flows, why the clients refused comes first. */
+    hint_certificate_problems(s);
     hint_alerts(s);
     hint_client_certificates(s);
     hint_server_certificates(s);

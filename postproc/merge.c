@@ -138,6 +138,26 @@ static void get_numbers(struct place *at, JsonObject *o, const char *name, int64
         values[i] = get_int(at, group, row_field_suffix(first + i), false, 0, max);
 }
 
+/* An optional string member, checked as its tshark column would be. */
+static const char *get_field(struct place *at, JsonObject *o, const char *name, const char *shown,
+                             enum row_field f)
+{
+    const char *value = get_string(at, o, name, false);
+    check_field(at, shown, f, value);
+    return value;
+}
+
+/* Reports made before the certificate columns lack "certificate": absent is fine. */
+static void read_certificate(struct place *at, JsonObject *o, struct flow_event *ev)
+{
+    JsonObject *cert = get_object(at, o, "certificate");
+    ev->cert_problem = get_field(at, cert, "problem", "certificate.problem", RF_CERT_PROBLEM);
+    ev->cert_subject = get_field(at, cert, "subject", "certificate.subject", RF_CERT_SUBJECT);
+    ev->cert_san = get_field(at, cert, "san", "certificate.san", RF_CERT_SAN);
+    ev->cert_pin =
+        get_field(at, cert, "spki_sha256", "certificate.spki_sha256", RF_CERT_SPKI_SHA256);
+}
+
 static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
 {
     JsonNode *fb_node = member(o, "fallback");
@@ -151,12 +171,9 @@ static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
     check_field(at, "flag", RF_FLAG, ev->flag);
     if (!*ev->flag)
         fail(at, "flag", "empty");
-    ev->side = get_string(at, o, "side", false);
-    check_field(at, "side", RF_SIDE, ev->side);
-    ev->close = get_string(at, o, "close", false);
-    check_field(at, "close", RF_CLOSE, ev->close);
-    ev->stage = get_string(at, o, "stage", false);
-    check_field(at, "stage", RF_STAGE, ev->stage);
+    ev->side = get_field(at, o, "side", "side", RF_SIDE);
+    ev->close = get_field(at, o, "close", "close", RF_CLOSE);
+    ev->stage = get_field(at, o, "stage", "stage", RF_STAGE);
     ev->version = get_version(at, o, "version");
     ev->alert = (int32_t)get_int(at, o, "alert", false, 0, 255);
     ev->client_hello = get_int(at, o, "client_hello", false, 1, INT64_MAX);
@@ -176,6 +193,7 @@ static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
     ev->capture_end = get_bool(at, o, "capture_end");
     get_numbers(at, o, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO, INT64_MAX);
     get_numbers(at, o, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO, UINT32_MAX);
+    read_certificate(at, o, ev);
     ev->fb_scsv = -1;
     if (fb_node && !JSON_NODE_HOLDS_OBJECT(fb_node))
         fail(at, "fallback", "not an object");

@@ -48,6 +48,10 @@ static const char *const columns[] = {
     "loss_client_retransmissions",
     "loss_duplicate_acks",
     "loss_zero_windows",
+    "cert_problem",
+    "cert_subject",
+    "cert_san",
+    "cert_spki_sha256",
 };
 
 /* RFC 4180: quote only when needed, double the quotes inside. */
@@ -146,6 +150,10 @@ static void render_flow(FILE *out, const struct flow *f)
         seconds(out, o.step_ns[i]);
     for (int i = 0; i < ROW_LOSSES; i++)
         number(out, o.loss[i]);
+    cell(out, o.cert_problem, false);
+    cell(out, o.cert_subject, false);
+    cell(out, o.cert_san, false);
+    cell(out, o.cert_pin, false);
     fputc('\n', out);
     g_string_free(flags, TRUE);
 }

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "certificates.h"
 #include "vocab.h"
 
 static void member_string(JsonBuilder *b, const char *name, const char *value)
@@ -53,6 +54,22 @@ static void add_numbers(JsonBuilder *b, const char *name, const int64_t *values,
     json_builder_begin_object(b);
     for (int i = 0; i < n; i++)
         optional_int(b, row_field_suffix(first + i), values[i]);
+    json_builder_end_object(b);
+}
+
+/* The server's certificate, on the frames the plugin shows it on. */
+static void add_certificate(JsonBuilder *b, const struct flow_event *ev)
+{
+    const char *const members[][2] = {{"problem", ev->cert_problem},
+                                      {"subject", ev->cert_subject},
+                                      {"san", ev->cert_san},
+                                      {"spki_sha256", ev->cert_pin}};
+    if (!cert_shown(ev))
+        return;
+    json_builder_set_member_name(b, "certificate");
+    json_builder_begin_object(b);
+    for (size_t i = 0; i < G_N_ELEMENTS(members); i++)
+        optional_string(b, members[i][0], members[i][1]);
     json_builder_end_object(b);
 }
 
@@ -109,6 +126,7 @@ static void add_event(JsonBuilder *b, const struct flow_event *ev)
     }
     add_numbers(b, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO);
     add_numbers(b, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO);
+    add_certificate(b, ev);
     json_builder_end_object(b);
 }
 

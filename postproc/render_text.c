@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "client_errors_summary.h"
+#include "certificates.h"
 #include "vocab.h"
 
 enum { WRAP = 78, SNI_WIDTH = 32, BAR_WIDTH = 50 };
@@ -257,6 +258,15 @@ static char *what(const struct flow *f, const struct flow_event *o)
     } else if (o->retransmissions > 0) {
         g_string_append_printf(s, ", %" G_GINT64_FORMAT " retransmission%s", o->retransmissions,
                                o->retransmissions == 1 ? "" : "s");
+    }
+    /* The certificate's name comes from the wire: no control or bidi characters. */
+    if (cert_shown(o)) {
+        GString *cert = g_string_new(NULL);
+        cert_describe(cert, o);
+        char *shown = printable(cert->str, 120);
+        g_string_append(s, shown);
+        g_free(shown);
+        g_string_free(cert, TRUE);
     }
     return g_string_free(s, FALSE);
 }

@@ -46,6 +46,10 @@ static const struct {
     [RF_LOSS_DUPLICATE_ACKS] = {"tlsdiag.loss.duplicate_acks", false},
     [RF_LOSS_ZERO_WINDOWS] = {"tlsdiag.loss.zero_windows", false},
     [RF_QUIC_CONNECTION] = {"tlsdiag.quic.connection", false},
+    [RF_CERT_PROBLEM] = {"tlsdiag.cert.problem", false},
+    [RF_CERT_SUBJECT] = {"tlsdiag.cert.subject", false},
+    [RF_CERT_SAN] = {"tlsdiag.cert.san", false},
+    [RF_CERT_SPKI_SHA256] = {"tlsdiag.cert.spki_sha256", false},
 };
 
 const char *row_field_name(enum row_field f)
@@ -93,6 +97,10 @@ void row_clear(struct flagged_row *row)
         .idle_ns = -1,
         .capture_end = -1,
         .quic_connection = -1,
+        .cert_problem = "",
+        .cert_subject = "",
+        .cert_san = "",
+        .cert_pin = "",
     };
     for (int i = 0; i < ROW_STEPS; i++)
         row->step_ns[i] = -1;
@@ -243,6 +251,38 @@ static bool parse_bool(const char *value, int *out, const char **reason)
     return true;
 }
 
+/* A certificate's text: UTF-8 without control characters; a SAN also without
+ * the separators that would hide several names in one cell. */
+static bool parse_cert_text(const char *value, size_t max, bool one_name, const char **reason)
+{
+    if (!g_utf8_validate(value, -1, NULL)) {
+        *reason = "not valid UTF-8";
+        return false;
+    }
+    if (strlen(value) > max) {
+        *reason = "text too long";
+        return false;
+    }
+    for (const char *p = value; *p; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f || (one_name && (*p == ',' || *p == ' '))) {
+            *reason = occurrence_reason(value, "not a certificate name");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Base64 of a SHA-256: 44 characters. */
+static bool parse_pin(const char *value, const char **reason)
+{
+    size_t n = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+    if (value[n] || n > 64) {
+        *reason = occurrence_reason(value, "not a base64 pin");
+        return false;
+    }
+    return true;
+}
+
 bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
                    const char **reason)
 {
@@ -344,6 +384,18 @@ bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
             return parse_count(value, UINT32_MAX, &row->loss[f - RF_LOSS_CLIENT_HELLO], reason);
         case RF_QUIC_CONNECTION:
             return parse_count(value, UINT32_MAX, &row->quic_connection, reason);
+        case RF_CERT_PROBLEM:
+            row->cert_problem = value;
+            return parse_token(value, reason);
+        case RF_CERT_SUBJECT:
+            row->cert_subject = value;
+            return parse_cert_text(value, 1024, false, reason);
+        case RF_CERT_SAN:
+            row->cert_san = value;
+            return parse_cert_text(value, 255, true, reason);
+        case RF_CERT_SPKI_SHA256:
+            row->cert_pin = value;
+            return parse_pin(value, reason);
         case RF_COUNT:
             break;
     }

@@ -51,6 +51,10 @@ enum row_field {
     RF_LOSS_DUPLICATE_ACKS,
     RF_LOSS_ZERO_WINDOWS,
     RF_QUIC_CONNECTION,
+    RF_CERT_PROBLEM,
+    RF_CERT_SUBJECT,
+    RF_CERT_SAN,
+    RF_CERT_SPKI_SHA256,
     RF_COUNT
 };
 
@@ -110,6 +114,12 @@ struct flagged_row {
     int64_t step_ns[ROW_STEPS];
     int64_t loss[ROW_LOSSES];
     int64_t quic_connection;
+    /* The server's leaf certificate on a refusal: the first finding and SAN (tshark -E
+     * occurrence=f), subject, pin. */
+    const char *cert_problem;
+    const char *cert_subject;
+    const char *cert_san;
+    const char *cert_pin;
 };
 
 void row_clear(struct flagged_row *row);

@@ -367,6 +367,48 @@ def lua_tap(tmp):
     check(want and got == want, f"Lua tap counts {got}, tshark -T fields {want}")
 
 
+def truths(name):
+    """The lab's truth lines of a capture's .expect: {frame: {key: value}}."""
+    found = {}
+    with open(capture(name.replace(".pcapng", ".expect")), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#! truth:"):
+                pairs = dict(p.split("=", 1) for p in line.split(":", 1)[1].split())
+                found[int(pairs["frame"])] = pairs
+    return found
+
+
+@test
+def certificates(tmp):
+    """Issue 17: the certificates the lab's PKI issued, as the report tells them."""
+    name = "cert-refused-tls12.pcapng"
+    path = capture(name)
+    got = report_json([path])
+    same_report(got, pipeline_json(path, path, tmp), "report vs the tshark pipeline")
+    events = {ev["frame"]: ev for f in got["flows"] for ev in f["events"]}
+    want = truths(name)
+    check(want, "truth lines")
+    for frame, truth in want.items():
+        cert = events.get(frame, {}).get("certificate", {})
+        check(cert.get("problem") == truth["cert.problem"], f"frame {frame}: {cert}, {truth}")
+    hints = {h["id"]: " ".join(h["text"].split()) for h in got["look_here_first"]}
+    mismatches = sum(t["cert.problem"] == "name_mismatch" for t in want.values())
+    check(f"{mismatches} of {len(want)} rejected connections got a certificate for "
+          "shop.example.test while asking for www.example.test"
+          in hints.get("certificate_name_mismatch", ""), f"{hints}")
+    check("without the intermediate CA" in hints.get("certificate_incomplete_chain", ""),
+          f"{hints}")
+    code, out, err = report(["--csv", path])
+    check(code == 1 and out.count(b",name_mismatch,CN=shop.example.test,shop.example.test,") ==
+          mismatches, f"CSV: exit {code}, {err}")
+    # Pinning: the failing connection's key, as the lab's truth names it.
+    name = "cert-pool-pinning.pcapng"
+    (frame, truth), = truths(name).items()
+    code, out, err = report([capture(name)])
+    check(code == 1 and f"server key sha256//{truth['cert.spki_sha256']}".encode() in out,
+          f"pin in the flow table: exit {code}, {err}")
+
+
 def main():
     global ARGS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

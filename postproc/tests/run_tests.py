@@ -32,6 +32,10 @@ FIXTURES = os.path.join(HERE, "fixtures")
 MAIN = os.path.join(FIXTURES, "field-notes.tsv")
 # Session resumption, stalls and slow handshakes, with every column the plugin has for them.
 TIMING = os.path.join(FIXTURES, "resumption-timing.tsv")
+# Issue 17: the server's certificate on the refusals (tlsdiag.cert.*).
+CERTS = os.path.join(FIXTURES, "certificates.tsv")
+CERT_COLUMNS = ["tlsdiag.cert.problem", "tlsdiag.cert.subject", "tlsdiag.cert.san",
+                "tlsdiag.cert.spki_sha256"]
 REPORT = None
 TESTS = {}
 
@@ -728,7 +732,8 @@ def slow_hints(tmp):
     check(ev["loss"] == {"server_retransmissions": 2, "duplicate_acks": 3}, f"{ev['loss']}")
     code, out, _ = run(["--csv", TIMING])
     rows = list(csv.reader(io.StringIO(out.decode())))
-    check(rows[0][25] == "flagged_frames" and rows[0][-1] == "loss_zero_windows",
+    check(rows[0][25] == "flagged_frames" and rows[0][40] == "loss_zero_windows" and
+          rows[0][41:] == ["cert_problem", "cert_subject", "cert_san", "cert_spki_sha256"],
           f"new CSV columns are appended: {rows[0]}")
     r = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == "7"][0]
     check((r["step_server_flight"], r["loss_server_retransmissions"], r["idle"]) ==
@@ -738,6 +743,16 @@ def slow_hints(tmp):
     flat = " ".join(out.decode().split())
     check("its slowest step is the server flight (4.100 s, stream 7)" in flat and
           "It saw retransmissions" in flat, flat)
+
+
+def half_reports(tmp, lines, split, label):
+    """--json reports of the rows before line split and of the rest: two paths."""
+    parts = []
+    for n, half in enumerate(([lines[0]] + lines[1:split], [lines[0]] + lines[split:])):
+        code, out, _ = run(["--json", "--label", label, write(tmp, f"h{n}.tsv",
+                                                              lines_to_bytes(half))])
+        parts.append(write(tmp, f"h{n}.json", out))
+    return parts
 
 
 @test
@@ -771,12 +786,127 @@ def new_columns_optional(tmp):
     c = report_json(["--label", "t",
                      write(tmp, "f.ek", lines_to_bytes(to_ek(lines, ek_line_full)))])
     check(c == full, "ek of a full dissection (capture_end a boolean)")
-    parts = []
-    for n, half in enumerate(([lines[0]] + lines[1:5], [lines[0]] + lines[5:])):
-        code, out, _ = run(["--json", "--label", "t", write(tmp, f"h{n}.tsv",
-                                                            lines_to_bytes(half))])
-        parts.append(write(tmp, f"h{n}.json", out))
+    parts = half_reports(tmp, lines, 5, "t")
     check(report_json(["--merge"] + parts) == full, "merged halves keep the new details")
+
+
+# ---- the server's certificate (issue 17) ------------------------------------
+
+def flat(text):
+    return " ".join(text.split())
+
+
+@test
+def certificate_findings(tmp):
+    doc = report_json(["--label", "c", CERTS])
+    hints = hints_by_id(doc)
+    ids = [h["id"] for h in doc["look_here_first"]]
+    mismatch = flat(hints["certificate_name_mismatch"])
+    for want in ("3 of 9 rejected connections got a certificate for shop.example while asking "
+                 "for www.example", "1 more got certificates for other names",
+                 "check its SNI configuration"):
+        check(want in mismatch, f"{want!r} not in {mismatch!r}")
+    check({h["id"]: h["flows"] for h in doc["look_here_first"]}["certificate_name_mismatch"] == 4,
+          "the hint counts every name mismatch")
+    chain = flat(hints["certificate_incomplete_chain"])
+    check("1 of 9 rejected connections got a chain without the intermediate CA" in chain and
+          "(stream 3)" in chain and "The server did not send the intermediate CA" in chain, chain)
+    # Four findings by flows (ties by name), the rest in one line.
+    check([i for i in ids if i.startswith("certificate_") and i != "certificate_changed"] ==
+          ["certificate_name_mismatch", "certificate_expired", "certificate_incomplete_chain",
+           "certificate_self_signed", "certificate_other"], f"{ids}")
+    check(hints["certificate_other"].endswith("weak_key (1)."), hints["certificate_other"])
+    flows = {f["stream"]: f for f in doc["flows"]}
+    check(flows[0]["events"][0]["certificate"] ==
+          {"problem": "name_mismatch", "subject": "CN=shop.example,O=Example Shop",
+           "san": "shop.example", "spki_sha256": "Kt5sApjSYfVRiAfihW04cfC/JqaKrncSqssj1VLuzzM="},
+          f"{flows[0]['events'][0].get('certificate')}")
+    check("problem" not in flows[4]["events"][0]["certificate"], "no finding, no problem member")
+    check("certificate" not in flows[5]["events"][0], "no certificate on an abort")
+    check("certificate" not in flows[2]["events"][0] and
+          flows[2]["events"][1]["certificate"]["problem"] == "name_mismatch", "per frame")
+    code, out, _ = run(["--csv", CERTS])
+    rows = list(csv.reader(io.StringIO(out.decode())))
+    by_stream = {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+    # A flow's certificate is that of its latest frame that shows one.
+    check((by_stream["2"]["cert_problem"], by_stream["2"]["cert_san"]) ==
+          ("name_mismatch", "shop.example"), f"{by_stream['2']}")
+    check(by_stream["2"]["cert_subject"] == "CN=shop.example,O=Example Shop", "quoted subject")
+    check(by_stream["4"]["cert_problem"] == "" and by_stream["4"]["cert_spki_sha256"] ==
+          "d9XIw5F+z5WgA6Zklq0RhC+0ilQegEgTl8n2vtwGeZw=", f"{by_stream['4']}")
+    check(all(by_stream["5"][c] == "" for c in ("cert_problem", "cert_subject", "cert_san",
+                                                 "cert_spki_sha256")), "abort: empty")
+    code, out, _ = run([CERTS])
+    text = flat(out.decode())
+    for want in ("at server_flight after 0.002 s, certificate name_mismatch (for shop.example)",
+                 "certificate incomplete_chain",
+                 "server key sha256//d9XIw5F+z5WgA6Zklq0RhC+0ilQegEgTl8n2vtwGeZw=",
+                 "3 of 9 rejected connections got a certificate for shop.example"):
+        check(want in text, f"text lacks {want!r}")
+    check("server rst at client_hello after 0.002 s TLS 1.2" in text, "abort without certificate")
+
+
+@test
+def certificate_columns_optional(tmp):
+    lines = read_lines(CERTS)
+    full = report_json(["--label", "c", CERTS])
+    header = lines[0].split("\t")
+    old = keep_columns(lines, [c for c in header if c not in CERT_COLUMNS])
+    code, out, err = run(["--json", "--label", "c", write(tmp, "old.tsv", lines_to_bytes(old))])
+    check(code == 1 and "tlsdiag.cert.spki_sha256" in err, f"exit {code}, missing named: {err}")
+    doc = json.loads(out)
+    check(doc["summary"] == full["summary"], "same summary without the certificate")
+    check(all("certificate" not in ev for f in doc["flows"] for ev in f["events"]), "no members")
+    check(not [h for h in doc["look_here_first"] if h["id"].startswith("certificate_") and
+               h["id"] != "certificate_changed"], f"no finding hints: {doc['look_here_first']}")
+    # ek, both renderings, and merged halves keep the certificate.
+    check(report_json(["--label", "c", write(tmp, "c.ek", lines_to_bytes(to_ek(lines)))]) ==
+          full, "ek (-e fields)")
+    check(report_json(["--label", "c", write(tmp, "f.ek", lines_to_bytes(
+        to_ek(lines, ek_line_full)))]) == full, "ek of a full dissection")
+    parts = half_reports(tmp, lines, 4, "c")
+    check(report_json(["--merge"] + parts) == full, "merged halves keep the certificates")
+    # A merged report read back is the same report; a report without them merges too.
+    code, out, _ = run(["--json", "--merge"] + parts)
+    again = report_json(["--merge", write(tmp, "m.json", out)])
+    check(again == full, "a merged report merges again")
+    code, out, _ = run(["--json", "--label", "old", write(tmp, "o.tsv", lines_to_bytes(old))])
+    both = report_json(["--merge", parts[0], write(tmp, "o.json", out)])
+    check(both["summary"]["flagged_flows"] == 3 + 10, f"{both['summary']}")
+
+
+@test
+def certificate_bad_values(tmp):
+    lines = read_lines(CERTS)
+    header = lines[0].split("\t")
+
+    def with_cell(column, value):
+        cells = lines[1].split("\t")
+        cells[header.index(column)] = value
+        return write(tmp, "bad.tsv", lines_to_bytes([lines[0], "\t".join(cells)]))
+
+    for column, value, reason in (
+            ("tlsdiag.cert.problem", "name mismatch", "not a keyword"),
+            ("tlsdiag.cert.san", "a.example,b.example", "several values"),
+            ("tlsdiag.cert.san", "x" * 300, "text too long"),
+            ("tlsdiag.cert.subject", "CN=a\x1b[31m", "not a certificate name"),
+            ("tlsdiag.cert.spki_sha256", "not base64!", "not a base64 pin")):
+        code, out, err = run(["--json", with_cell(column, value)])
+        check(code == 0 and column in err and reason in err,
+              f"{column}={value!r}: exit {code}, {err}")
+        check(strict_json(out)["input"]["malformed_lines"] == 1, "counted as malformed")
+    # A SAN is the server's to choose: bidi overrides never reach the terminal.
+    code, out, _ = run([with_cell("tlsdiag.cert.san", "shop\u202eelpmaxe.www")])
+    check(code == 1 and "\u202e" not in out.decode() and "(for shop?elpmaxe.www)" in out.decode(),
+          f"text: {out.decode()[-600:]}")
+    # A report cannot bring in what tshark's text could not.
+    good = report_json(["--label", "c", CERTS])
+    good["flows"][0]["events"][0]["certificate"]["spki_sha256"] = "a pin\nwith a newline"
+    code, out, err = run(["--merge", write(tmp, "r.json", json.dumps(good))])
+    check(code == 2 and "certificate.spki_sha256" in err, f"exit {code}: {err}")
+    good["flows"][0]["events"][0]["certificate"] = "name_mismatch"
+    code, out, err = run(["--merge", write(tmp, "r2.json", json.dumps(good))])
+    check(code == 2 and "certificate: not an object" in err, f"exit {code}: {err}")
 
 
 # ---- hostile input: every error path, and output that stays well-formed -----

@@ -51,6 +51,9 @@ def main():
             '["handshake_aborted"],"tlsdiag_sni":["\\ud800"]}}',
             '{"layers":{"frame_number":[8],"tcp_stream":[2.5],"tlsdiag_flag":[true]}}',
         ]),
+        # Issue 17: the certificate columns, as fields and as ek.
+        "fields-certificates": rt.lines_to_bytes(rt.read_lines(rt.CERTS)),
+        "ek-certificates": rt.lines_to_bytes(rt.to_ek(rt.read_lines(rt.CERTS))),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, f"seed-{name}.txt"), "wb") as f:
