@@ -359,20 +359,34 @@ void tlsdiag_cert_facts_free(tlsdiag_cert_facts *facts)
 
 /* ---- the cache ------------------------------------------------------------- */
 
+/* A chain as it was sent, kept to tell a chain from another with the same
+ * cheap key: the DERs one after the other, and their lengths. */
+typedef struct {
+    unsigned count; /* as sent; the first TLSDIAG_MAX_CHAIN are kept */
+    size_t lengths[TLSDIAG_MAX_CHAIN];
+    uint8_t *bytes;
+    tlsdiag_cert_facts *facts;
+} cached_chain;
+
 struct tlsdiag_cert_cache {
-    GHashTable *chains; /* digest of the chain's DER -> tlsdiag_cert_facts */
+    GHashTable *chains; /* cheap key -> cached_chain (the latest with it) */
+    GPtrArray *all;     /* cached_chain: facts stay valid until the cache is freed */
     gnutls_x509_trust_list_t trust; /* NULL: trust is not judged */
 };
 
-static void free_facts(gpointer data)
+static void free_cached_chain(gpointer data)
 {
-    tlsdiag_cert_facts_free(data);
+    cached_chain *cached = data;
+    tlsdiag_cert_facts_free(cached->facts);
+    g_free(cached->bytes);
+    g_free(cached);
 }
 
 tlsdiag_cert_cache *tlsdiag_cert_cache_new(void)
 {
     tlsdiag_cert_cache *cache = g_new0(tlsdiag_cert_cache, 1);
-    cache->chains = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_facts);
+    cache->chains = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    cache->all = g_ptr_array_new_with_free_func(free_cached_chain);
     return cache;
 }
 
@@ -381,6 +395,7 @@ void tlsdiag_cert_cache_free(tlsdiag_cert_cache *cache)
     if (cache == NULL)
         return;
     g_hash_table_destroy(cache->chains);
+    g_ptr_array_free(cache->all, TRUE);
     if (cache->trust != NULL)
         gnutls_x509_trust_list_deinit(cache->trust, 1);
     g_free(cache);
@@ -399,33 +414,68 @@ unsigned tlsdiag_cert_cache_check_trust(tlsdiag_cert_cache *cache)
     return (unsigned)added;
 }
 
-/* 64 bits of the bytes, eight at a time: every connection of a TLS 1.2
- * capture hashes its server's chain (a few kilobytes), so a byte-wise hash
- * would cost more than the rest of tlsdiag on that frame. */
-static uint64_t hash_bytes(uint64_t hash, const uint8_t *bytes, size_t length)
+/* Bytes hashed from the end of each certificate: its signature, which
+ * differs between any two certificates a CA signed. */
+#define KEY_TAIL 32
+
+static uint64_t mix(uint64_t hash, uint64_t word)
 {
-    const uint64_t multiplier = 0x9E3779B97F4A7C15u;
-    size_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t word;
-        memcpy(&word, bytes + i, sizeof word);
-        hash = (hash ^ word) * multiplier;
-        hash ^= hash >> 29;
-    }
-    for (; i < length; i++)
-        hash = (hash ^ bytes[i]) * multiplier;
-    return hash ^ length;
+    hash = (hash ^ word) * 0x9E3779B97F4A7C15u;
+    return hash ^ (hash >> 29);
 }
 
-/* Servers send the same chain to every client: hashing it costs far less
- * than parsing it again. */
-static gint64 chain_digest(const tlsdiag_der *chain, unsigned count)
+/* Every connection of a TLS 1.2 capture reads its server's chain (a few
+ * kilobytes): hashing all of it cost more than the rest of tlsdiag on that
+ * frame. The key takes each certificate's length and signature bytes; the
+ * whole chain is then compared with the one cached, far cheaper than
+ * hashing it, so a chain that only shares the key is never confused. */
+static gint64 chain_key(const tlsdiag_der *chain, unsigned count)
 {
-    uint64_t digest = count;
-    for (unsigned i = 0; i < count; i++)
-        digest = chain[i].der != NULL ? hash_bytes(digest, chain[i].der, chain[i].length)
-                                      : hash_bytes(digest, NULL, 0);
-    return (gint64)digest;
+    uint64_t hash = count;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        size_t length = chain[i].der != NULL ? chain[i].length : 0;
+        hash = mix(hash, length);
+        size_t from = length > KEY_TAIL ? length - KEY_TAIL : 0;
+        for (size_t j = from; j < length; j += 8) {
+            uint64_t word = 0;
+            memcpy(&word, chain[i].der + j, MIN((size_t)8, length - j));
+            hash = mix(hash, word);
+        }
+    }
+    return (gint64)hash;
+}
+
+static bool same_chain(const cached_chain *cached, const tlsdiag_der *chain, unsigned count)
+{
+    if (cached->count != count)
+        return false;
+    const uint8_t *bytes = cached->bytes;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        size_t length = chain[i].der != NULL ? chain[i].length : 0;
+        if (cached->lengths[i] != length || (length > 0 && memcmp(bytes, chain[i].der, length) != 0))
+            return false;
+        bytes += length;
+    }
+    return true;
+}
+
+static cached_chain *copy_chain(const tlsdiag_der *chain, unsigned count)
+{
+    cached_chain *cached = g_new0(cached_chain, 1);
+    size_t total = 0;
+    cached->count = count;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        cached->lengths[i] = chain[i].der != NULL ? chain[i].length : 0;
+        total += cached->lengths[i];
+    }
+    cached->bytes = g_malloc(MAX(total, (size_t)1));
+    uint8_t *bytes = cached->bytes;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        if (cached->lengths[i] > 0)
+            memcpy(bytes, chain[i].der, cached->lengths[i]);
+        bytes += cached->lengths[i];
+    }
+    return cached;
 }
 
 const tlsdiag_cert_facts *tlsdiag_cert_read(tlsdiag_cert_cache *cache, const tlsdiag_der *chain,
@@ -433,13 +483,15 @@ const tlsdiag_cert_facts *tlsdiag_cert_read(tlsdiag_cert_cache *cache, const tls
 {
     if (count == 0)
         return NULL;
-    gint64 digest = chain_digest(chain, count);
-    tlsdiag_cert_facts *facts = g_hash_table_lookup(cache->chains, &digest);
-    if (facts == NULL) {
-        facts = parse_chain(chain, count, cache->trust);
-        g_hash_table_insert(cache->chains, g_memdup2(&digest, sizeof digest), facts);
-    }
-    return facts;
+    gint64 key = chain_key(chain, count);
+    cached_chain *cached = g_hash_table_lookup(cache->chains, &key);
+    if (cached != NULL && same_chain(cached, chain, count))
+        return cached->facts;
+    cached = copy_chain(chain, count);
+    cached->facts = parse_chain(chain, count, cache->trust);
+    g_ptr_array_add(cache->all, cached);
+    g_hash_table_insert(cache->chains, g_memdup2(&key, sizeof key), cached);
+    return cached->facts;
 }
 
 /* ---- judging a connection -------------------------------------------------- */
