@@ -496,9 +496,11 @@ const tlsdiag_cert_facts *tlsdiag_cert_read(tlsdiag_cert_cache *cache, const tls
 
 /* ---- judging a connection -------------------------------------------------- */
 
+/* Names are nearly always sent in the case the certificate has: the exact
+ * comparison first, the case-blind one (a call per character) when it fails. */
 static bool labels_equal(const char *a, const char *b, size_t length)
 {
-    return g_ascii_strncasecmp(a, b, length) == 0;
+    return memcmp(a, b, length) == 0 || g_ascii_strncasecmp(a, b, length) == 0;
 }
 
 bool tlsdiag_cert_name_matches(const char *pattern, const char *host)
