@@ -147,15 +147,14 @@ static uint32_t slot_probe(const slot_table *table, const void *key)
     return index;
 }
 
-/* Moves the entries touched at or after cutoff into a table of capacity
- * slots: the sweep, and the growth (cutoff INT64_MIN keeps all). */
-static void slot_table_rebuild(slot_table *table, uint32_t capacity, int64_t cutoff)
+/* Moves the entries into a table of capacity slots. */
+static void slot_table_rebuild(slot_table *table, uint32_t capacity)
 {
     slot_table old = *table;
     slot_table_init(table, old.entry_size, old.key_size, old.touched_offset, capacity);
     for (uint32_t i = 0; i < old.capacity; i++) {
         const uint8_t *entry = slot_entry(&old, i);
-        if (!old.used[i] || slot_touched(&old, entry) < cutoff)
+        if (!old.used[i])
             continue;
         uint32_t index = slot_probe(table, entry);
         memcpy(slot_entry(table, index), entry, table->entry_size);
@@ -186,7 +185,7 @@ static void *slot_lookup_or_insert(slot_table *table, const void *key)
     if (table->used[index])
         return slot_entry(table, index);
     if (2 * (table->count + 1) > table->capacity) {
-        slot_table_rebuild(table, table->capacity * 2, INT64_MIN);
+        slot_table_rebuild(table, table->capacity * 2);
         index = slot_probe(table, key);
     }
     uint8_t *entry = slot_entry(table, index);
@@ -197,18 +196,37 @@ static void *slot_lookup_or_insert(slot_table *table, const void *key)
     return entry;
 }
 
-/* Drops stale entries; a table the sweep left mostly empty shrinks. */
+/* Empties slot hole and moves later entries of its cluster back into it
+ * where their home slot allows, so that every entry stays reachable. */
+static void slot_remove_at(slot_table *table, uint32_t hole)
+{
+    uint32_t mask = table->capacity - 1;
+    for (uint32_t next = (hole + 1) & mask; table->used[next]; next = (next + 1) & mask) {
+        uint32_t home = words_hash(slot_entry(table, next), table->key_size) & mask;
+        if (((next - home) & mask) >= ((next - hole) & mask)) {
+            memcpy(slot_entry(table, hole), slot_entry(table, next), table->entry_size);
+            hole = next;
+        }
+    }
+    table->used[hole] = 0;
+    table->count--;
+}
+
+/* Drops stale entries in place (an entry moved into a freed slot is looked
+ * at again there); a table the sweep left mostly empty shrinks. */
 static void slot_table_forget(slot_table *table, int64_t cutoff)
 {
-    uint32_t live = 0;
-    for (uint32_t i = 0; i < table->capacity; i++)
-        live += table->used[i] && slot_touched(table, slot_entry(table, i)) >= cutoff;
-    if (live == table->count)
-        return;
+    for (uint32_t i = 0; i < table->capacity;) {
+        if (table->used[i] && slot_touched(table, slot_entry(table, i)) < cutoff)
+            slot_remove_at(table, i);
+        else
+            i++;
+    }
     uint32_t capacity = table->capacity;
-    while (capacity > SLOT_TABLE_MIN_CAPACITY && 8 * live < capacity)
+    while (capacity > SLOT_TABLE_MIN_CAPACITY && 8 * table->count < capacity)
         capacity /= 2;
-    slot_table_rebuild(table, capacity, cutoff);
+    if (capacity != table->capacity)
+        slot_table_rebuild(table, capacity);
 }
 
 tlsdiag_siblings *tlsdiag_siblings_new(void)
