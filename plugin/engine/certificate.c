@@ -7,6 +7,7 @@
 
 #include "certificate.h"
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <inttypes.h>
@@ -178,10 +179,74 @@ static char *read_signature(gnutls_x509_crt_t crt, bool *md5, bool *sha1)
     return printable_copy(oid, strlen(oid));
 }
 
-static char *read_spki_sha256(gnutls_x509_crt_t crt)
+/* One DER element at *at, before end: where its content starts, and
+ * where the element after it starts. */
+static bool der_element(const uint8_t *at, const uint8_t *end, uint8_t *tag, const uint8_t **content,
+                        const uint8_t **after)
+{
+    if (end - at < 2)
+        return false;
+    *tag = at[0];
+    size_t length = at[1];
+    const uint8_t *c = at + 2;
+    if (length & 0x80) {
+        size_t octets = length & 0x7f;
+        if (octets == 0 || octets > 4 || (size_t)(end - c) < octets)
+            return false;
+        length = 0;
+        for (size_t i = 0; i < octets; i++)
+            length = (length << 8) | c[i];
+        c += octets;
+    }
+    if ((size_t)(end - c) < length)
+        return false;
+    *content = c;
+    *after = c + length;
+    return true;
+}
+
+/* The SubjectPublicKeyInfo's bytes as sent: the seventh element of the
+ * TBSCertificate (sixth without the explicit version). */
+static bool find_spki(const tlsdiag_der *der, const uint8_t **spki, size_t *length)
+{
+    const uint8_t *end = der->der + der->length, *content, *after, *tbs_end;
+    uint8_t tag;
+    if (!der_element(der->der, end, &tag, &content, &after) || tag != 0x30)
+        return false;
+    if (!der_element(content, after, &tag, &content, &tbs_end) || tag != 0x30)
+        return false;
+    const uint8_t *at = content;
+    if (!der_element(at, tbs_end, &tag, &content, &after))
+        return false;
+    if (tag == 0xa0) /* version */
+        at = after;
+    /* serial, signature algorithm, issuer, validity, subject */
+    for (unsigned skipped = 0; skipped < 5; skipped++) {
+        if (!der_element(at, tbs_end, &tag, &content, &after))
+            return false;
+        at = after;
+    }
+    if (!der_element(at, tbs_end, &tag, &content, &after) || tag != 0x30)
+        return false;
+    *spki = at;
+    *length = (size_t)(after - at);
+    return true;
+}
+
+/* The pin: SHA-256 of the SubjectPublicKeyInfo, hashed from the bytes sent
+ * (GnuTLS's key id re-encodes the key, a third of a chain's parsing); from
+ * GnuTLS when the bytes are not laid out as expected. */
+static char *read_spki_sha256(gnutls_x509_crt_t crt, const tlsdiag_der *der)
 {
     unsigned char digest[32];
     size_t size = sizeof digest;
+    const uint8_t *spki;
+    size_t length;
+    if (find_spki(der, &spki, &length)) {
+        if (gnutls_hash_fast(GNUTLS_DIG_SHA256, spki, length, digest) < 0)
+            return NULL;
+        return g_base64_encode(digest, sizeof digest);
+    }
     if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, digest, &size) < 0 ||
         size != sizeof digest)
         return NULL;
@@ -220,12 +285,12 @@ static void read_entry(tlsdiag_cert_entry *entry, gnutls_x509_crt_t crt)
     entry->common_name = read_common_name(crt);
 }
 
-static void read_leaf(tlsdiag_cert_facts *facts, gnutls_x509_crt_t crt)
+static void read_leaf(tlsdiag_cert_facts *facts, gnutls_x509_crt_t crt, const tlsdiag_der *der)
 {
     facts->subject = read_dn(crt, false);
     facts->issuer = read_dn(crt, true);
     facts->dns_names = read_dns_names(crt);
-    facts->spki_sha256 = read_spki_sha256(crt);
+    facts->spki_sha256 = read_spki_sha256(crt, der);
 }
 
 /* Key and signature strength, for the leaf and the CAs that sign it; a
@@ -324,7 +389,7 @@ static tlsdiag_cert_facts *parse_chain(const tlsdiag_der *chain, unsigned count,
         judge_strength(facts, i, crts[i]);
     }
     if (crts[0] != NULL) {
-        read_leaf(facts, crts[0]);
+        read_leaf(facts, crts[0], &chain[0]);
         if (facts->entries[0].self_issued)
             facts->static_findings |= bit(TLSDIAG_CERT_SELF_SIGNED);
         judge_chain(facts, crts);
