@@ -76,7 +76,7 @@ typedef struct {
  * starts with its key; touched_ns says when it may be forgotten. */
 typedef struct {
     uint8_t *entries;
-    uint8_t *used;
+    uint32_t *hashes; /* of each slot's key, never 0; 0: the slot is free */
     size_t entry_size;
     size_t key_size;
     size_t touched_offset;
@@ -119,10 +119,10 @@ static void slot_table_init(slot_table *table, size_t entry_size, size_t key_siz
     table->touched_offset = touched_offset;
     table->capacity = capacity;
     table->count = 0;
-    /* An entry is written whole when it is taken: only the used marks
-     * need zeroing. */
+    /* An entry is written whole when it is taken: only the hashes need
+     * zeroing. */
     table->entries = g_malloc((gsize)capacity * entry_size);
-    table->used = g_malloc0(capacity);
+    table->hashes = g_new0(uint32_t, capacity);
 }
 
 static uint8_t *slot_entry(const slot_table *table, uint32_t index)
@@ -137,12 +137,20 @@ static int64_t slot_touched(const slot_table *table, const uint8_t *entry)
     return touched;
 }
 
-/* The slot of key: its entry, or the free slot where it would go. */
-static uint32_t slot_probe(const slot_table *table, const void *key)
+static uint32_t slot_hash(const slot_table *table, const void *key)
+{
+    return words_hash(key, table->key_size) | 1u;
+}
+
+/* The slot of key (hash: slot_hash of it): its entry, or the free slot
+ * where it would go. Keys are compared only where the hashes agree. */
+static uint32_t slot_probe(const slot_table *table, const void *key, uint32_t hash)
 {
     uint32_t mask = table->capacity - 1;
-    uint32_t index = words_hash(key, table->key_size) & mask;
-    while (table->used[index] && memcmp(slot_entry(table, index), key, table->key_size) != 0)
+    uint32_t index = hash & mask;
+    while (table->hashes[index] != 0 &&
+           (table->hashes[index] != hash ||
+            memcmp(slot_entry(table, index), key, table->key_size) != 0))
         index = (index + 1) & mask;
     return index;
 }
@@ -152,46 +160,49 @@ static void slot_table_rebuild(slot_table *table, uint32_t capacity)
 {
     slot_table old = *table;
     slot_table_init(table, old.entry_size, old.key_size, old.touched_offset, capacity);
+    uint32_t mask = capacity - 1;
     for (uint32_t i = 0; i < old.capacity; i++) {
-        const uint8_t *entry = slot_entry(&old, i);
-        if (!old.used[i])
+        if (old.hashes[i] == 0)
             continue;
-        uint32_t index = slot_probe(table, entry);
-        memcpy(slot_entry(table, index), entry, table->entry_size);
-        table->used[index] = 1;
+        uint32_t index = old.hashes[i] & mask;
+        while (table->hashes[index] != 0)
+            index = (index + 1) & mask;
+        memcpy(slot_entry(table, index), slot_entry(&old, i), table->entry_size);
+        table->hashes[index] = old.hashes[i];
         table->count++;
     }
     g_free(old.entries);
-    g_free(old.used);
+    g_free(old.hashes);
 }
 
 static void slot_table_clear(slot_table *table)
 {
     g_free(table->entries);
-    g_free(table->used);
+    g_free(table->hashes);
 }
 
 static void *slot_lookup(const slot_table *table, const void *key)
 {
-    uint32_t index = slot_probe(table, key);
-    return table->used[index] ? slot_entry(table, index) : NULL;
+    uint32_t index = slot_probe(table, key, slot_hash(table, key));
+    return table->hashes[index] != 0 ? slot_entry(table, index) : NULL;
 }
 
 /* A new entry is zeroed but for its key. The pointer is valid until the
  * next insertion or sweep of this table. */
 static void *slot_lookup_or_insert(slot_table *table, const void *key)
 {
-    uint32_t index = slot_probe(table, key);
-    if (table->used[index])
+    uint32_t hash = slot_hash(table, key);
+    uint32_t index = slot_probe(table, key, hash);
+    if (table->hashes[index] != 0)
         return slot_entry(table, index);
     if (2 * (table->count + 1) > table->capacity) {
         slot_table_rebuild(table, table->capacity * 2);
-        index = slot_probe(table, key);
+        index = slot_probe(table, key, hash);
     }
     uint8_t *entry = slot_entry(table, index);
     memset(entry, 0, table->entry_size);
     memcpy(entry, key, table->key_size);
-    table->used[index] = 1;
+    table->hashes[index] = hash;
     table->count++;
     return entry;
 }
@@ -201,14 +212,15 @@ static void *slot_lookup_or_insert(slot_table *table, const void *key)
 static void slot_remove_at(slot_table *table, uint32_t hole)
 {
     uint32_t mask = table->capacity - 1;
-    for (uint32_t next = (hole + 1) & mask; table->used[next]; next = (next + 1) & mask) {
-        uint32_t home = words_hash(slot_entry(table, next), table->key_size) & mask;
+    for (uint32_t next = (hole + 1) & mask; table->hashes[next] != 0; next = (next + 1) & mask) {
+        uint32_t home = table->hashes[next] & mask;
         if (((next - home) & mask) >= ((next - hole) & mask)) {
             memcpy(slot_entry(table, hole), slot_entry(table, next), table->entry_size);
+            table->hashes[hole] = table->hashes[next];
             hole = next;
         }
     }
-    table->used[hole] = 0;
+    table->hashes[hole] = 0;
     table->count--;
 }
 
@@ -217,7 +229,7 @@ static void slot_remove_at(slot_table *table, uint32_t hole)
 static void slot_table_forget(slot_table *table, int64_t cutoff)
 {
     for (uint32_t i = 0; i < table->capacity;) {
-        if (table->used[i] && slot_touched(table, slot_entry(table, i)) < cutoff)
+        if (table->hashes[i] != 0 && slot_touched(table, slot_entry(table, i)) < cutoff)
             slot_remove_at(table, i);
         else
             i++;
