@@ -71,7 +71,7 @@ typedef struct {
 #define SIBLINGS_FORGET_AFTER_NS (2LL * 1000000000)
 
 /* Entries live inline in an open-addressed table (linear probing, at most
- * half full): every completed handshake notes itself, and a malloc and a
+ * three quarters full, shrunk below a quarter): every completed handshake notes itself, and a malloc and a
  * GHashTable node per note cost more than the rest of its frame. Each entry
  * starts with its key; touched_ns says when it may be forgotten. */
 typedef struct {
@@ -195,7 +195,7 @@ static void *slot_lookup_or_insert(slot_table *table, const void *key)
     uint32_t index = slot_probe(table, key, hash);
     if (table->hashes[index] != 0)
         return slot_entry(table, index);
-    if (2 * (table->count + 1) > table->capacity) {
+    if (4 * (uint64_t)(table->count + 1) > 3 * (uint64_t)table->capacity) {
         slot_table_rebuild(table, table->capacity * 2);
         index = slot_probe(table, key, hash);
     }
@@ -235,7 +235,7 @@ static void slot_table_forget(slot_table *table, int64_t cutoff)
             i++;
     }
     uint32_t capacity = table->capacity;
-    while (capacity > SLOT_TABLE_MIN_CAPACITY && 8 * table->count < capacity)
+    while (capacity > SLOT_TABLE_MIN_CAPACITY && 4 * table->count < capacity)
         capacity /= 2;
     if (capacity != table->capacity)
         slot_table_rebuild(table, capacity);
