@@ -663,7 +663,7 @@ tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pi
         return TLSDIAG_EXTRACT_NOT_TCP;
     uint32_t flags = header.flags;
 
-    memset(obs, 0, sizeof *obs);
+    memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
                                            TLSDIAG_MAX_RECORDS);
     obs->opaque_record_count = (uint8_t)MIN(count_values(tree, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);

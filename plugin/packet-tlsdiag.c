@@ -466,7 +466,9 @@ static void add_abandoned(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict
 /* What client stacks report for this event: one item per stack. */
 static void add_client_errors(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
 {
-    if (tree == NULL)
+    /* Eight formatted lines per failure: only for a tree that is shown or
+     * a filter or column that asks for them (not for tshark -Y tls -q). */
+    if (!proto_field_is_referenced(tree, hf_tlsdiag_client_error))
         return;
     tlsdiag_wire_event event = tlsdiag_wire_event_of(verdict);
     GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);

@@ -7,6 +7,7 @@
 
 #include "certificate.h"
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <inttypes.h>
@@ -178,10 +179,74 @@ static char *read_signature(gnutls_x509_crt_t crt, bool *md5, bool *sha1)
     return printable_copy(oid, strlen(oid));
 }
 
-static char *read_spki_sha256(gnutls_x509_crt_t crt)
+/* One DER element at *at, before end: where its content starts, and
+ * where the element after it starts. */
+static bool der_element(const uint8_t *at, const uint8_t *end, uint8_t *tag, const uint8_t **content,
+                        const uint8_t **after)
+{
+    if (end - at < 2)
+        return false;
+    *tag = at[0];
+    size_t length = at[1];
+    const uint8_t *c = at + 2;
+    if (length & 0x80) {
+        size_t octets = length & 0x7f;
+        if (octets == 0 || octets > 4 || (size_t)(end - c) < octets)
+            return false;
+        length = 0;
+        for (size_t i = 0; i < octets; i++)
+            length = (length << 8) | c[i];
+        c += octets;
+    }
+    if ((size_t)(end - c) < length)
+        return false;
+    *content = c;
+    *after = c + length;
+    return true;
+}
+
+/* The SubjectPublicKeyInfo's bytes as sent: the seventh element of the
+ * TBSCertificate (sixth without the explicit version). */
+static bool find_spki(const tlsdiag_der *der, const uint8_t **spki, size_t *length)
+{
+    const uint8_t *end = der->der + der->length, *content, *after, *tbs_end;
+    uint8_t tag;
+    if (!der_element(der->der, end, &tag, &content, &after) || tag != 0x30)
+        return false;
+    if (!der_element(content, after, &tag, &content, &tbs_end) || tag != 0x30)
+        return false;
+    const uint8_t *at = content;
+    if (!der_element(at, tbs_end, &tag, &content, &after))
+        return false;
+    if (tag == 0xa0) /* version */
+        at = after;
+    /* serial, signature algorithm, issuer, validity, subject */
+    for (unsigned skipped = 0; skipped < 5; skipped++) {
+        if (!der_element(at, tbs_end, &tag, &content, &after))
+            return false;
+        at = after;
+    }
+    if (!der_element(at, tbs_end, &tag, &content, &after) || tag != 0x30)
+        return false;
+    *spki = at;
+    *length = (size_t)(after - at);
+    return true;
+}
+
+/* The pin: SHA-256 of the SubjectPublicKeyInfo, hashed from the bytes sent
+ * (GnuTLS's key id re-encodes the key, a third of a chain's parsing); from
+ * GnuTLS when the bytes are not laid out as expected. */
+static char *read_spki_sha256(gnutls_x509_crt_t crt, const tlsdiag_der *der)
 {
     unsigned char digest[32];
     size_t size = sizeof digest;
+    const uint8_t *spki;
+    size_t length;
+    if (find_spki(der, &spki, &length)) {
+        if (gnutls_hash_fast(GNUTLS_DIG_SHA256, spki, length, digest) < 0)
+            return NULL;
+        return g_base64_encode(digest, sizeof digest);
+    }
     if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, digest, &size) < 0 ||
         size != sizeof digest)
         return NULL;
@@ -220,12 +285,12 @@ static void read_entry(tlsdiag_cert_entry *entry, gnutls_x509_crt_t crt)
     entry->common_name = read_common_name(crt);
 }
 
-static void read_leaf(tlsdiag_cert_facts *facts, gnutls_x509_crt_t crt)
+static void read_leaf(tlsdiag_cert_facts *facts, gnutls_x509_crt_t crt, const tlsdiag_der *der)
 {
     facts->subject = read_dn(crt, false);
     facts->issuer = read_dn(crt, true);
     facts->dns_names = read_dns_names(crt);
-    facts->spki_sha256 = read_spki_sha256(crt);
+    facts->spki_sha256 = read_spki_sha256(crt, der);
 }
 
 /* Key and signature strength, for the leaf and the CAs that sign it; a
@@ -324,7 +389,7 @@ static tlsdiag_cert_facts *parse_chain(const tlsdiag_der *chain, unsigned count,
         judge_strength(facts, i, crts[i]);
     }
     if (crts[0] != NULL) {
-        read_leaf(facts, crts[0]);
+        read_leaf(facts, crts[0], &chain[0]);
         if (facts->entries[0].self_issued)
             facts->static_findings |= bit(TLSDIAG_CERT_SELF_SIGNED);
         judge_chain(facts, crts);
@@ -359,20 +424,34 @@ void tlsdiag_cert_facts_free(tlsdiag_cert_facts *facts)
 
 /* ---- the cache ------------------------------------------------------------- */
 
+/* A chain as it was sent, kept to tell a chain from another with the same
+ * cheap key: the DERs one after the other, and their lengths. */
+typedef struct {
+    unsigned count; /* as sent; the first TLSDIAG_MAX_CHAIN are kept */
+    size_t lengths[TLSDIAG_MAX_CHAIN];
+    uint8_t *bytes;
+    tlsdiag_cert_facts *facts;
+} cached_chain;
+
 struct tlsdiag_cert_cache {
-    GHashTable *chains; /* digest of the chain's DER -> tlsdiag_cert_facts */
+    GHashTable *chains; /* cheap key -> cached_chain (the latest with it) */
+    GPtrArray *all;     /* cached_chain: facts stay valid until the cache is freed */
     gnutls_x509_trust_list_t trust; /* NULL: trust is not judged */
 };
 
-static void free_facts(gpointer data)
+static void free_cached_chain(gpointer data)
 {
-    tlsdiag_cert_facts_free(data);
+    cached_chain *cached = data;
+    tlsdiag_cert_facts_free(cached->facts);
+    g_free(cached->bytes);
+    g_free(cached);
 }
 
 tlsdiag_cert_cache *tlsdiag_cert_cache_new(void)
 {
     tlsdiag_cert_cache *cache = g_new0(tlsdiag_cert_cache, 1);
-    cache->chains = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_facts);
+    cache->chains = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    cache->all = g_ptr_array_new_with_free_func(free_cached_chain);
     return cache;
 }
 
@@ -381,6 +460,7 @@ void tlsdiag_cert_cache_free(tlsdiag_cert_cache *cache)
     if (cache == NULL)
         return;
     g_hash_table_destroy(cache->chains);
+    g_ptr_array_free(cache->all, TRUE);
     if (cache->trust != NULL)
         gnutls_x509_trust_list_deinit(cache->trust, 1);
     g_free(cache);
@@ -399,33 +479,68 @@ unsigned tlsdiag_cert_cache_check_trust(tlsdiag_cert_cache *cache)
     return (unsigned)added;
 }
 
-/* 64 bits of the bytes, eight at a time: every connection of a TLS 1.2
- * capture hashes its server's chain (a few kilobytes), so a byte-wise hash
- * would cost more than the rest of tlsdiag on that frame. */
-static uint64_t hash_bytes(uint64_t hash, const uint8_t *bytes, size_t length)
+/* Bytes hashed from the end of each certificate: its signature, which
+ * differs between any two certificates a CA signed. */
+#define KEY_TAIL 32
+
+static uint64_t mix(uint64_t hash, uint64_t word)
 {
-    const uint64_t multiplier = 0x9E3779B97F4A7C15u;
-    size_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t word;
-        memcpy(&word, bytes + i, sizeof word);
-        hash = (hash ^ word) * multiplier;
-        hash ^= hash >> 29;
-    }
-    for (; i < length; i++)
-        hash = (hash ^ bytes[i]) * multiplier;
-    return hash ^ length;
+    hash = (hash ^ word) * 0x9E3779B97F4A7C15u;
+    return hash ^ (hash >> 29);
 }
 
-/* Servers send the same chain to every client: hashing it costs far less
- * than parsing it again. */
-static gint64 chain_digest(const tlsdiag_der *chain, unsigned count)
+/* Every connection of a TLS 1.2 capture reads its server's chain (a few
+ * kilobytes): hashing all of it cost more than the rest of tlsdiag on that
+ * frame. The key takes each certificate's length and signature bytes; the
+ * whole chain is then compared with the one cached, far cheaper than
+ * hashing it, so a chain that only shares the key is never confused. */
+static gint64 chain_key(const tlsdiag_der *chain, unsigned count)
 {
-    uint64_t digest = count;
-    for (unsigned i = 0; i < count; i++)
-        digest = chain[i].der != NULL ? hash_bytes(digest, chain[i].der, chain[i].length)
-                                      : hash_bytes(digest, NULL, 0);
-    return (gint64)digest;
+    uint64_t hash = count;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        size_t length = chain[i].der != NULL ? chain[i].length : 0;
+        hash = mix(hash, length);
+        size_t from = length > KEY_TAIL ? length - KEY_TAIL : 0;
+        for (size_t j = from; j < length; j += 8) {
+            uint64_t word = 0;
+            memcpy(&word, chain[i].der + j, MIN((size_t)8, length - j));
+            hash = mix(hash, word);
+        }
+    }
+    return (gint64)hash;
+}
+
+static bool same_chain(const cached_chain *cached, const tlsdiag_der *chain, unsigned count)
+{
+    if (cached->count != count)
+        return false;
+    const uint8_t *bytes = cached->bytes;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        size_t length = chain[i].der != NULL ? chain[i].length : 0;
+        if (cached->lengths[i] != length || (length > 0 && memcmp(bytes, chain[i].der, length) != 0))
+            return false;
+        bytes += length;
+    }
+    return true;
+}
+
+static cached_chain *copy_chain(const tlsdiag_der *chain, unsigned count)
+{
+    cached_chain *cached = g_new0(cached_chain, 1);
+    size_t total = 0;
+    cached->count = count;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        cached->lengths[i] = chain[i].der != NULL ? chain[i].length : 0;
+        total += cached->lengths[i];
+    }
+    cached->bytes = g_malloc(MAX(total, (size_t)1));
+    uint8_t *bytes = cached->bytes;
+    for (unsigned i = 0; i < MIN(count, TLSDIAG_MAX_CHAIN); i++) {
+        if (cached->lengths[i] > 0)
+            memcpy(bytes, chain[i].der, cached->lengths[i]);
+        bytes += cached->lengths[i];
+    }
+    return cached;
 }
 
 const tlsdiag_cert_facts *tlsdiag_cert_read(tlsdiag_cert_cache *cache, const tlsdiag_der *chain,
@@ -433,20 +548,24 @@ const tlsdiag_cert_facts *tlsdiag_cert_read(tlsdiag_cert_cache *cache, const tls
 {
     if (count == 0)
         return NULL;
-    gint64 digest = chain_digest(chain, count);
-    tlsdiag_cert_facts *facts = g_hash_table_lookup(cache->chains, &digest);
-    if (facts == NULL) {
-        facts = parse_chain(chain, count, cache->trust);
-        g_hash_table_insert(cache->chains, g_memdup2(&digest, sizeof digest), facts);
-    }
-    return facts;
+    gint64 key = chain_key(chain, count);
+    cached_chain *cached = g_hash_table_lookup(cache->chains, &key);
+    if (cached != NULL && same_chain(cached, chain, count))
+        return cached->facts;
+    cached = copy_chain(chain, count);
+    cached->facts = parse_chain(chain, count, cache->trust);
+    g_ptr_array_add(cache->all, cached);
+    g_hash_table_insert(cache->chains, g_memdup2(&key, sizeof key), cached);
+    return cached->facts;
 }
 
 /* ---- judging a connection -------------------------------------------------- */
 
+/* Names are nearly always sent in the case the certificate has: the exact
+ * comparison first, the case-blind one (a call per character) when it fails. */
 static bool labels_equal(const char *a, const char *b, size_t length)
 {
-    return g_ascii_strncasecmp(a, b, length) == 0;
+    return memcmp(a, b, length) == 0 || g_ascii_strncasecmp(a, b, length) == 0;
 }
 
 bool tlsdiag_cert_name_matches(const char *pattern, const char *host)

@@ -8,12 +8,10 @@
 
 #include <string.h>
 
-#define BITMAP_LIMIT (1u << 27)
+#define BITMAP_LIMIT TLSDIAG_NUMBER_SET_BITMAP_LIMIT
 
-bool tlsdiag_number_set_contains(const tlsdiag_number_set *set, uint32_t number)
+bool tlsdiag_number_set_contains_beyond(const tlsdiag_number_set *set, uint32_t number)
 {
-    if (number < BITMAP_LIMIT)
-        return number / 8 < set->byte_count && (set->bits[number / 8] & (1u << (number % 8))) != 0;
     return set->beyond != NULL && g_hash_table_contains(set->beyond, GUINT_TO_POINTER(number));
 }
 

@@ -20,7 +20,18 @@ typedef struct {
     GHashTable *beyond;
 } tlsdiag_number_set;
 
-bool tlsdiag_number_set_contains(const tlsdiag_number_set *set, uint32_t number);
+#define TLSDIAG_NUMBER_SET_BITMAP_LIMIT (1u << 27)
+
+bool tlsdiag_number_set_contains_beyond(const tlsdiag_number_set *set, uint32_t number);
+
+/* Asked on every TCP and QUIC frame: inline, a bit test. */
+static inline bool tlsdiag_number_set_contains(const tlsdiag_number_set *set, uint32_t number)
+{
+    if (number < TLSDIAG_NUMBER_SET_BITMAP_LIMIT)
+        return number / 8 < set->byte_count && (set->bits[number / 8] & (1u << (number % 8))) != 0;
+    return tlsdiag_number_set_contains_beyond(set, number);
+}
+
 void tlsdiag_number_set_add(tlsdiag_number_set *set, uint32_t number);
 void tlsdiag_number_set_clear(tlsdiag_number_set *set);
 

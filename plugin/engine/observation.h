@@ -87,14 +87,19 @@ typedef struct {
     uint16_t http_statuses[TLSDIAG_MAX_HTTP_STATUSES];
     uint8_t http_status_count;
 
-    /* A Certificate message's certificates, in the order sent (the first
-     * TLSDIAG_MAX_CHAIN), borrowed for the call. Filled only for frames
-     * that carry a Certificate message. */
-    tlsdiag_der certificates[TLSDIAG_MAX_CHAIN];
-    uint8_t certificate_count;
+    uint8_t certificate_count; /* of certificates */
     /* ServerHello: the cipher suite the server selected (hello_read). */
     uint16_t cipher_suite;
+
+    /* Last, and not zeroed with the rest on every frame (128 bytes): a
+     * Certificate message's certificates, in the order sent (the first
+     * TLSDIAG_MAX_CHAIN), borrowed for the call; only the first
+     * certificate_count are set. */
+    tlsdiag_der certificates[TLSDIAG_MAX_CHAIN];
 } tlsdiag_observation;
+
+/* What an extraction clears before it fills an observation. */
+#define TLSDIAG_OBSERVATION_CLEARED offsetof(tlsdiag_observation, certificates)
 
 /* TLS record content types and handshake message types (RFC 8446). */
 enum {

@@ -6,20 +6,10 @@
 
 #include "recording.h"
 
-#include <stdbool.h>
-
-#include <glib.h>
-
 typedef struct {
     int64_t start_ns;
     int64_t end_ns;
 } gap;
-
-struct tlsdiag_recording {
-    GArray *gaps; /* gap, in capture order */
-    int64_t latest_ns;
-    bool any;
-};
 
 tlsdiag_recording *tlsdiag_recording_new(void)
 {
@@ -36,17 +26,10 @@ void tlsdiag_recording_free(tlsdiag_recording *recording)
     g_free(recording);
 }
 
-void tlsdiag_recording_observe(tlsdiag_recording *recording, int64_t time_ns)
+void tlsdiag_recording_add_gap(tlsdiag_recording *recording, int64_t start_ns, int64_t end_ns)
 {
-    int64_t silence;
-    if (recording->any && !__builtin_sub_overflow(time_ns, recording->latest_ns, &silence) &&
-        silence > TLSDIAG_RECORDING_GAP_NS) {
-        gap found = {.start_ns = recording->latest_ns, .end_ns = time_ns};
-        g_array_append_val(recording->gaps, found);
-    }
-    if (!recording->any || time_ns > recording->latest_ns)
-        recording->latest_ns = time_ns;
-    recording->any = true;
+    gap found = {.start_ns = start_ns, .end_ns = end_ns};
+    g_array_append_val(recording->gaps, found);
 }
 
 int64_t tlsdiag_recording_gap_within(const tlsdiag_recording *recording, int64_t from_ns,

@@ -10,20 +10,40 @@
 #ifndef TLSDIAG_RECORDING_H
 #define TLSDIAG_RECORDING_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <glib.h>
 
 /* No packet at all, from any connection, for this long. TCP retransmits a
  * stalled segment at least every 2 minutes (the largest RTO), so a live
  * recording of a stalled handshake has no silence this long. */
 #define TLSDIAG_RECORDING_GAP_NS (600LL * 1000000000)
 
-typedef struct tlsdiag_recording tlsdiag_recording;
+/* Open so that the per-frame observation inlines: a comparison per frame,
+ * a call per gap. */
+typedef struct tlsdiag_recording {
+    GArray *gaps; /* of start and end times, in capture order */
+    int64_t latest_ns;
+    bool any;
+} tlsdiag_recording;
 
 tlsdiag_recording *tlsdiag_recording_new(void);
 void tlsdiag_recording_free(tlsdiag_recording *recording);
 
+void tlsdiag_recording_add_gap(tlsdiag_recording *recording, int64_t start_ns, int64_t end_ns);
+
 /* Every frame of the first pass, in capture order. */
-void tlsdiag_recording_observe(tlsdiag_recording *recording, int64_t time_ns);
+static inline void tlsdiag_recording_observe(tlsdiag_recording *recording, int64_t time_ns)
+{
+    int64_t silence;
+    if (recording->any && !__builtin_sub_overflow(time_ns, recording->latest_ns, &silence) &&
+        silence > TLSDIAG_RECORDING_GAP_NS)
+        tlsdiag_recording_add_gap(recording, recording->latest_ns, time_ns);
+    if (!recording->any || time_ns > recording->latest_ns)
+        recording->latest_ns = time_ns;
+    recording->any = true;
+}
 
 /* How much of the time from from_ns to to_ns lies in gaps. */
 int64_t tlsdiag_recording_gap_within(const tlsdiag_recording *recording, int64_t from_ns,

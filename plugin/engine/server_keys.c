@@ -12,20 +12,56 @@
 
 #define KEYS_PER_SERVER 4
 
+/* A server: by name when the client sent one, else by address and port.
+ * Asked on every completed handshake: no string is built to find it. */
 typedef struct {
+    char *name; /* NULL: by address */
+    uint8_t family;
+    uint8_t addr[16];
+    uint16_t port;
+} server_id;
+
+typedef struct {
+    server_id id; /* the table's key */
     tlsdiag_key_use uses[KEYS_PER_SERVER];
     unsigned count;
     unsigned next; /* the slot a fifth key replaces */
 } server_entry;
 
 struct tlsdiag_server_keys {
-    GHashTable *servers; /* "n:NAME" or "a:FAMILY:ADDRESS:PORT" -> server_entry */
+    GHashTable *servers; /* server_id -> server_entry */
 };
+
+static guint server_id_hash(gconstpointer key)
+{
+    const server_id *id = key;
+    if (id->name != NULL)
+        return g_str_hash(id->name);
+    guint hash = ((guint)id->family << 16) ^ id->port;
+    for (size_t i = 0; i < sizeof id->addr; i++)
+        hash = hash * 31 + id->addr[i];
+    return hash;
+}
+
+static gboolean server_id_equal(gconstpointer a, gconstpointer b)
+{
+    const server_id *x = a, *y = b;
+    if (x->name != NULL || y->name != NULL)
+        return x->name != NULL && y->name != NULL && strcmp(x->name, y->name) == 0;
+    return x->family == y->family && x->port == y->port && memcmp(x->addr, y->addr, sizeof x->addr) == 0;
+}
+
+static void free_entry(gpointer data)
+{
+    server_entry *entry = data;
+    g_free(entry->id.name);
+    g_free(entry);
+}
 
 tlsdiag_server_keys *tlsdiag_server_keys_new(void)
 {
     tlsdiag_server_keys *keys = g_new0(tlsdiag_server_keys, 1);
-    keys->servers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    keys->servers = g_hash_table_new_full(server_id_hash, server_id_equal, NULL, free_entry);
     return keys;
 }
 
@@ -37,16 +73,19 @@ void tlsdiag_server_keys_free(tlsdiag_server_keys *keys)
     g_free(keys);
 }
 
-static char *server_key(const char *server_name, const tlsdiag_endpoint *server)
+/* Borrows server_name: copy it before keeping the id. */
+static server_id server_id_of(const char *server_name, const tlsdiag_endpoint *server)
 {
-    if (server_name != NULL && *server_name != '\0')
-        return g_strconcat("n:", server_name, NULL);
-    GString *key = g_string_new("a:");
-    g_string_append_printf(key, "%u:", server->family);
-    for (size_t i = 0; i < sizeof server->addr; i++)
-        g_string_append_printf(key, "%02x", server->addr[i]);
-    g_string_append_printf(key, ":%u", server->port);
-    return g_string_free(key, FALSE);
+    server_id id;
+    memset(&id, 0, sizeof id);
+    if (server_name != NULL && *server_name != '\0') {
+        id.name = (char *)server_name;
+        return id;
+    }
+    id.family = server->family;
+    memcpy(id.addr, server->addr, sizeof id.addr);
+    id.port = server->port;
+    return id;
 }
 
 void tlsdiag_server_keys_used(tlsdiag_server_keys *keys, const char *server_name,
@@ -54,13 +93,13 @@ void tlsdiag_server_keys_used(tlsdiag_server_keys *keys, const char *server_name
 {
     if (pin == NULL)
         return;
-    char *key = server_key(server_name, server);
-    server_entry *entry = g_hash_table_lookup(keys->servers, key);
+    server_id id = server_id_of(server_name, server);
+    server_entry *entry = g_hash_table_lookup(keys->servers, &id);
     if (entry == NULL) {
         entry = g_new0(server_entry, 1);
-        g_hash_table_insert(keys->servers, key, entry);
-    } else {
-        g_free(key);
+        entry->id = id;
+        entry->id.name = g_strdup(id.name);
+        g_hash_table_insert(keys->servers, &entry->id, entry);
     }
     for (unsigned i = 0; i < entry->count; i++) {
         if (strcmp(entry->uses[i].pin, pin) == 0) {
@@ -79,9 +118,8 @@ const tlsdiag_key_use *tlsdiag_server_keys_other(const tlsdiag_server_keys *keys
 {
     if (pin == NULL)
         return NULL;
-    char *key = server_key(server_name, server);
-    const server_entry *entry = g_hash_table_lookup(keys->servers, key);
-    g_free(key);
+    server_id id = server_id_of(server_name, server);
+    const server_entry *entry = g_hash_table_lookup(keys->servers, &id);
     const tlsdiag_key_use *latest = NULL;
     for (unsigned i = 0; entry != NULL && i < entry->count; i++) {
         if (strcmp(entry->uses[i].pin, pin) != 0 && (latest == NULL || entry->uses[i].frame > latest->frame))

@@ -8,6 +8,7 @@
 
 #include "siblings.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include <glib.h>
@@ -69,10 +70,26 @@ typedef struct {
  * the clients active in the last seconds, not every client of the capture. */
 #define SIBLINGS_FORGET_AFTER_NS (2LL * 1000000000)
 
+/* Entries live inline in an open-addressed table (linear probing, at most
+ * three quarters full, shrunk below a quarter): every completed handshake notes itself, and a malloc and a
+ * GHashTable node per note cost more than the rest of its frame. Each entry
+ * starts with its key; touched_ns says when it may be forgotten. */
+typedef struct {
+    uint8_t *entries;
+    uint32_t *hashes; /* of each slot's key, never 0; 0: the slot is free */
+    size_t entry_size;
+    size_t key_size;
+    size_t touched_offset;
+    uint32_t capacity; /* a power of two */
+    uint32_t count;
+} slot_table;
+
+#define SLOT_TABLE_MIN_CAPACITY 64u
+
 struct tlsdiag_siblings {
-    GHashTable *pairs; /* pair_key -> pair_state */
-    GHashTable *names; /* name_key -> name_state */
-    int64_t swept_ns;  /* capture time of the last sweep */
+    slot_table pairs; /* pair_state, by pair_key */
+    slot_table names; /* name_state, by name_key */
+    int64_t swept_ns; /* capture time of the last sweep */
 };
 
 /* Every completed handshake looks its keys up: a word at a time, not the
@@ -94,31 +111,143 @@ static guint words_hash(const void *key, size_t size)
 G_STATIC_ASSERT(sizeof(pair_key) % 4 == 0);
 G_STATIC_ASSERT(sizeof(name_key) % 4 == 0);
 
-static guint pair_key_hash(gconstpointer key)
+static void slot_table_init(slot_table *table, size_t entry_size, size_t key_size,
+                            size_t touched_offset, uint32_t capacity)
 {
-    return words_hash(key, sizeof(pair_key));
+    table->entry_size = entry_size;
+    table->key_size = key_size;
+    table->touched_offset = touched_offset;
+    table->capacity = capacity;
+    table->count = 0;
+    /* An entry is written whole when it is taken: only the hashes need
+     * zeroing. */
+    table->entries = g_malloc((gsize)capacity * entry_size);
+    table->hashes = g_new0(uint32_t, capacity);
 }
 
-static gboolean pair_key_equal(gconstpointer a, gconstpointer b)
+static uint8_t *slot_entry(const slot_table *table, uint32_t index)
 {
-    return memcmp(a, b, sizeof(pair_key)) == 0;
+    return table->entries + (size_t)index * table->entry_size;
 }
 
-static guint name_key_hash(gconstpointer key)
+static int64_t slot_touched(const slot_table *table, const uint8_t *entry)
 {
-    return words_hash(key, sizeof(name_key));
+    int64_t touched;
+    memcpy(&touched, entry + table->touched_offset, sizeof touched);
+    return touched;
 }
 
-static gboolean name_key_equal(gconstpointer a, gconstpointer b)
+static uint32_t slot_hash(const slot_table *table, const void *key)
 {
-    return memcmp(a, b, sizeof(name_key)) == 0;
+    return words_hash(key, table->key_size) | 1u;
+}
+
+/* The slot of key (hash: slot_hash of it): its entry, or the free slot
+ * where it would go. Keys are compared only where the hashes agree. */
+static uint32_t slot_probe(const slot_table *table, const void *key, uint32_t hash)
+{
+    uint32_t mask = table->capacity - 1;
+    uint32_t index = hash & mask;
+    while (table->hashes[index] != 0 &&
+           (table->hashes[index] != hash ||
+            memcmp(slot_entry(table, index), key, table->key_size) != 0))
+        index = (index + 1) & mask;
+    return index;
+}
+
+/* Moves the entries into a table of capacity slots. */
+static void slot_table_rebuild(slot_table *table, uint32_t capacity)
+{
+    slot_table old = *table;
+    slot_table_init(table, old.entry_size, old.key_size, old.touched_offset, capacity);
+    uint32_t mask = capacity - 1;
+    for (uint32_t i = 0; i < old.capacity; i++) {
+        if (old.hashes[i] == 0)
+            continue;
+        uint32_t index = old.hashes[i] & mask;
+        while (table->hashes[index] != 0)
+            index = (index + 1) & mask;
+        memcpy(slot_entry(table, index), slot_entry(&old, i), table->entry_size);
+        table->hashes[index] = old.hashes[i];
+        table->count++;
+    }
+    g_free(old.entries);
+    g_free(old.hashes);
+}
+
+static void slot_table_clear(slot_table *table)
+{
+    g_free(table->entries);
+    g_free(table->hashes);
+}
+
+static void *slot_lookup(const slot_table *table, const void *key)
+{
+    uint32_t index = slot_probe(table, key, slot_hash(table, key));
+    return table->hashes[index] != 0 ? slot_entry(table, index) : NULL;
+}
+
+/* A new entry is zeroed but for its key. The pointer is valid until the
+ * next insertion or sweep of this table. */
+static void *slot_lookup_or_insert(slot_table *table, const void *key)
+{
+    uint32_t hash = slot_hash(table, key);
+    uint32_t index = slot_probe(table, key, hash);
+    if (table->hashes[index] != 0)
+        return slot_entry(table, index);
+    if (4 * (uint64_t)(table->count + 1) > 3 * (uint64_t)table->capacity) {
+        slot_table_rebuild(table, table->capacity * 2);
+        index = slot_probe(table, key, hash);
+    }
+    uint8_t *entry = slot_entry(table, index);
+    memset(entry, 0, table->entry_size);
+    memcpy(entry, key, table->key_size);
+    table->hashes[index] = hash;
+    table->count++;
+    return entry;
+}
+
+/* Empties slot hole and moves later entries of its cluster back into it
+ * where their home slot allows, so that every entry stays reachable. */
+static void slot_remove_at(slot_table *table, uint32_t hole)
+{
+    uint32_t mask = table->capacity - 1;
+    for (uint32_t next = (hole + 1) & mask; table->hashes[next] != 0; next = (next + 1) & mask) {
+        uint32_t home = table->hashes[next] & mask;
+        if (((next - home) & mask) >= ((next - hole) & mask)) {
+            memcpy(slot_entry(table, hole), slot_entry(table, next), table->entry_size);
+            table->hashes[hole] = table->hashes[next];
+            hole = next;
+        }
+    }
+    table->hashes[hole] = 0;
+    table->count--;
+}
+
+/* Drops stale entries in place (an entry moved into a freed slot is looked
+ * at again there); a table the sweep left mostly empty shrinks. */
+static void slot_table_forget(slot_table *table, int64_t cutoff)
+{
+    for (uint32_t i = 0; i < table->capacity;) {
+        if (table->hashes[i] != 0 && slot_touched(table, slot_entry(table, i)) < cutoff)
+            slot_remove_at(table, i);
+        else
+            i++;
+    }
+    uint32_t capacity = table->capacity;
+    while (capacity > SLOT_TABLE_MIN_CAPACITY && 4 * table->count < capacity)
+        capacity /= 2;
+    if (capacity != table->capacity)
+        slot_table_rebuild(table, capacity);
 }
 
 tlsdiag_siblings *tlsdiag_siblings_new(void)
 {
     tlsdiag_siblings *siblings = g_new0(tlsdiag_siblings, 1);
-    siblings->pairs = g_hash_table_new_full(pair_key_hash, pair_key_equal, NULL, g_free);
-    siblings->names = g_hash_table_new_full(name_key_hash, name_key_equal, NULL, g_free);
+    slot_table_init(&siblings->pairs, sizeof(pair_state), sizeof(pair_key),
+                    offsetof(pair_state, touched_ns), SLOT_TABLE_MIN_CAPACITY);
+    slot_table_init(&siblings->names, sizeof(name_state), sizeof(name_key),
+                    offsetof(name_state, touched_ns), SLOT_TABLE_MIN_CAPACITY);
     return siblings;
 }
 
@@ -126,8 +255,8 @@ void tlsdiag_siblings_free(tlsdiag_siblings *siblings)
 {
     if (siblings == NULL)
         return;
-    g_hash_table_destroy(siblings->pairs);
-    g_hash_table_destroy(siblings->names);
+    slot_table_clear(&siblings->pairs);
+    slot_table_clear(&siblings->names);
     g_free(siblings);
 }
 
@@ -154,18 +283,6 @@ static name_key make_name_key(const tlsdiag_sibling_of *connection, bool with_cl
     return key;
 }
 
-static gboolean pair_is_stale(gpointer key, gpointer value, gpointer cutoff)
-{
-    (void)key;
-    return ((const pair_state *)value)->touched_ns < *(const int64_t *)cutoff;
-}
-
-static gboolean name_is_stale(gpointer key, gpointer value, gpointer cutoff)
-{
-    (void)key;
-    return ((const name_state *)value)->touched_ns < *(const int64_t *)cutoff;
-}
-
 /* At most once per SIBLINGS_FORGET_AFTER_NS of capture time, so the sweep
  * costs a constant share of the calls. A capture whose clock jumps back
  * (merged recordings) sweeps again once it passes the last sweep. */
@@ -174,27 +291,22 @@ static void forget_stale(tlsdiag_siblings *siblings, int64_t time_ns)
     if (time_ns - siblings->swept_ns < SIBLINGS_FORGET_AFTER_NS)
         return;
     int64_t cutoff = time_ns - SIBLINGS_FORGET_AFTER_NS;
-    g_hash_table_foreach_remove(siblings->pairs, pair_is_stale, &cutoff);
-    g_hash_table_foreach_remove(siblings->names, name_is_stale, &cutoff);
+    slot_table_forget(&siblings->pairs, cutoff);
+    slot_table_forget(&siblings->names, cutoff);
     siblings->swept_ns = time_ns;
 }
 
 unsigned tlsdiag_siblings_size(const tlsdiag_siblings *siblings)
 {
-    return g_hash_table_size(siblings->pairs) + g_hash_table_size(siblings->names);
+    return siblings->pairs.count + siblings->names.count;
 }
 
 static pair_state *find_pair(tlsdiag_siblings *siblings, const tlsdiag_sibling_of *connection,
                              bool create)
 {
     pair_key key = make_pair_key(connection);
-    pair_state *state = g_hash_table_lookup(siblings->pairs, &key);
-    if (state == NULL && create) {
-        state = g_new0(pair_state, 1);
-        state->key = key;
-        g_hash_table_insert(siblings->pairs, &state->key, state);
-    }
-    return state;
+    return create ? slot_lookup_or_insert(&siblings->pairs, &key)
+                  : slot_lookup(&siblings->pairs, &key);
 }
 
 static void remember_ready(ready_events *events, const tlsdiag_sibling_of *connection,
@@ -221,12 +333,7 @@ static void note_ready_by_name(tlsdiag_siblings *siblings, const tlsdiag_sibling
                                bool with_client, uint32_t frame, int64_t time_ns)
 {
     name_key key = make_name_key(connection, with_client);
-    name_state *state = g_hash_table_lookup(siblings->names, &key);
-    if (state == NULL) {
-        state = g_new0(name_state, 1);
-        state->key = key;
-        g_hash_table_insert(siblings->names, &state->key, state);
-    }
+    name_state *state = slot_lookup_or_insert(&siblings->names, &key);
     remember_ready(&state->ready, connection, frame, time_ns);
     state->touched_ns = time_ns;
     memcpy(state->server_addr, connection->server->addr, sizeof state->server_addr);
@@ -284,13 +391,13 @@ static void consider_by_name(const tlsdiag_siblings *siblings, const tlsdiag_sib
     if (connection->server_name == NULL)
         return;
     name_key key = make_name_key(connection, true);
-    const name_state *state = g_hash_table_lookup(siblings->names, &key);
+    const name_state *state = slot_lookup(&siblings->names, &key);
     if (state != NULL)
         consider(evidence, sibling_ready(&state->ready, connection->stream), time_ns, true);
 
     key = make_name_key(connection, false);
     key.family = other_family(connection->client->family);
-    state = g_hash_table_lookup(siblings->names, &key);
+    state = slot_lookup(&siblings->names, &key);
     if (state != NULL)
         consider(evidence, sibling_ready(&state->ready, connection->stream), time_ns, true);
 }

@@ -357,6 +357,20 @@ static void test_cache_shares_chains(void)
     g_assert_true(first != leaf_only);
     g_assert_cmpuint(leaf_only->chain_length, ==, 1);
     g_assert_null(tlsdiag_cert_read(cache, c.der, 0));
+
+    /* The same bytes at another address are the same chain. */
+    tlsdiag_der copy[2] = {{g_memdup2(c.der[0].der, c.der[0].length), c.der[0].length}, c.der[1]};
+    g_assert_true(tlsdiag_cert_read(cache, copy, 2) == first);
+    /* A chain with the same lengths and signature bytes but another byte
+     * inside (the cache's cheap key alike) is another chain. */
+    uint8_t *altered = (uint8_t *)copy[0].der;
+    altered[copy[0].length / 2] ^= 0x01;
+    const tlsdiag_cert_facts *other = tlsdiag_cert_read(cache, copy, 2);
+    g_assert_true(other != first);
+    g_assert_true(tlsdiag_cert_read(cache, copy, 2) == other);
+    /* and the first chain still reads as itself. */
+    g_assert_cmpstr(tlsdiag_cert_read(cache, c.der, 2)->subject, ==, first->subject);
+    g_free(altered);
     tlsdiag_cert_cache_free(cache);
     chain_clear(&c);
 }

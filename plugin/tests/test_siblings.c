@@ -268,6 +268,33 @@ static void test_story_memory_bounded(void)
     tlsdiag_siblings_free(siblings);
 }
 
+/* Sweeps free stale entries in the middle of clusters of colliding slots:
+ * every recent client must still be found afterwards, with its own event. */
+static void test_story_sweep_keeps_recent(void)
+{
+    tlsdiag_siblings *siblings = tlsdiag_siblings_new();
+    const uint32_t count = 20000; /* 250 us apart: 5 s, two sweeps and more */
+    for (uint32_t i = 0; i < count; i++) {
+        peer p = make_peer(4, 0, 50000, 2, NULL, i);
+        p.client.addr[1] = (uint8_t)(i >> 16);
+        p.client.addr[2] = (uint8_t)(i >> 8);
+        p.client.addr[3] = (uint8_t)i;
+        tlsdiag_siblings_note_ready(siblings, of(&p), i + 1, 1 * SEC + (int64_t)i * 250 * US);
+    }
+    g_assert_cmpuint(tlsdiag_siblings_size(siblings), <, count); /* a sweep forgot some */
+    int64_t close_ns = 1 * SEC + (int64_t)(count - 1) * 250 * US + 1 * MS;
+    for (uint32_t i = count - 4000; i < count; i++) {
+        peer p = make_peer(4, 0, 50001, 2, NULL, count + i);
+        p.client.addr[1] = (uint8_t)(i >> 16);
+        p.client.addr[2] = (uint8_t)(i >> 8);
+        p.client.addr[3] = (uint8_t)i;
+        tlsdiag_sibling_evidence e =
+            tlsdiag_siblings_note_close(siblings, of(&p), close_ns, TLSDIAG_CLOSE_AWAITING_SERVER);
+        g_assert_cmpuint(e.sibling_frame, ==, i + 1);
+    }
+    tlsdiag_siblings_free(siblings);
+}
+
 static void test_recording_gaps(void)
 {
     tlsdiag_recording *recording = tlsdiag_recording_new();
@@ -701,6 +728,7 @@ int main(int argc, char **argv)
     g_test_add_func("/siblings/story/closed-together", test_story_closed_together);
     g_test_add_func("/siblings/story/silence", test_story_silence_is_never_abandoned);
     g_test_add_func("/siblings/story/memory-bounded", test_story_memory_bounded);
+    g_test_add_func("/siblings/story/sweep-keeps-recent", test_story_sweep_keeps_recent);
     g_test_add_func("/recording/gaps", test_recording_gaps);
     ADD("/siblings/engine/surplus-after-winner", test_surplus_closed_after_winner);
     ADD("/siblings/engine/ready-too-long-before", test_sibling_ready_too_long_before);
