@@ -13,7 +13,7 @@
 
 set -euo pipefail
 
-readonly PACKAGES=(tshark wireshark-dev cmake gcc libc6-dev make pkg-config python3
+readonly PACKAGES=(tshark wireshark-dev cmake gcc libc6-dev make pkg-config python3 parallel
     libglib2.0-dev libjson-glib-dev libgnutls28-dev)
 
 usage() {
