@@ -75,14 +75,7 @@ typedef struct {
 } stream_state;
 
 
-/* Who tried to reach whom: the client's address (not its port: every retry
- * comes from a new port) and the server's address and port. */
-typedef struct {
-    uint8_t family;
-    uint8_t client_addr[16];
-    uint8_t server_addr[16];
-    uint16_t server_port;
-} attempt_key;
+typedef tlsdiag_peer_key attempt_key;
 
 typedef struct {
     attempt_key key;
@@ -140,6 +133,17 @@ bool tlsdiag_observation_has_record(const tlsdiag_observation *obs, uint8_t type
             return true;
     }
     return false;
+}
+
+tlsdiag_peer_key tlsdiag_peer_key_of(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server)
+{
+    tlsdiag_peer_key key;
+    memset(&key, 0, sizeof key);
+    key.family = client->family;
+    memcpy(key.client_addr, client->addr, sizeof key.client_addr);
+    memcpy(key.server_addr, server->addr, sizeof key.server_addr);
+    key.server_port = server->port;
+    return key;
 }
 
 bool tlsdiag_same_address(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b)
@@ -268,16 +272,6 @@ static uint16_t hello_max_version(const tlsdiag_observation *obs)
     return tlsdiag_version_normalize(version);
 }
 
-static attempt_key make_attempt_key(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server)
-{
-    attempt_key key;
-    memset(&key, 0, sizeof key);
-    key.family = client->family;
-    memcpy(key.client_addr, client->addr, sizeof key.client_addr);
-    memcpy(key.server_addr, server->addr, sizeof key.server_addr);
-    key.server_port = server->port;
-    return key;
-}
 
 static bool same_server_name(const char *a, const char *b)
 {
@@ -395,7 +389,7 @@ static void record_failure(tlsdiag_engine *engine, const stream_state *state,
     hello_report->ended_how = verdict->flag;
 
     failed_attempt *attempt = g_new0(failed_attempt, 1);
-    attempt->key = make_attempt_key(&state->client, &state->server);
+    attempt->key = tlsdiag_peer_key_of(&state->client, &state->server);
     attempt->server_name = state->server_name;
     attempt->failure_time = obs->time_ns;
     attempt->offered_version = state->offered_version;
@@ -430,7 +424,7 @@ static tlsdiag_side sender_side(const stream_state *state, const tlsdiag_observa
 static void link_to_failed_attempt(tlsdiag_engine *engine, stream_state *state,
                                    const tlsdiag_observation *obs)
 {
-    attempt_key key = make_attempt_key(&state->client, &state->server);
+    attempt_key key = tlsdiag_peer_key_of(&state->client, &state->server);
     failed_attempt *failed = g_hash_table_lookup(engine->failures, &key);
 
     int64_t since_failure = failed ? tlsdiag_time_between(obs->time_ns, failed->failure_time) : 0;

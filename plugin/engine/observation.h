@@ -125,6 +125,18 @@ enum {
 
 bool tlsdiag_endpoint_equal(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);
 
+/* Who tried to reach whom: the client's address (not its port: every retry
+ * comes from a new port) and the server's address and port. Zeroed before
+ * it is filled, so that it compares and hashes as bytes. */
+typedef struct {
+    uint8_t family;
+    uint8_t client_addr[16];
+    uint8_t server_addr[16];
+    uint16_t server_port;
+} tlsdiag_peer_key;
+
+tlsdiag_peer_key tlsdiag_peer_key_of(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server);
+
 /* Whether one of the frame's records (its first TLSDIAG_MAX_RECORDS) has this type. */
 bool tlsdiag_observation_has_record(const tlsdiag_observation *obs, uint8_t type);
 bool tlsdiag_same_address(const tlsdiag_endpoint *a, const tlsdiag_endpoint *b);

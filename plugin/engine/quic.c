@@ -57,10 +57,7 @@ typedef struct {
 /* The latest attempt of a client at a server, by address and port, or by
  * server name and port (a server name may stand for several addresses). */
 typedef struct {
-    uint8_t family;
-    uint8_t client_addr[16];
-    uint8_t server_addr[16];
-    uint16_t server_port;
+    tlsdiag_peer_key peer;   /* no server address when found by name */
     const char *server_name; /* interned: compared by pointer */
 } attempt_key;
 
@@ -171,20 +168,16 @@ static attempt_key address_key(const tlsdiag_endpoint *client, const tlsdiag_end
 {
     attempt_key key;
     memset(&key, 0, sizeof key);
-    key.family = client->family;
-    memcpy(key.client_addr, client->addr, sizeof key.client_addr);
-    memcpy(key.server_addr, server->addr, sizeof key.server_addr);
-    key.server_port = server->port;
+    key.peer = tlsdiag_peer_key_of(client, server);
     return key;
 }
 
 static attempt_key name_key(const tlsdiag_endpoint *client, uint16_t port, const char *name)
 {
+    tlsdiag_endpoint nameless = {.family = client->family, .port = port};
     attempt_key key;
     memset(&key, 0, sizeof key);
-    key.family = client->family;
-    memcpy(key.client_addr, client->addr, sizeof key.client_addr);
-    key.server_port = port;
+    key.peer = tlsdiag_peer_key_of(client, &nameless);
     key.server_name = name;
     return key;
 }

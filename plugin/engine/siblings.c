@@ -31,12 +31,7 @@ typedef struct {
 } ready_events;
 
 /* Same client address to the same server address and port. */
-typedef struct {
-    uint8_t family;
-    uint8_t client_addr[16];
-    uint8_t server_addr[16];
-    uint16_t server_port;
-} pair_key;
+typedef tlsdiag_peer_key pair_key;
 
 typedef struct {
     pair_key key;
@@ -262,13 +257,7 @@ void tlsdiag_siblings_free(tlsdiag_siblings *siblings)
 
 static pair_key make_pair_key(const tlsdiag_sibling_of *connection)
 {
-    pair_key key;
-    memset(&key, 0, sizeof key);
-    key.family = connection->client->family;
-    memcpy(key.client_addr, connection->client->addr, sizeof key.client_addr);
-    memcpy(key.server_addr, connection->server->addr, sizeof key.server_addr);
-    key.server_port = connection->server->port;
-    return key;
+    return tlsdiag_peer_key_of(connection->client, connection->server);
 }
 
 static name_key make_name_key(const tlsdiag_sibling_of *connection, bool with_client)

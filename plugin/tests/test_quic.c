@@ -10,38 +10,11 @@
 #include <glib.h>
 
 #include "engine/engine.h"
-
-#define MS 1000000LL
-#define SEC (1000 * MS)
+#include "engine_fixture.h"
 
 #define ALERT_HANDSHAKE_FAILURE 40
 #define ALERT_BAD_CERTIFICATE 42
 #define PROTOCOL_VIOLATION 0x0a
-
-typedef struct {
-    tlsdiag_engine *engine;
-} fixture;
-
-static void fixture_set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
-{
-    tlsdiag_settings settings = {
-        .fallback_window_ns = 60 * SEC,
-        .stall_timeout_ns = 5 * SEC,
-        .slow_handshake_ns = 3 * SEC,
-    };
-    f->engine = tlsdiag_engine_new(&settings);
-}
-
-static void fixture_tear_down(fixture *f, gconstpointer data G_GNUC_UNUSED)
-{
-    tlsdiag_engine_free(f->engine);
-}
-
-static tlsdiag_endpoint ipv4(uint8_t last_octet, uint16_t port)
-{
-    tlsdiag_endpoint endpoint = {.family = 4, .addr = {10, 0, 0, last_octet}, .port = port};
-    return endpoint;
-}
 
 #define CLIENT_HOST 1
 #define SERVER_HOST 2

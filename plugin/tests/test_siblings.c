@@ -13,10 +13,8 @@
 #include "engine/engine.h"
 #include "engine/recording.h"
 #include "engine/siblings.h"
+#include "engine_fixture.h"
 
-#define US 1000LL
-#define MS 1000000LL
-#define SEC (1000 * MS)
 
 /* ---- the story alone ------------------------------------------------------ */
 
@@ -344,25 +342,6 @@ typedef struct {
     uint8_t server_last;
     const char *name;
 } endpoint_plan;
-
-typedef struct {
-    tlsdiag_engine *engine;
-} fixture;
-
-static void set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
-{
-    tlsdiag_settings settings = {
-        .fallback_window_ns = 60 * SEC,
-        .stall_timeout_ns = 5 * SEC,
-        .slow_handshake_ns = 3 * SEC,
-    };
-    f->engine = tlsdiag_engine_new(&settings);
-}
-
-static void tear_down(fixture *f, gconstpointer data G_GNUC_UNUSED)
-{
-    tlsdiag_engine_free(f->engine);
-}
 
 static void fill_step(tlsdiag_observation *obs, step what, const char *name)
 {
@@ -707,15 +686,15 @@ static void test_same_verdicts_twice(fixture *f, gconstpointer data G_GNUC_UNUSE
     };
     play(f, one_server, events, G_N_ELEMENTS(events));
     fixture again;
-    set_up(&again, NULL);
+    fixture_set_up(&again, NULL);
     play(&again, one_server, events, G_N_ELEMENTS(events));
     for (uint32_t frame = 1; frame <= 5; frame++)
         g_assert_cmpint(flag_at(f, frame), ==, flag_at(&again, frame));
     g_assert_cmpint(flag_at(f, 5), ==, TLSDIAG_FLAG_HANDSHAKE_ABANDONED);
-    tear_down(&again, NULL);
+    fixture_tear_down(&again, NULL);
 }
 
-#define ADD(path, func) g_test_add(path, fixture, NULL, set_up, func, tear_down)
+#define ADD(path, func) g_test_add(path, fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int main(int argc, char **argv)
 {
