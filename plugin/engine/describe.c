@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "reports.h"
 #include "verdict.h"
 
 #include <inttypes.h>
@@ -461,6 +462,13 @@ static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
         g_string_append(out, "TLS handshake stalled: no progress for ");
     }
     append_duration(out, verdict->idle_ns);
+    if (verdict->recording_gap_ns > 0) {
+        /* Stalled within its own recording, then joined to a later one:
+         * the years of the gap are not the handshake's. */
+        g_string_append(out, ", all but ");
+        append_duration(out, tlsdiag_time_between(verdict->idle_ns, verdict->recording_gap_ns));
+        g_string_append(out, " of it a gap between joined recordings (mergecap -a)");
+    }
     g_string_append_printf(out, " %s", tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
     append_negotiation(out, verdict);
     g_string_append_printf(out, ", waiting for %s (last progress: frame %" PRIu32

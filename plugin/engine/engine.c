@@ -338,13 +338,22 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
 }
 
 /* A silence that the recording's gaps explain is no stall. */
+/* The silence after a handshake's last progress, up to now or to the end
+ * of the recording that holds that progress, whichever comes first. */
+static int64_t silence_in_recording(const tlsdiag_engine *engine, int64_t last_progress_ns,
+                                    int64_t now_ns)
+{
+    int64_t end = tlsdiag_recording_end_after(engine->recording, last_progress_ns, now_ns);
+    return tlsdiag_time_between(end, last_progress_ns);
+}
+
 static void judge_silence(const tlsdiag_engine *engine, tlsdiag_verdict *verdict,
                           int64_t last_progress_ns, int64_t now_ns)
 {
     verdict->recording_gap_ns =
         tlsdiag_recording_gap_within(engine->recording, last_progress_ns, now_ns);
-    verdict->stalled =
-        tlsdiag_time_between(verdict->idle_ns, verdict->recording_gap_ns) > engine->settings.stall_timeout_ns;
+    verdict->stalled = silence_in_recording(engine, last_progress_ns, now_ns) >
+                       engine->settings.stall_timeout_ns;
 }
 
 static tlsdiag_verdict *new_verdict(tlsdiag_engine *engine, const stream_state *state,

@@ -32,6 +32,17 @@ void tlsdiag_recording_add_gap(tlsdiag_recording *recording, int64_t start_ns, i
     g_array_append_val(recording->gaps, found);
 }
 
+int64_t tlsdiag_recording_end_after(const tlsdiag_recording *recording, int64_t from_ns,
+                                    int64_t to_ns)
+{
+    for (guint i = 0; i < recording->gaps->len; i++) {
+        const gap *g = &g_array_index(recording->gaps, gap, i);
+        if (g->start_ns >= from_ns && g->start_ns < to_ns)
+            return g->start_ns;
+    }
+    return to_ns;
+}
+
 int64_t tlsdiag_recording_gap_within(const tlsdiag_recording *recording, int64_t from_ns,
                                      int64_t to_ns)
 {

@@ -45,6 +45,12 @@ static inline void tlsdiag_recording_observe(tlsdiag_recording *recording, int64
     recording->any = true;
 }
 
+/* Where the recording of from_ns ends: the start of the first gap after
+ * from_ns, if one starts before to_ns; else to_ns. A handshake can only
+ * have stalled within its own recording: what follows a gap is another. */
+int64_t tlsdiag_recording_end_after(const tlsdiag_recording *recording, int64_t from_ns,
+                                    int64_t to_ns);
+
 /* How much of the time from from_ns to to_ns lies in gaps. */
 int64_t tlsdiag_recording_gap_within(const tlsdiag_recording *recording, int64_t from_ns,
                                      int64_t to_ns);

@@ -673,6 +673,53 @@ static void test_recording_gap_is_no_stall(fixture *f, gconstpointer data G_GNUC
     g_assert_cmpint(v->recording_gap_ns, ==, 0);
 }
 
+/* Only the silence inside the handshake's own recording counts: 3 s there,
+ * then a later recording that runs on for 30 s, is no stall. */
+static void test_silence_in_own_recording(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    int64_t year = 365LL * 24 * 3600 * SEC;
+    const event events[] = {
+        {1, 0, 0, HELLO},
+        {2, 2 * SEC, 1, HELLO},
+        {3, 3 * SEC, 1, SERVER_ACK},
+        {4, year, 2, HELLO},
+        {5, year + 30 * SEC, 0, SERVER_ACK},
+    };
+    play(f, one_server, events, G_N_ELEMENTS(events));
+    const tlsdiag_verdict *v = &report_at(f, 5)->verdict;
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_false(v->stalled);
+    g_assert_cmpint(v->recording_gap_ns, ==, year - 3 * SEC);
+    char *text = text_at(f, 5);
+    g_assert_true(g_str_has_prefix(text, "TLS handshake cut by the recording, not stalled"));
+    g_free(text);
+}
+
+/* A stall that goes on past the end of its recording: the text says how
+ * much of the silence is the gap between the recordings. */
+static void test_stall_then_gap_text(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    int64_t year = 365LL * 24 * 3600 * SEC;
+    const event events[] = {
+        {1, 0, 0, HELLO},
+        {2, 8 * SEC, 1, HELLO},
+        {3, year, 1, SERVER_ACK},
+        {4, year + 1 * SEC, 0, SERVER_ACK},
+    };
+    play(f, one_server, events, G_N_ELEMENTS(events));
+    /* Stream 1 started right before the gap: cut by the recording. */
+    const tlsdiag_verdict *v = &report_at(f, 3)->verdict;
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_false(v->stalled);
+    /* Stream 0 had waited 8 s when its recording ended. */
+    v = &report_at(f, 4)->verdict;
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_true(v->stalled);
+    char *text = text_at(f, 4);
+    g_assert_nonnull(strstr(text, ", all but 9000 ms of it a gap between joined recordings"));
+    g_free(text);
+}
+
 /* Both tshark modes feed the engine the same frames in the same order: a
  * second engine fed the same script gives the same verdicts. */
 static void test_same_verdicts_twice(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -719,6 +766,8 @@ int main(int argc, char **argv)
     ADD("/siblings/engine/round-robin-text", test_round_robin_text);
     ADD("/siblings/engine/dual-stack-without-name", test_dual_stack_without_name);
     ADD("/recording/engine/gap-is-no-stall", test_recording_gap_is_no_stall);
+    ADD("/recording/engine/silence-in-own-recording", test_silence_in_own_recording);
+    ADD("/recording/engine/stall-then-gap-text", test_stall_then_gap_text);
     ADD("/siblings/engine/same-verdicts-twice", test_same_verdicts_twice);
     return g_test_run();
 }
