@@ -40,8 +40,9 @@ static const char *stage_name(int i)
  * other than close_notify and user_canceled is fatal (the plugin flags no
  * other warning), and a string that depends on the version is kept only
  * when both versions give it. */
-static char *line_of(const struct flow_event *ev, tlsdiag_stack stack)
+static char *line_of(const struct flow *f, const struct flow_event *ev, tlsdiag_stack stack)
 {
+    const char *problem = ev->cert_problem != NULL ? ev->cert_problem : "";
     tlsdiag_wire_event event = {
         .flag = (tlsdiag_flag)enum_of(ev->flag, TLSDIAG_FLAG_COUNT, flag_name),
         .side = (tlsdiag_side)enum_of(ev->side, TLSDIAG_SIDE_COUNT, side_name),
@@ -50,6 +51,10 @@ static char *line_of(const struct flow_event *ev, tlsdiag_stack stack)
         .has_alert = ev->alert >= 0 && ev->alert != TLSDIAG_ALERT_USER_CANCELED,
         .alert = (uint8_t)(ev->alert >= 0 ? ev->alert : 0),
         .alert_level = TLSDIAG_ALERT_LEVEL_FATAL,
+        .server_name = f->sni != NULL && f->sni[0] ? f->sni : NULL,
+        .cert_findings = (strstr(problem, "name_mismatch") ? 1u << TLSDIAG_CERT_NAME_MISMATCH : 0) |
+                         (strstr(problem, "cn_only") ? 1u << TLSDIAG_CERT_CN_ONLY : 0),
+        .cert_has_dns_names = ev->cert_san != NULL && ev->cert_san[0] != '\0',
     };
     if (event.flag == TLSDIAG_FLAG_CLIENT_CERT_REJECTED) {
         event.tls13 = true;
@@ -113,7 +118,7 @@ GArray *client_errors_count(const GPtrArray *flows)
         for (uint32_t e = 0; e < f->n_events; e++) {
             const struct flow_event *ev = &f->events[e];
             for (int stack = 0; stack < TLSDIAG_STACK_COUNT; stack++) {
-                char *line = line_of(ev, (tlsdiag_stack)stack);
+                char *line = line_of(f, ev, (tlsdiag_stack)stack);
                 if (line == NULL)
                     continue;
                 if (!g_hash_table_contains(first_seen, ev->flag))

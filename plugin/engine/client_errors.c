@@ -188,12 +188,16 @@ static char *server_alert(const tlsdiag_wire_event *event, tlsdiag_stack stack)
 }
 
 /* OpenSSL's client answers a failed verification of the server's
- * certificate with unknown_ca (no trusted issuer) or certificate_expired. */
+ * certificate with unknown_ca (no trusted issuer), certificate_expired or
+ * bad_certificate (not yet valid, wrong name, weak key: lab), before its
+ * own flight. The alert proves the certificate arrived even where the
+ * capture does not show it (segments lost before the capture point, or
+ * not handed to TLS: small-mss-lost-serverhello-tls12). */
 static char *client_alert(const tlsdiag_wire_event *event, tlsdiag_stack stack)
 {
-    if (event->alert != 48 && event->alert != 45)
+    if (event->alert != 48 && event->alert != 45 && event->alert != 42)
         return NULL;
-    if (event->stage != TLSDIAG_STAGE_SERVER_FLIGHT)
+    if (event->stage == TLSDIAG_STAGE_NONE || event->stage >= TLSDIAG_STAGE_CLIENT_FLIGHT)
         return NULL;
     switch (stack) {
         case TLSDIAG_STACK_CURL:
@@ -214,6 +218,30 @@ static char *ending_alert(const tlsdiag_wire_event *event, tlsdiag_stack stack)
     if (event->side == TLSDIAG_SIDE_CLIENT)
         return client_alert(event, stack);
     return NULL;
+}
+
+/* curl checks the host name and a pinned key after the handshake, then
+ * closes with close_notify: a wrong name with subjectAltNames present is
+ * (60), a pin mismatch (90); with the name right, a changed key can only be
+ * the pin (lab: cert-refused-tls12/13, cert-pool-pinning). */
+static char *checked_after_handshake(const tlsdiag_wire_event *event, tlsdiag_stack stack)
+{
+    tlsdiag_cert_findings name_bad =
+        (1u << TLSDIAG_CERT_NAME_MISMATCH) | (1u << TLSDIAG_CERT_CN_ONLY);
+
+    if (stack != TLSDIAG_STACK_CURL ||
+        (event->has_alert && event->alert != TLSDIAG_ALERT_CLOSE_NOTIFY))
+        return NULL;
+    if (event->flag == TLSDIAG_FLAG_CERTIFICATE_CHANGED)
+        return (event->cert_findings & name_bad) == 0
+                   ? g_strdup("(90) SSL: public key does not match pinned public key")
+                   : NULL;
+    if ((event->cert_findings & (1u << TLSDIAG_CERT_NAME_MISMATCH)) == 0 ||
+        !event->cert_has_dns_names || event->server_name == NULL)
+        return NULL;
+    return g_strdup_printf("(60) SSL: no alternative certificate subject name matches target host "
+                           "name '%s'",
+                           event->server_name);
 }
 
 /* Field notes, report 001: iOS fails a request on a mutual-TLS connection
@@ -241,6 +269,9 @@ static char *stack_text(const tlsdiag_wire_event *event, tlsdiag_stack stack)
             return ending_alert(event, stack);
         case TLSDIAG_FLAG_ALERT_AFTER_403:
             return alert_after_forbidden(event, stack);
+        case TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE:
+        case TLSDIAG_FLAG_CERTIFICATE_CHANGED:
+            return checked_after_handshake(event, stack);
         default:
             /* Retries, stalls, slow handshakes and whatever flag comes next:
              * either the client saw no error, or no source says which. */
@@ -259,6 +290,11 @@ tlsdiag_wire_event tlsdiag_wire_event_of(const tlsdiag_verdict *verdict)
         .has_alert = verdict->has_alert && !verdict->alert_encrypted,
         .alert = verdict->alert,
         .alert_level = verdict->alert_level,
+        .server_name = verdict->server_name,
+        .cert_findings = verdict->certificate_findings,
+        .cert_has_dns_names = verdict->certificate != NULL &&
+                              verdict->certificate->dns_names != NULL &&
+                              verdict->certificate->dns_names[0] != NULL,
     };
     return event;
 }

@@ -25,6 +25,10 @@ typedef struct {
     bool has_alert;      /* a readable alert (not an encrypted one) */
     uint8_t alert;
     uint8_t alert_level;
+    /* After the handshake, for clients that check the certificate then. */
+    const char *server_name;            /* the SNI; NULL without one */
+    tlsdiag_cert_findings cert_findings;
+    bool cert_has_dns_names;            /* the leaf has subjectAltName dNSNames */
 } tlsdiag_wire_event;
 
 /* The event a verdict tells: its alert only when readable. */

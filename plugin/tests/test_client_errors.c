@@ -192,12 +192,64 @@ static void test_client_alerts(void)
     assert_stack(&event, TLSDIAG_STACK_FIREFOX, "");
     g_assert_cmpuint(count_of(&event), ==, 2);
 
-    /* Before the server's certificate there is nothing to verify. */
+    /* The certificate's segments unreadable, or the whole server flight:
+     * the alert still proves the certificate came. */
+    event.stage = TLSDIAG_STAGE_SERVER_HELLO;
+    assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: certificate verify failed");
     event.stage = TLSDIAG_STAGE_CLIENT_HELLO;
+    assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: certificate verify failed");
+
+    /* bad_certificate: a certificate not yet valid, for another name, with a weak key. */
+    event.alert = 42;
+    event.stage = TLSDIAG_STAGE_SERVER_FLIGHT;
+    assert_stack(&event, TLSDIAG_STACK_CURL, "curl: (60) SSL certificate problem");
+    assert_stack(&event, TLSDIAG_STACK_OPENSSL, "OpenSSL: certificate verify failed");
+    g_assert_cmpuint(count_of(&event), ==, 2);
+
+    /* After the client's flight the alert is about something else. */
+    event.stage = TLSDIAG_STAGE_CLIENT_FLIGHT;
     g_assert_cmpuint(count_of(&event), ==, 0);
 
     event =
         alerted(TLSDIAG_FLAG_HANDSHAKE_ALERT, TLSDIAG_SIDE_CLIENT, TLSDIAG_STAGE_SERVER_FLIGHT, 40);
+    g_assert_cmpuint(count_of(&event), ==, 0);
+}
+
+static void test_checked_after_handshake(void)
+{
+    tlsdiag_wire_event event = {.flag = TLSDIAG_FLAG_REJECTED_AFTER_HANDSHAKE,
+                                .side = TLSDIAG_SIDE_CLIENT,
+                                .stage = TLSDIAG_STAGE_ESTABLISHED,
+                                .has_alert = true,
+                                .alert = TLSDIAG_ALERT_CLOSE_NOTIFY,
+                                .server_name = "www.example.test",
+                                .cert_findings = 1u << TLSDIAG_CERT_NAME_MISMATCH,
+                                .cert_has_dns_names = true};
+    assert_stack(&event, TLSDIAG_STACK_CURL,
+                 "curl: (60) SSL: no alternative certificate subject name matches target host "
+                 "name 'www.example.test'");
+    g_assert_cmpuint(count_of(&event), ==, 1);
+
+    /* Without subjectAltNames curl compares the CN and says so otherwise. */
+    event.cert_has_dns_names = false;
+    g_assert_cmpuint(count_of(&event), ==, 0);
+    /* Another reason to reject (a pin, an app's own check): nothing known. */
+    event.cert_has_dns_names = true;
+    event.cert_findings = 1u << TLSDIAG_CERT_EXPIRED;
+    g_assert_cmpuint(count_of(&event), ==, 0);
+    /* A fatal alert after the handshake is not curl's way of refusing. */
+    event.cert_findings = 1u << TLSDIAG_CERT_NAME_MISMATCH;
+    event.alert = 46;
+    g_assert_cmpuint(count_of(&event), ==, 0);
+
+    event.flag = TLSDIAG_FLAG_CERTIFICATE_CHANGED;
+    event.alert = TLSDIAG_ALERT_CLOSE_NOTIFY;
+    event.cert_findings = 0;
+    assert_stack(&event, TLSDIAG_STACK_CURL,
+                 "curl: (90) SSL: public key does not match pinned public key");
+    g_assert_cmpuint(count_of(&event), ==, 1);
+    /* The new certificate also names another host: curl stops at the name. */
+    event.cert_findings = 1u << TLSDIAG_CERT_NAME_MISMATCH;
     g_assert_cmpuint(count_of(&event), ==, 0);
 }
 
@@ -277,12 +329,14 @@ static void test_event_of_verdict(void)
 }
 
 /* Every flag and string the table can produce, one "flag<TAB>string" line
- * each, over all sides, closes, stages, versions and alert descriptions. */
+ * each, over all sides, closes, stages, versions and alert descriptions,
+ * with and without a wrong host name (the server name written HOST). */
 static void dump(void)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 
+    for (int wrong_name = 0; wrong_name < 2; wrong_name++)
     for (int flag = 0; flag < TLSDIAG_FLAG_COUNT; flag++)
         for (int side = 0; side < TLSDIAG_SIDE_COUNT; side++)
             for (int close = 0; close < TLSDIAG_CLOSE_COUNT; close++)
@@ -298,6 +352,10 @@ static void dump(void)
                                 .has_alert = alert >= 0,
                                 .alert = (uint8_t)(alert < 0 ? 0 : alert),
                                 .alert_level = TLSDIAG_ALERT_LEVEL_FATAL,
+                                .server_name = "HOST",
+                                .cert_findings =
+                                    wrong_name ? 1u << TLSDIAG_CERT_NAME_MISMATCH : 0,
+                                .cert_has_dns_names = true,
                             };
                             g_ptr_array_set_size(lines, 0);
                             tlsdiag_client_errors(&event, lines);
@@ -326,6 +384,7 @@ int main(int argc, char **argv)
     g_test_add_func("/client-errors/server-alerts", test_server_alerts);
     g_test_add_func("/client-errors/alerts-without-mapping", test_alerts_without_mapping);
     g_test_add_func("/client-errors/client-alerts", test_client_alerts);
+    g_test_add_func("/client-errors/checked-after-handshake", test_checked_after_handshake);
     g_test_add_func("/client-errors/alert-after-403", test_alert_after_403);
     g_test_add_func("/client-errors/other-flags", test_other_flags_map_to_nothing);
     g_test_add_func("/client-errors/event-of-verdict", test_event_of_verdict);

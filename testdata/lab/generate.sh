@@ -238,9 +238,10 @@ s_client() {
 }
 
 py_client() { # tls_client.py arguments (without --connect)
+    client_run_begin Python
     in_c timeout 15 "$PY" "$LAB_DIR/tls_client.py" --connect "${PY_TARGET:-$SRV}:443" --sni "$SNI" \
-        --keylog "$(KEYS)" "$@" >>"$WORK/$SCEN.client.log" 2>&1 ||
-        die "tls_client.py failed: $(tail -n 3 "$WORK/$SCEN.client.log")"
+        --keylog "$(KEYS)" "$@" >"$CLIENT_LOG" 2>&1 || die "tls_client.py failed: $(tail -n 3 "$CLIENT_LOG")"
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
 }
 
 curl_https() { # PATH TLS-VERSION(1.2|1.3): prints the HTTP status

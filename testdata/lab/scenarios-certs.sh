@@ -98,20 +98,24 @@ EOF
 # cert_s_client NAME VERSION: s_client that verifies the chain and the name
 # in the handshake, sends nothing, closes.
 cert_s_client() {
+    client_run_begin OpenSSL
     in_c timeout 10 openssl s_client -connect "$(cert_addr "$1"):443" -servername "$CERT_NAME" \
         -verify_hostname "$CERT_NAME" -verify_return_error -CAfile "$WORK/pki/root.pem" \
-        "$(vflag "$2")" -keylogfile "$(KEYS)" </dev/null >>"$WORK/$SCEN.client.log" 2>&1 || true
+        "$(vflag "$2")" -keylogfile "$(KEYS)" </dev/null >"$CLIENT_LOG" 2>&1 || true
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
     sleep 0.2
 }
 
 # cert_curl NAME VERSION: curl GET / from the second client address (so it
-# is no retry of s_client's failed attempt); prints curl's exit status.
+# is no retry of s_client's failed attempt); its exit status in CURL_STATUS
+# (not in a subshell: client_run_begin counts the runs).
 cert_curl() {
-    local status=0
+    CURL_STATUS=0
+    client_run_begin curl
     in_c env SSLKEYLOGFILE="$(KEYS)" timeout 10 curl -sS --http1.1 -o /dev/null --interface "$CLI2" \
         --cacert "$WORK/pki/root.pem" --resolve "$CERT_NAME:443:$(cert_addr "$1")" \
-        "--tlsv$2" --tls-max "$2" "https://$CERT_NAME/" 2>>"$WORK/$SCEN.client.log" || status=$?
-    echo "$status"
+        "--tlsv$2" --tls-max "$2" "https://$CERT_NAME/" 2>"$CLIENT_LOG" || CURL_STATUS=$?
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
     sleep 0.2
 }
 
@@ -130,6 +134,7 @@ truth_alert() {
     read -r k frame side desc stage <<<"$got"
     [[ $k == alert && $side == client ]] || die "$1: expected a client alert, capture shows '$got'"
     truth "$frame" handshake_alert client "$stage" "$desc" "$2"
+    client_truth "$stream" "$frame"
 }
 
 # truth_rejected NAME N PROBLEM: on that stream the client sent its Finished
@@ -151,6 +156,7 @@ truth_rejected() {
     *) die "$1: stream $stream ended '$got'" ;;
     esac
     truth "$frame" rejected_after_handshake client "$stage" 0 "$3"
+    client_truth "$stream" "$frame"
 }
 
 # The clean control taken by s_client: its only alert is its close_notify,
@@ -167,7 +173,7 @@ scenario cert-refused-tls12 "scn_cert_refused 1.2" \
 scenario cert-refused-tls13 "scn_cert_refused 1.3" \
     "the same refusals in TLS 1.3, keys embedded (curl's close_notify comes before the server's tickets)"
 scn_cert_refused() {
-    local v=$1 name status
+    local v=$1 name
     expect_begin "A real PKI (openssl ca: root, intermediate, leaves for $CERT_NAME) and one nginx address per" \
         "certificate: clean (control), expired 9 days ago, valid only from 30 days on, issued for" \
         "shop.example.test, leaf sent without its intermediate, self-signed, RSA-1024. openssl s_client" \
@@ -182,10 +188,10 @@ scn_cert_refused() {
     for name in clean expired future wrongname leafonly selfsigned rsa1024; do
         cert_s_client "$name" "$v"
     done
-    status=$(cert_curl wrongname "$v")
-    [[ $status == 60 ]] || die "curl to the wrong name exited $status, not 60"
-    status=$(cert_curl clean "$v")
-    [[ $status == 0 ]] || die "curl to the clean server exited $status"
+    cert_curl wrongname "$v"
+    [[ $CURL_STATUS == 60 ]] || die "curl to the wrong name exited $CURL_STATUS, not 60"
+    cert_curl clean "$v"
+    [[ $CURL_STATUS == 0 ]] || die "curl to the clean server exited $CURL_STATUS"
     capture_stop
     finish_capture "$WORK/$SCEN.main.raw.pcapng"
 
@@ -240,20 +246,22 @@ EOF2
         -j DNAT --to-destination "${POOL_BACKENDS[1]}:443"
 }
 
-# pool_curl PIN: curl to the pool's address, pinned; prints curl's exit status.
+# pool_curl PIN: curl to the pool's address, pinned; its exit status in
+# CURL_STATUS.
 pool_curl() {
-    local status=0
+    CURL_STATUS=0
+    client_run_begin curl
     in_c env SSLKEYLOGFILE="$(KEYS)" timeout 10 curl -sS --http1.1 -o /dev/null \
         --cacert "$WORK/pki/root.pem" --pinnedpubkey "sha256//$1" \
-        --resolve "$CERT_NAME:443:$POOL_VIP" "https://$CERT_NAME/" 2>>"$WORK/$SCEN.client.log" || status=$?
-    echo "$status"
+        --resolve "$CERT_NAME:443:$POOL_VIP" "https://$CERT_NAME/" 2>"$CLIENT_LOG" || CURL_STATUS=$?
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
     sleep 0.2
 }
 
 scenario cert-pool-pinning "scn_cert_pool_pinning" \
     "two servers behind one address present different keys; curl pins one: certificate_changed (TLS 1.2)"
 scn_cert_pool_pinning() {
-    local pin status used close stream
+    local pin used close stream
     expect_begin "Two nginx servers for $CERT_NAME behind one address ($POOL_VIP, iptables DNAT round robin)," \
         "each with a valid certificate from the lab PKI but its own key. curl --pinnedpubkey pins the first" \
         "server's key: its first connection gets HTTP 200, the second lands on the other server, completes" \
@@ -270,10 +278,10 @@ scn_cert_pool_pinning() {
     pin=$(pki_pin "$WORK/pki" pool-0)
     server_nginx_pool
     capture_start main
-    status=$(pool_curl "$pin")
-    [[ $status == 0 ]] || die "curl to the pinned server exited $status"
-    status=$(pool_curl "$pin")
-    [[ $status == 90 ]] || die "curl to the other server exited $status, not 90 (pin mismatch)"
+    pool_curl "$pin"
+    [[ $CURL_STATUS == 0 ]] || die "curl to the pinned server exited $CURL_STATUS"
+    pool_curl "$pin"
+    [[ $CURL_STATUS == 90 ]] || die "curl to the other server exited $CURL_STATUS, not 90 (pin mismatch)"
     capture_stop
     finish_capture "$WORK/$SCEN.main.raw.pcapng"
 
@@ -289,4 +297,5 @@ scn_cert_pool_pinning() {
     [[ -n $used && -n $close ]] || die "no request on stream 0 ($used) or no close_notify on stream 1 ($close)"
     [[ $(handshake_end 1) == complete ]] || die "stream 1: $(handshake_end 1)"
     truth "$close" certificate_changed client established 0 "$used" "$(pki_pin "$WORK/pki" pool-1)" "$pin"
+    client_truth 1 "$close"
 }

@@ -3,19 +3,36 @@
 # generate.sh after scenarios.sh, whose helpers it uses.
 #
 # For the scenarios in CLIENT_ERROR_SCENARIOS, each client run (openssl
-# s_client, curl) keeps its own output, and expect_end turns the output of
-# the run that made stream N into a "#! client: frame=F STACK: TEXT" line
-# for the frame that ended stream N: the truth that check_capture.py
-# compares with the plugin's tlsdiag.client_error. Those scenarios make one
-# connection per client run, in order, so run N made stream N. What is kept
-# of the output (docs/client-errors.md, "Lab proof"):
+# s_client, curl, tls_client.py) keeps its own output, and expect_end (or
+# the scenario itself) turns the output of the run that made stream N into
+# a "#! client: frame=F STACK: TEXT" line for the frame that ended stream N:
+# the truth that check_capture.py compares with the plugin's
+# tlsdiag.client_error. Those scenarios make one connection per client run,
+# in order, so run N made stream N. What is kept of the output
+# (docs/client-errors.md, "Lab proof"):
 #   curl:      its "curl: (N) ..." line, without " in connection to HOST:PORT",
 #              "OpenSSL/3.0.x" written "OpenSSL", (60) cut after
 #              "SSL certificate problem";
 #   s_client:  the REASON of its first "...:error:CODE:SSL routines:FUNC:REASON:"
 #              line, else "errno=N (NAME)" from its "read:errno=N" or
 #              "write:errno=N" line;
-#   nothing printed: "STACK:" alone, and the plugin must give no string.
+#   tls_client.py (Python's ssl, OpenSSL underneath): the OpenSSL reason of
+#              its "[SSL: NAME] REASON (_ssl.c:N)" error, as "OpenSSL: REASON";
+#              a run that printed no such error gives no line (the script,
+#              not OpenSSL, decided how that connection ended);
+#   nothing printed (curl, s_client): "STACK:" alone, and the plugin must
+#              give no string.
+#
+# Left out, because their client is neither curl nor OpenSSL, or what it
+# printed is the script's own doing: the crafted hellos (crafted_hello.py
+# writes raw bytes), many-connections (many_clients.py), the siblings-*
+# scenarios (siblings_client.py drives each connection step by step and
+# closes them on purpose), the quic-* scenarios (ngtcp2), and the
+# tls_client.py runs that stop the handshake themselves (--hold-flight,
+# --close-after-serverhello, --finish bad-record-mac). Negatives without a
+# flagged frame (ok-*, plain-http, midstream-start, midstream-reset,
+# resume-ok-same-server, starttls-postgres-ok, mtls-200-close, ...) have no
+# frame to put a line on.
 
 CLIENT_ERROR_SCENARIOS=" server-reset-after-flight-tls12
     server-reset-after-flight-tls13 client-rejects-cert-tls12 server-no-shared-cipher-tls13
@@ -23,7 +40,17 @@ CLIENT_ERROR_SCENARIOS=" server-reset-after-flight-tls12
     fallback-13-to-12-scsv fallback-accepted fallback-neg-two-clients curl-rst-after-clienthello
     server-fin-after-flight-clients curl-server-protocol-version curl-rejects-cert
     curl-mtls13-no-client-cert ipv6-reset-after-flight nonstandard-port-alert starttls-smtp-reset
-    starttls-imap-alert starttls-postgres-reset "
+    starttls-imap-alert starttls-postgres-reset
+    rst-after-clienthello-tls12 client-rejects-cert-tls13 server-protocol-version
+    lossy-clienthello-then-reset-tls12 lossy-clienthello-then-reset-tls13 fallback-chain-12-11-10
+    retry-same-version fallback-after-client-fin fallback-neg-different-servers
+    fallback-neg-outside-window mtls13-cert-rejected mtls13-no-client-cert
+    resume-other-server-tls12-ticket resume-other-server-tls12-session-id resume-other-server-tls13
+    resume-refused-after-restart handshake-stalled-client-flight handshake-stalled-capture-end
+    handshake-slow-lossy port-reuse port-reuse-after-complete ipv6-fallback-13-to-12-scsv
+    vlan-reset-after-flight small-mss-reorder-tls12 small-mss-reorder-tls13
+    midstream-before-clienthello small-mss-lost-serverhello-tls12
+    lost-clienthello-segment-server-side cert-refused-tls12 cert-refused-tls13 cert-pool-pinning "
 CLIENT_RUN=0
 CLIENT_LOG=
 CLIENT_LINES=()
@@ -62,6 +89,12 @@ client_says() { # STACK LOG: the kept part of what the client printed
         fi
         echo "OpenSSL:"
         ;;
+    Python)
+        line=$(grep -m1 -oE '\[SSL: [A-Z0-9_]+\] [^(]+ \(_ssl\.c:[0-9]+\)' "$2" || true)
+        [[ -z $line ]] && return
+        line=${line#*] }
+        echo "OpenSSL: ${line% (_ssl.c:*}"
+        ;;
     esac
 }
 
@@ -70,11 +103,12 @@ client_truth() {
     local wanted
     wanted=" $(tr -s ' \n' '  ' <<<"$CLIENT_ERROR_SCENARIOS") "
     [[ $wanted == *" $SCEN "* ]] || return 0
-    local log
+    local log said
     for log in "$WORK/$SCEN.run.$1".*.log; do
         [[ -e $log ]] || die "stream $1: no client run log (one run per stream?)"
         log=${log%.log}
-        CLIENT_LINES+=("frame=$2 $(client_says "${log##*.}" "$log.log")")
+        said=$(client_says "${log##*.}" "$log.log")
+        [[ -z $said ]] || CLIENT_LINES+=("frame=$2 $said")
     done
 }
 

@@ -592,6 +592,7 @@ scn_lost_serverhello() {
     cp "$CAP" "$WORK/$SCEN-ooo.pcapng"
     expect_write "$SCEN-ooo"
     EXTRA_OUT+=("$SCEN-ooo")
+    CLIENT_LINES=() # the same client line again, for the default reading
 
     TSHARK_ARGS=()
     expect_begin "${what[@]}" \

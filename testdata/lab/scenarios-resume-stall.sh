@@ -45,8 +45,10 @@ truth() { EXPECT_ROWS+=("$(printf '%s\t' "$@")"); }
 s_client_lingering() {
     local from=$1 to=$2
     shift 2
+    client_run_begin OpenSSL
     sleep 1 | in_c timeout 10 openssl s_client -connect "$to:443" -bind "$from:0" -servername "$SNI" \
-        -keylogfile "$(KEYS)" "$@" >>"$WORK/$SCEN.client.log" 2>&1 || true
+        -keylogfile "$(KEYS)" "$@" >"$CLIENT_LOG" 2>&1 || true
+    cat "$CLIENT_LOG" >>"$WORK/$SCEN.client.log"
 }
 
 # resume_twice FIRST-SERVER SECOND-SERVER S_CLIENT-ARGS...: a full handshake
@@ -125,6 +127,7 @@ scn_resume_other_server() {
     issued=$(issuing_frame "$kind")
     [[ -n $frame && -n $issued ]] || die "no full handshake ($frame) or no issuing frame ($issued)"
     truth "$frame" resumption_other_server server "$kind" "$issued"
+    client_truth 1 "$frame"
 }
 
 scenario resume-refused-after-restart "scn_resume_refused_after_restart" \
@@ -141,6 +144,7 @@ scn_resume_refused_after_restart() {
     frame=$(refusal_frame 1.2 "$SRV")
     issued=$(issuing_frame ticket)
     truth "$frame" resumption_refused server ticket "$issued"
+    client_truth 1 "$frame"
 }
 restart_between() {
     s_client_lingering "$CLI" "$SRV" -tls1_2 -sess_out "$(SESSION_FILE)"
@@ -191,6 +195,7 @@ scn_handshake_stalled() {
     stalled=$(first "tcp.analysis.retransmission && ip.src==$CLI && frame.time_epoch > $t + 5")
     [[ -n $stalled ]] || die "no retransmission 5 s after the client's flight"
     truth "$stalled" handshake_stalled server "" client_flight "$cke"
+    client_truth 0 "$stalled"
     # The FIN of the closed socket waits behind the unacknowledged flight:
     # in loss recovery Linux sends only the retransmissions (tried: none
     # carried the FIN within 15 s). The giving up shows on the client only.
@@ -213,6 +218,7 @@ scn_stalled_capture_end() {
     need 0 "ip.src==$SRV && tcp.len>0" "an answer from the server"
     last=$(frames "tcp.stream==0 && (tls.record || tcp.analysis.retransmission)" | awk '{ print $NF }')
     truth "$last" handshake_stalled server client_hello 1
+    client_truth 0 "$last"
 }
 client_left_running() {
     s_client "$CLI" "$SRV" -tls1_3 &
@@ -248,4 +254,5 @@ scn_handshake_slow() {
     t1=$(tsh -Y "frame.number==$done_frame" -T fields -e frame.time_epoch)
     awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a > 3) }' || die "the handshake took only $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
     truth "$done_frame" handshake_slow established 1
+    client_truth 0 "$done_frame"
 }

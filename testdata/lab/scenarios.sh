@@ -826,6 +826,7 @@ scn_mtls13_rejected() {
         "readable with the embedded keys), then closes. No HTTP response." \
         "Row: client_cert_rejected on the server's alert. Keys embedded; $SCEN-nokeys.pcapng is the same recording without them."
     row403 "$alert" client_cert_rejected server "" "$desc" ""
+    client_truth 0 "$alert"
 }
 
 # ---------------------------------------------------------------- negatives
