@@ -548,7 +548,9 @@ static void add_quic(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *ver
         add_generated_string(quic, hf_tlsdiag_quic_reason, tvb, verdict->quic_reason);
     bool silence = tells_silence(verdict->flag) &&
                    (verdict->flag != TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP ||
-                    verdict->previous.flag == TLSDIAG_FLAG_QUIC_UNANSWERED);
+                    verdict->previous.flag == TLSDIAG_FLAG_QUIC_UNANSWERED) &&
+                   (verdict->flag != TLSDIAG_FLAG_QUIC_RETRY_LOOP ||
+                    verdict->side == TLSDIAG_SIDE_CLIENT);
     if (silence) {
         add_generated_uint(quic, hf_tlsdiag_quic_initials, tvb, verdict->quic_initials);
         add_generated_time(quic, hf_tlsdiag_quic_span, tvb, verdict->quic_span_ns);

@@ -38,6 +38,9 @@ typedef struct {
     uint32_t icmp;           /* the first ICMP unreachable quoting the client */
     uint32_t retry;          /* the first Retry */
     uint32_t retries;
+    uint32_t token_initials; /* client datagrams with an Initial and the Retry's token */
+    int64_t first_token_time;
+    int64_t last_token_time;
     negotiation *negotiation;
     tlsdiag_failure failure; /* frame 0 while nothing ended the attempt */
     int64_t failure_time;
@@ -46,7 +49,6 @@ typedef struct {
     bool answered;           /* a server packet other than Retry and VN */
     bool server_handshake;   /* a Handshake packet from the server */
     bool client_short;       /* a 1-RTT packet from the client */
-    bool token_after_retry;  /* an Initial with the Retry's token */
     bool certificate_requested;
     bool client_certificate_sent;
     bool client_certificate_empty;
@@ -247,12 +249,19 @@ static tlsdiag_stage stage_of(const quic_connection *conn)
     return conn->server_handshake ? TLSDIAG_STAGE_QUIC_HANDSHAKE : TLSDIAG_STAGE_QUIC_INITIAL;
 }
 
-/* What an attempt's verdicts, and the fallback after it, tell of it. */
+/* What an attempt's verdicts, and the fallback after it, tell of it. After
+ * a Retry the server answered the first Initial, so the silence that
+ * matters is the one after it: the Initials with the token. */
 static void fill_attempt(tlsdiag_verdict *verdict, const quic_connection *conn)
 {
     verdict->quic_connection = conn->number;
-    verdict->quic_initials = conn->initials;
-    verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
+    if (conn->retries > 0) {
+        verdict->quic_initials = conn->token_initials;
+        verdict->quic_span_ns = tlsdiag_time_between(conn->last_token_time, conn->first_token_time);
+    } else {
+        verdict->quic_initials = conn->initials;
+        verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
+    }
     verdict->quic_icmp = conn->icmp;
     verdict->quic_port_closed = conn->port_closed;
     verdict->quic_version = conn->version;
@@ -361,7 +370,7 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
 static void detect_retry_loop(GHashTable *reports, quic_connection *conn,
                               const tlsdiag_quic_observation *obs)
 {
-    if (!(obs->packets & TLSDIAG_QUIC_RETRY) || !conn->token_after_retry)
+    if (!(obs->packets & TLSDIAG_QUIC_RETRY) || conn->token_initials == 0)
         return;
     tlsdiag_verdict *verdict = new_quic_verdict(reports, conn, obs->frame, obs->time_ns,
                                                 TLSDIAG_FLAG_QUIC_RETRY_LOOP, TLSDIAG_SIDE_SERVER);
@@ -386,8 +395,11 @@ static void observe_client(tlsdiag_quic *quic, quic_connection *conn,
     if (obs->packets & TLSDIAG_QUIC_INITIAL) {
         conn->initials++;
         conn->last_initial_time = obs->time_ns;
-        if (conn->retries > 0 && obs->initial_token)
-            conn->token_after_retry = true;
+        if (conn->retries > 0 && obs->initial_token) {
+            if (conn->token_initials++ == 0)
+                conn->first_token_time = obs->time_ns;
+            conn->last_token_time = obs->time_ns;
+        }
         if (conn->negotiation != NULL)
             follow_negotiation(conn, obs->version);
     }

@@ -141,6 +141,14 @@ static void assert_text_contains(const tlsdiag_verdict *verdict, const char *par
     g_free(text);
 }
 
+static void assert_text_lacks(const tlsdiag_verdict *verdict, const char *part)
+{
+    char *text = describe(verdict);
+    if (strstr(text, part) != NULL)
+        g_error("did not expect \"%s\" in: %s", part, text);
+    g_free(text);
+}
+
 /* ---- closes ----------------------------------------------------------------- */
 
 static void test_server_refuses_initial(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -488,6 +496,71 @@ static void test_retry_then_silence(fixture *f, gconstpointer data G_GNUC_UNUSED
     g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
 }
 
+static void token_initial(fixture *f, const quic_conn *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_quic_observation token = datagram(c, true, frame, time_ns, TLSDIAG_QUIC_INITIAL);
+    token.initial_token = true;
+    tlsdiag_engine_observe_quic(f->engine, &token);
+}
+
+/* The lab's quic-retry-token-dropped: the Initials with the token never
+ * reach the server; ngtcp2 closes without the token, the server answers
+ * that close with a new Retry and the client's host with ICMP. */
+static void test_retry_token_dropped(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    retry_answered(f, &c, false);
+    token_initial(f, &c, 4, 2 * MS + SEC);
+    close_in(f, &c, true, 5, 2 * SEC, TLSDIAG_QUIC_INITIAL, PROTOCOL_VIOLATION);
+    send_datagram(f, &c, false, 6, 2 * SEC + MS, TLSDIAG_QUIC_RETRY);
+    icmp_error(f, &c, 7, 2 * SEC + MS, true);
+    tlsdiag_engine_capture_end(f->engine);
+
+    const tlsdiag_verdict *v = expect_flag(f, 5, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_QUIC_INITIAL);
+    g_assert_cmpuint(v->quic_retry, ==, 2);
+    g_assert_cmpuint(v->quic_initials, ==, 2);
+    g_assert_cmpint(v->quic_span_ns, ==, SEC);
+    g_assert_cmpuint(v->quic_icmp, ==, 0);
+    assert_text_contains(v, "with its token in 2 Initials over");
+    assert_text_contains(v, "UDP reaches it");
+    assert_text_contains(v, "closed with PROTOCOL_VIOLATION");
+    assert_text_lacks(v, "UDP filtered");
+    g_assert_null(verdict_at(f, 6));
+    g_assert_null(verdict_at(f, 7));
+}
+
+/* A client that drops the Retry goes on with its first Initial, no token. */
+static void test_retry_discarded(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    client_initial(f, &c, 1, 0);
+    send_datagram(f, &c, false, 2, MS, TLSDIAG_QUIC_RETRY);
+    send_datagram(f, &c, true, 3, SEC, TLSDIAG_QUIC_INITIAL);
+    g_assert_null(verdict_at(f, 3));
+    close_in(f, &c, true, 4, 2 * SEC, TLSDIAG_QUIC_INITIAL, PROTOCOL_VIOLATION);
+    const tlsdiag_verdict *v = expect_flag(f, 4, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
+    g_assert_cmpuint(v->quic_initials, ==, 0);
+    assert_text_contains(v, "never answered the server's Retry (frame 2)");
+}
+
+/* A Retry that answers an Initial without the token (a retransmission that
+ * crossed the first Retry) is no loop, even after the token went out. */
+static void test_retry_answering_old_initial_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    client_initial(f, &c, 1, 0);
+    send_datagram(f, &c, true, 2, MS, TLSDIAG_QUIC_INITIAL);
+    send_datagram(f, &c, false, 3, 2 * MS, TLSDIAG_QUIC_RETRY);
+    send_datagram(f, &c, false, 4, 3 * MS, TLSDIAG_QUIC_RETRY);
+    token_initial(f, &c, 5, 4 * MS);
+    complete(f, &c, 6, 5 * MS);
+    tlsdiag_engine_capture_end(f->engine);
+    for (uint32_t frame = 1; frame <= 8; frame++)
+        g_assert_null(verdict_at(f, frame));
+}
+
 /* Two copies of the first Initial get two Retries; the token then works. */
 static void test_retry_then_handshake_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -534,6 +607,9 @@ int main(int argc, char **argv)
     ADD("/quic/retry/loop", test_retry_loop);
     ADD("/quic/retry/then-silence", test_retry_then_silence);
     ADD("/quic/retry/then-handshake", test_retry_then_handshake_is_silent);
+    ADD("/quic/retry/token-dropped", test_retry_token_dropped);
+    ADD("/quic/retry/discarded", test_retry_discarded);
+    ADD("/quic/retry/answering-old-initial", test_retry_answering_old_initial_is_silent);
     ADD("/quic/midway", test_connection_caught_midway_is_ignored);
     return g_test_run();
 }

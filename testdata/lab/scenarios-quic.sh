@@ -174,3 +174,38 @@ scn_quic_version_mismatch() {
     truth "$vn" quic_no_common_version server 1
     truth "$hello" quic_fallback_to_tcp client "" 1
 }
+
+# u32 (from the IPv4 header): a UDP datagram whose first packet is a long-header
+# Initial (first byte 0xC?) with a token (its first token length byte is not 0).
+# The token length sits after the two connection IDs, whose lengths the match
+# follows with "@": payload byte 5 is the DCID length, byte 6+DCID the SCID
+# length, byte 7+DCID+SCID the token length (RFC 9000 17.2.2).
+U32_QUIC_INITIAL_WITH_TOKEN='0>>22&0x3C@8>>24&0xF0=0xC0&&0>>22&0x3C@10&0xFF@11&0xFF@12&0xFF=0x1:0xFF'
+
+scenario quic-retry-token-dropped "scn_quic_retry_token_dropped" \
+    "QUIC Retry; a middlebox drops the client's Initials that carry the token; the client gives up"
+scn_quic_retry_token_dropped() {
+    local retry close
+    expect_begin "gtlsserver validates addresses (-V): it answers the client's first Initial with a Retry. The" \
+        "middlebox in front of it drops every Initial that carries a token (iptables u32 on the long header's token" \
+        "length), as a QUIC load balancer does that cannot route the connection ID the Retry gave the client. The" \
+        "client answers the Retry with its Initial and the token, retransmits it, hears nothing more and gives up at" \
+        "its 2 s handshake timeout with a CONNECTION_CLOSE in an Initial packet. ngtcp2 sends that closing Initial" \
+        "without the token, so it passes: the server answers it with a second Retry, and the client, gone by then," \
+        "with an ICMP port unreachable that quotes it." \
+        "why: quic_retry_loop on the client's close: it answered the Retry with its token and never heard from the" \
+        "server again, so the Retry led nowhere; stage initial (no Handshake packet from the server). The second" \
+        "Retry and the ICMP error come after the client's close, which ended the attempt: not flagged."
+    EXPECT_COLS="frame flag side stage quic.retry"
+    quic_server "$QUIC_PORT" retry -V
+    mbox -A INPUT -p udp --dport "$QUIC_PORT" -m u32 --u32 "$U32_QUIC_INITIAL_WITH_TOKEN" -j DROP
+    quic_record quic_client "$QUIC_PORT" --handshake-timeout=2s
+    retry=$(first "quic.long.packet_type==3 && ip.src==$SRV")
+    [[ -n $retry ]] || die "no Retry from the server"
+    need 0 "ip.src==$SRV && quic && !icmp && !(quic.long.packet_type==3)" "a server packet other than Retry"
+    close=$(first "ip.src==$CLI && quic.cc.error_code")
+    [[ -n $close ]] || die "the client did not close"
+    need_some "ip.src==$CLI && quic.long.packet_type==0 && quic.token_length>0 && frame.number<$close" \
+        "client Initials with the token before its close"
+    truth "$close" quic_retry_loop client initial "$retry"
+}
