@@ -194,8 +194,9 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
 static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
 {
     if (verdict->flag == TLSDIAG_FLAG_ALERT_AFTER_403 &&
-        (!verdict->has_alert ||
-         (!verdict->alert_encrypted && verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY)))
+        (verdict->quic ? tlsdiag_quic_close_is_clean(verdict)
+                       : !verdict->has_alert || (!verdict->alert_encrypted &&
+                                                 verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY)))
         return &ei_tlsdiag_close_after_403;
     if (verdict->flag == TLSDIAG_FLAG_RESUMPTION_REFUSED && verdict->has_alert)
         return &ei_tlsdiag_resumption_failed;

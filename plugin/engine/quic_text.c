@@ -34,7 +34,11 @@ static const char *const transport_errors[] = {
 /* "CRYPTO_ERROR 0x128 (TLS alert handshake_failure (40))", "PROTOCOL_VIOLATION (0xa)" */
 static void append_error(GString *out, const tlsdiag_verdict *verdict)
 {
-    if (verdict->has_alert) {
+    if (verdict->quic_application && verdict->quic_error == 0x100) {
+        g_string_append(out, "H3_NO_ERROR (0x100)");
+    } else if (verdict->quic_application) {
+        g_string_append_printf(out, "application error 0x%" PRIx64, verdict->quic_error);
+    } else if (verdict->has_alert) {
         const char *name = tlsdiag_alert_name(verdict->alert);
         g_string_append_printf(out, "CRYPTO_ERROR 0x%" PRIx64 " (TLS alert %s (%u))",
                                verdict->quic_error, name ? name : "unknown", verdict->alert);
@@ -224,6 +228,20 @@ static void describe_fallback(const tlsdiag_verdict *verdict, GString *out)
                          "find what stops QUIC on this path or server");
 }
 
+static void describe_after_403(const tlsdiag_verdict *verdict, GString *out)
+{
+    bool clean = tlsdiag_quic_close_is_clean(verdict);
+    g_string_append(out, clean ? "QUIC connection closed after HTTP 403 on mutual TLS: "
+                               : "QUIC connection closed with an error after HTTP 403 on mutual TLS: ");
+    g_string_append_printf(out, "%s sent CONNECTION_CLOSE with ", tlsdiag_side_name(verdict->side));
+    append_error(out, verdict);
+    g_string_append_printf(out, " after the HTTP/3 403 response in frame %" PRIu32 "; ",
+                           verdict->http403);
+    if (clean)
+        g_string_append(out, "a clean close, no failure by itself, but ");
+    g_string_append(out, tlsdiag_ios_403_advice);
+}
+
 void tlsdiag_describe_quic(const tlsdiag_verdict *verdict, GString *out)
 {
     switch (verdict->flag) {
@@ -244,6 +262,9 @@ void tlsdiag_describe_quic(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_QUIC_RETRY_LOOP:
             describe_retry_loop(verdict, out);
+            break;
+        case TLSDIAG_FLAG_ALERT_AFTER_403:
+            describe_after_403(verdict, out);
             break;
         default:
             break;
