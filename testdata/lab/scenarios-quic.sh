@@ -3,7 +3,9 @@
 # refuses the client's first flight, a server that requires a client
 # certificate, no server at all (ICMP), UDP dropped on the way with the
 # client falling back to TLS over TCP, version negotiation without a common
-# version, and a clean capture (greased version, Retry) that must stay silent.
+# version, a Retry whose token answer never reaches the server, a clean
+# capture (greased version, Retry) that must stay silent, and HTTP/3 with
+# mutual TLS (curl and nginx from the Debian 13 chroot, see below).
 # Sourced by generate.sh after the other scenario files, whose helpers it
 # uses. Needs the Debian 12 packages ngtcp2-client and ngtcp2-server
 # (gtlsclient and gtlsserver: ngtcp2 with GnuTLS, SSLKEYLOGFILE support).
