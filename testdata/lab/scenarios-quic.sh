@@ -230,7 +230,7 @@ h3_setup() {
     local d=$H3_ROOT$(h3_dir)
     [[ -x $H3_ROOT/usr/bin/curl && -x $H3_ROOT/usr/sbin/nginx ]] ||
         die "no curl or nginx in $H3_ROOT (testdata/lab/README.md: HTTP/3)"
-    mkdir -p "$d/nginx"
+    mkdir -p "$d/nginx/logs"
     cp "$WORK"/{server.pem,server.key,ca.pem,client.pem,client.key} "$d/"
     CLEANUP_DIRS+=("$d")
 }
@@ -239,21 +239,9 @@ h3_setup() {
 nginx_h3() {
     local di
     di=$(h3_dir)
-    cat >"$H3_ROOT$di/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $di/nginx/nginx.pid;
-error_log $di/nginx/error.log info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $di/nginx/body;
-    proxy_temp_path $di/nginx/proxy;
-    fastcgi_temp_path $di/nginx/fastcgi;
-    uwsgi_temp_path $di/nginx/uwsgi;
-    scgi_temp_path $di/nginx/scgi;
-    default_type text/plain;
+    {
+        WORK=$di nginx_conf_head # its paths under $di/nginx, as the chroot sees them
+        cat <<CONF
     server {
         listen $SRV:443 quic;
         server_name $SNI;
@@ -266,14 +254,15 @@ http {
     }
 }
 CONF
-    bg "$NS_S" "$WORK/nginx-h3.log" chroot "$H3_ROOT" nginx -p "$di/nginx" -e "$di/nginx/error.log" \
+    } >"$H3_ROOT$di/nginx/nginx.conf"
+    bg "$NS_S" "$WORK/nginx-h3.log" chroot "$H3_ROOT" nginx -p "$di/nginx" -e "$di/nginx/logs/error.log" \
         -c "$di/nginx/nginx.conf"
     local i
     for ((i = 0; i < 50; i++)); do
         [[ -n "$(in_s ss -Hlun "src = $SRV:443")" ]] && return 0
         sleep 0.1
     done
-    die "nginx (HTTP/3) does not listen on UDP $SRV:443: $(cat "$H3_ROOT$di/nginx/error.log")"
+    die "nginx (HTTP/3) does not listen on UDP $SRV:443: $(cat "$H3_ROOT$di/nginx/logs/error.log")"
 }
 
 # curl_h3 PATH CURL-ARGS...: one HTTP/3 request (no fallback to TCP); the key
