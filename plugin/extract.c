@@ -63,6 +63,8 @@ typedef enum {
     FIELD_QUIC_CLOSE_ERROR,
     FIELD_ICMP,
     FIELD_ICMPV6,
+    FIELD_QUIC_APP_CLOSE_ERROR,
+    FIELD_HTTP3_STATUS,
     FIELD_COUNT
 } wanted_field;
 
@@ -116,6 +118,11 @@ static field_ref fields[FIELD_COUNT] = {
      * dissects the quote: its QUIC is not new. */
     [FIELD_ICMP] = {.abbrev = "icmp"},
     [FIELD_ICMPV6] = {.abbrev = "icmpv6"},
+    /* The application's close (HTTP/3 error codes), and the HTTP/3
+     * response status, which only Wireshark 4.4 and later dissect: where
+     * the field does not exist it is not wanted, and costs nothing. */
+    [FIELD_QUIC_APP_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code.app"},
+    [FIELD_HTTP3_STATUS] = {.abbrev = "http3.headers.status"},
 };
 
 #define TCP_FLAG_FIN 0x001
@@ -884,18 +891,20 @@ static bool read_icmp(proto_tree *tree, tlsdiag_quic_observation *obs)
 typedef struct {
     tlsdiag_quic_observation *obs;
     wmem_allocator_t *pool;
+    bool application;
 } close_reader;
 
-/* RFC 9000 19.19: Error Code, Frame Type, Reason Phrase Length, Reason
- * Phrase; the error code item says where the frame is. */
-static const char *read_reason_phrase(const field_info *fi, wmem_allocator_t *pool)
+/* RFC 9000 19.19: Error Code, Frame Type (transport closes only), Reason
+ * Phrase Length, Reason Phrase; the error code item says where the frame is. */
+static const char *read_reason_phrase(const field_info *fi, bool application, wmem_allocator_t *pool)
 {
     gint available = captured_field_length(fi) > 0
                          ? tvb_captured_length_remaining(fi->ds_tvb, fi->start + fi->length)
                          : 0;
     cursor c = {fi->ds_tvb, fi->start + fi->length, fi->start + fi->length + MAX(available, 0),
                 available > 0};
-    cursor_varint(&c); /* frame type */
+    if (!application)
+        cursor_varint(&c); /* frame type */
     guint64 length = cursor_varint(&c);
     if (!c.ok || length == 0 || length > (guint64)(c.end - c.offset))
         return NULL;
@@ -908,15 +917,30 @@ static bool take_close(const field_info *fi, void *data)
     if (fi == NULL || fi->hfinfo == NULL || !FT_IS_UINT64(fi->hfinfo->type))
         return true;
     reader->obs->has_close = true;
+    reader->obs->close_application = reader->application;
     reader->obs->close_error = fvalue_get_uinteger64(FIELD_VALUE((field_info *)fi));
-    reader->obs->close_reason = read_reason_phrase(fi, reader->pool);
+    reader->obs->close_reason = read_reason_phrase(fi, reader->application, reader->pool);
     return false;
 }
 
 static void read_quic_close(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
 {
-    close_reader reader = {obs, pinfo->pool};
+    close_reader reader = {obs, pinfo->pool, false};
     visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close, &reader);
+    if (obs->has_close)
+        return;
+    reader.application = true;
+    visit_field(tree, FIELD_QUIC_APP_CLOSE_ERROR, take_close, &reader);
+}
+
+/* HTTP/3 travels in 1-RTT packets only. */
+static void read_http3_statuses(proto_tree *tree, tlsdiag_quic_observation *obs)
+{
+    if (!(obs->packets & TLSDIAG_QUIC_SHORT))
+        return;
+    uint16_list list = {obs->http_statuses, 0, TLSDIAG_MAX_HTTP_STATUSES};
+    visit_field(tree, FIELD_HTTP3_STATUS, append_uint16, &list);
+    obs->http_status_count = (uint8_t)list.count;
 }
 
 static bool take_quic_connection(const field_info *fi, void *data)
@@ -946,6 +970,7 @@ bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_obs
     if (read_icmp(tree, obs))
         return true;
     read_quic_close(tree, pinfo, obs);
+    read_http3_statuses(tree, obs);
     obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
                                               TLSDIAG_MAX_HANDSHAKES);
     if (obs->handshake_count > 0) {

@@ -194,8 +194,9 @@ static expert_field *const flag_experts[TLSDIAG_FLAG_COUNT] = {
 static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
 {
     if (verdict->flag == TLSDIAG_FLAG_ALERT_AFTER_403 &&
-        (!verdict->has_alert ||
-         (!verdict->alert_encrypted && verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY)))
+        (verdict->quic ? tlsdiag_quic_close_is_clean(verdict)
+                       : !verdict->has_alert || (!verdict->alert_encrypted &&
+                                                 verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY)))
         return &ei_tlsdiag_close_after_403;
     if (verdict->flag == TLSDIAG_FLAG_RESUMPTION_REFUSED && verdict->has_alert)
         return &ei_tlsdiag_resumption_failed;
@@ -548,7 +549,9 @@ static void add_quic(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *ver
         add_generated_string(quic, hf_tlsdiag_quic_reason, tvb, verdict->quic_reason);
     bool silence = tells_silence(verdict->flag) &&
                    (verdict->flag != TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP ||
-                    verdict->previous.flag == TLSDIAG_FLAG_QUIC_UNANSWERED);
+                    verdict->previous.flag == TLSDIAG_FLAG_QUIC_UNANSWERED) &&
+                   (verdict->flag != TLSDIAG_FLAG_QUIC_RETRY_LOOP ||
+                    verdict->side == TLSDIAG_SIDE_CLIENT);
     if (silence) {
         add_generated_uint(quic, hf_tlsdiag_quic_initials, tvb, verdict->quic_initials);
         add_generated_time(quic, hf_tlsdiag_quic_span, tvb, verdict->quic_span_ns);

@@ -351,7 +351,7 @@ static void append_ending(GString *out, const tlsdiag_verdict *verdict)
     append_alert(out, !verdict->alert_encrypted, verdict->alert);
 }
 
-static const char ios_403_advice[] =
+const char tlsdiag_ios_403_advice[] =
     "some clients (iOS among them) fail a request as a client-certificate error when a "
     "connection that sent a client certificate answers 403; answering 401 instead avoids it";
 
@@ -363,7 +363,7 @@ static void describe_after_403(const tlsdiag_verdict *verdict, GString *out)
                                   : "TLS alert after HTTP 403 on mutual TLS: ");
     append_ending(out, verdict);
     g_string_append_printf(out, " after the 403 response in frame %" PRIu32 "; %s",
-                           verdict->http403, ios_403_advice);
+                           verdict->http403, tlsdiag_ios_403_advice);
 }
 
 static void describe_possible_after_403(const tlsdiag_verdict *verdict, GString *out)
@@ -372,7 +372,7 @@ static void describe_possible_after_403(const tlsdiag_verdict *verdict, GString 
     append_ending(out, verdict);
     g_string_append(out, " right after the server's first application data; if that response is "
                          "a 403, ");
-    g_string_append(out, ios_403_advice);
+    g_string_append(out, tlsdiag_ios_403_advice);
     g_string_append(out, ". Decrypt with a key log to confirm");
 }
 
@@ -564,7 +564,10 @@ void tlsdiag_describe_verdict(const tlsdiag_verdict *verdict, GString *out)
             describe_rejected(verdict, out);
             break;
         case TLSDIAG_FLAG_ALERT_AFTER_403:
-            describe_after_403(verdict, out);
+            if (verdict->quic)
+                tlsdiag_describe_quic(verdict, out);
+            else
+                describe_after_403(verdict, out);
             break;
         case TLSDIAG_FLAG_POSSIBLE_ALERT_AFTER_403:
             describe_possible_after_403(verdict, out);

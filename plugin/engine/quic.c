@@ -15,6 +15,13 @@
 #include "number_set.h"
 #include "reports.h"
 
+/* RFC 8879: a certificate sent compressed; a client that has none sends
+ * an empty Certificate, which nobody compresses. */
+#define HS_COMPRESSED_CERTIFICATE 25
+
+/* RFC 9114 8.1 */
+#define H3_NO_ERROR 0x0100u
+
 /* What a Version Negotiation offered, kept only by connections that got one. */
 typedef struct {
     uint32_t frame;
@@ -38,6 +45,9 @@ typedef struct {
     uint32_t icmp;           /* the first ICMP unreachable quoting the client */
     uint32_t retry;          /* the first Retry */
     uint32_t retries;
+    uint32_t token_initials; /* client datagrams with an Initial and the Retry's token */
+    int64_t first_token_time;
+    int64_t last_token_time;
     negotiation *negotiation;
     tlsdiag_failure failure; /* frame 0 while nothing ended the attempt */
     int64_t failure_time;
@@ -46,11 +56,12 @@ typedef struct {
     bool answered;           /* a server packet other than Retry and VN */
     bool server_handshake;   /* a Handshake packet from the server */
     bool client_short;       /* a 1-RTT packet from the client */
-    bool token_after_retry;  /* an Initial with the Retry's token */
     bool certificate_requested;
     bool client_certificate_sent;
     bool client_certificate_empty;
     bool client_finished;
+    bool established;        /* mutual TLS, handshake done: a 403 and a close may follow */
+    uint32_t http403;        /* the latest HTTP/3 response while it is a 403 */
     bool over;               /* completed or ended: nothing more to tell */
 } quic_connection;
 
@@ -247,12 +258,19 @@ static tlsdiag_stage stage_of(const quic_connection *conn)
     return conn->server_handshake ? TLSDIAG_STAGE_QUIC_HANDSHAKE : TLSDIAG_STAGE_QUIC_INITIAL;
 }
 
-/* What an attempt's verdicts, and the fallback after it, tell of it. */
+/* What an attempt's verdicts, and the fallback after it, tell of it. After
+ * a Retry the server answered the first Initial, so the silence that
+ * matters is the one after it: the Initials with the token. */
 static void fill_attempt(tlsdiag_verdict *verdict, const quic_connection *conn)
 {
     verdict->quic_connection = conn->number;
-    verdict->quic_initials = conn->initials;
-    verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
+    if (conn->retries > 0) {
+        verdict->quic_initials = conn->token_initials;
+        verdict->quic_span_ns = tlsdiag_time_between(conn->last_token_time, conn->first_token_time);
+    } else {
+        verdict->quic_initials = conn->initials;
+        verdict->quic_span_ns = tlsdiag_time_between(conn->last_initial_time, conn->hello_time);
+    }
     verdict->quic_icmp = conn->icmp;
     verdict->quic_port_closed = conn->port_closed;
     verdict->quic_version = conn->version;
@@ -329,6 +347,39 @@ static tlsdiag_flag close_flag(const quic_connection *conn, tlsdiag_side side, b
     return TLSDIAG_FLAG_QUIC_HANDSHAKE_CLOSED;
 }
 
+/* A transport close's CRYPTO_ERROR carries a TLS alert; application
+ * error codes are the application's (HTTP/3's), whatever their value. */
+static bool close_alert(const tlsdiag_quic_observation *obs, uint8_t *alert)
+{
+    *alert = (uint8_t)(obs->close_error - TLSDIAG_QUIC_CRYPTO_ERROR_BASE);
+    return !obs->close_application && obs->close_error >= TLSDIAG_QUIC_CRYPTO_ERROR_BASE &&
+           obs->close_error <= TLSDIAG_QUIC_CRYPTO_ERROR_BASE + 0xFF;
+}
+
+static void fill_close(tlsdiag_quic *quic, tlsdiag_verdict *verdict,
+                       const tlsdiag_quic_observation *obs)
+{
+    uint8_t alert;
+    verdict->has_quic_error = true;
+    verdict->quic_error = obs->close_error;
+    verdict->quic_application = obs->close_application;
+    verdict->quic_reason = intern_text(quic, obs->close_reason);
+    if (close_alert(obs, &alert)) {
+        verdict->has_alert = true;
+        verdict->alert = alert;
+        verdict->alert_level = TLSDIAG_ALERT_LEVEL_FATAL;
+    }
+}
+
+bool tlsdiag_quic_close_is_clean(const tlsdiag_verdict *verdict)
+{
+    if (verdict->quic_application)
+        return verdict->quic_error == 0 || verdict->quic_error == H3_NO_ERROR;
+    if (verdict->has_alert)
+        return verdict->alert == TLSDIAG_ALERT_CLOSE_NOTIFY;
+    return verdict->quic_error == 0;
+}
+
 /* A CONNECTION_CLOSE sent while Initial or Handshake keys are still in use
  * (RFC 9001 4.9): the handshake had not been confirmed. A close in 1-RTT
  * packets alone comes after it. */
@@ -337,21 +388,13 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
 {
     if (!obs->has_close || (obs->packets & (TLSDIAG_QUIC_INITIAL | TLSDIAG_QUIC_HANDSHAKE)) == 0)
         return;
-    bool has_alert = obs->close_error >= TLSDIAG_QUIC_CRYPTO_ERROR_BASE &&
-                     obs->close_error <= TLSDIAG_QUIC_CRYPTO_ERROR_BASE + 0xFF;
-    uint8_t alert = (uint8_t)(obs->close_error - TLSDIAG_QUIC_CRYPTO_ERROR_BASE);
+    uint8_t alert;
+    bool has_alert = close_alert(obs, &alert);
     tlsdiag_flag flag = close_flag(conn, side, has_alert, alert);
     tlsdiag_verdict *verdict = new_quic_verdict(reports, conn, obs->frame, obs->time_ns, flag, side);
     if (verdict == NULL)
         return;
-    verdict->has_quic_error = true;
-    verdict->quic_error = obs->close_error;
-    verdict->quic_reason = intern_text(quic, obs->close_reason);
-    if (has_alert) {
-        verdict->has_alert = true;
-        verdict->alert = alert;
-        verdict->alert_level = TLSDIAG_ALERT_LEVEL_FATAL;
-    }
+    fill_close(quic, verdict, obs);
     end_attempt(reports, conn, verdict, obs->frame, obs->time_ns);
 }
 
@@ -361,7 +404,7 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
 static void detect_retry_loop(GHashTable *reports, quic_connection *conn,
                               const tlsdiag_quic_observation *obs)
 {
-    if (!(obs->packets & TLSDIAG_QUIC_RETRY) || !conn->token_after_retry)
+    if (!(obs->packets & TLSDIAG_QUIC_RETRY) || conn->token_initials == 0)
         return;
     tlsdiag_verdict *verdict = new_quic_verdict(reports, conn, obs->frame, obs->time_ns,
                                                 TLSDIAG_FLAG_QUIC_RETRY_LOOP, TLSDIAG_SIDE_SERVER);
@@ -386,8 +429,11 @@ static void observe_client(tlsdiag_quic *quic, quic_connection *conn,
     if (obs->packets & TLSDIAG_QUIC_INITIAL) {
         conn->initials++;
         conn->last_initial_time = obs->time_ns;
-        if (conn->retries > 0 && obs->initial_token)
-            conn->token_after_retry = true;
+        if (conn->retries > 0 && obs->initial_token) {
+            if (conn->token_initials++ == 0)
+                conn->first_token_time = obs->time_ns;
+            conn->last_token_time = obs->time_ns;
+        }
         if (conn->negotiation != NULL)
             follow_negotiation(conn, obs->version);
     }
@@ -399,6 +445,8 @@ static void observe_client(tlsdiag_quic *quic, quic_connection *conn,
         conn->client_certificate_empty = obs->certificate_list_length == 0;
         conn->client_certificate_sent = !conn->client_certificate_empty;
     }
+    if (observed(obs, HS_COMPRESSED_CERTIFICATE) && !conn->client_certificate_empty)
+        conn->client_certificate_sent = true;
     if (observed(obs, TLSDIAG_HS_FINISHED))
         conn->client_finished = true;
 }
@@ -432,6 +480,43 @@ static bool completes(const quic_connection *conn, const tlsdiag_quic_observatio
     return conn->client_short && obs->packets == TLSDIAG_QUIC_SHORT;
 }
 
+/* As over TCP (engine.c): some clients fail a request as a certificate
+ * error when a connection that sent a client certificate answers 403 and
+ * then closes. HTTP/3 statuses come from Wireshark 4.4 on, with keys. */
+static void observe_established(tlsdiag_quic *quic, GHashTable *reports, quic_connection *conn,
+                                const tlsdiag_quic_observation *obs, tlsdiag_side side)
+{
+    if (side == TLSDIAG_SIDE_SERVER) {
+        for (unsigned i = 0; i < obs->http_status_count; i++)
+            conn->http403 = obs->http_statuses[i] == TLSDIAG_HTTP_FORBIDDEN ? obs->frame : 0;
+    }
+    if (!obs->has_close)
+        return;
+    if (conn->http403 != 0) {
+        tlsdiag_verdict *verdict = new_quic_verdict(reports, conn, obs->frame, obs->time_ns,
+                                                    TLSDIAG_FLAG_ALERT_AFTER_403, side);
+        if (verdict != NULL) {
+            verdict->stage = TLSDIAG_STAGE_ESTABLISHED;
+            verdict->http403 = conn->http403;
+            fill_close(quic, verdict, obs);
+        }
+    }
+    complete_connection(quic, conn);
+}
+
+/* Only a connection that sent a client certificate has a 403 story to
+ * tell; the others are done. */
+static void complete_or_watch(tlsdiag_quic *quic, GHashTable *reports, quic_connection *conn,
+                              const tlsdiag_quic_observation *obs)
+{
+    if (!conn->certificate_requested || !conn->client_certificate_sent) {
+        complete_connection(quic, conn);
+        return;
+    }
+    conn->established = true;
+    observe_established(quic, reports, conn, obs, TLSDIAG_SIDE_SERVER);
+}
+
 static void observe_icmp(quic_connection *conn, const tlsdiag_quic_observation *obs)
 {
     if (conn->answered || conn->icmp != 0)
@@ -461,11 +546,15 @@ void tlsdiag_quic_observe(tlsdiag_quic *quic, GHashTable *reports,
     }
     tlsdiag_side side = tlsdiag_endpoint_equal(&obs->src, &conn->client) ? TLSDIAG_SIDE_CLIENT
                                                                          : TLSDIAG_SIDE_SERVER;
+    if (conn->established) {
+        observe_established(quic, reports, conn, obs, side);
+        return;
+    }
     if (side == TLSDIAG_SIDE_CLIENT) {
         observe_client(quic, conn, obs);
     } else {
         if (completes(conn, obs)) {
-            complete_connection(quic, conn);
+            complete_or_watch(quic, reports, conn, obs);
             return;
         }
         observe_server(conn, obs);

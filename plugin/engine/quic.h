@@ -51,8 +51,14 @@ typedef struct {
     /* A transport CONNECTION_CLOSE (frame type 0x1c) the dissector could
      * read: any Initial one, Handshake and 1-RTT ones with keys. */
     bool has_close;
+    bool close_application; /* an application CONNECTION_CLOSE (frame type 0x1d) */
     uint64_t close_error;
     const char *close_reason; /* borrowed for the duration of the call */
+
+    /* HTTP/3 response statuses (Wireshark 4.4 and later decode them; with
+     * keys only). */
+    uint16_t http_statuses[TLSDIAG_MAX_HTTP_STATUSES];
+    uint8_t http_status_count;
 
     /* TLS handshake messages in CRYPTO frames (beyond the Initial level
      * only with keys). */
@@ -95,6 +101,10 @@ bool tlsdiag_quic_version_is_greased(uint32_t version);
 /* What answered unanswered Initials: "port_closed" (ICMP port unreachable),
  * "icmp_unreachable" (another ICMP unreachable), "udp_filtered" (nothing). */
 const char *tlsdiag_quic_path_name(const tlsdiag_verdict *verdict);
+
+/* Whether a QUIC verdict's CONNECTION_CLOSE says "no error": NO_ERROR, an
+ * application's 0 or H3_NO_ERROR, or the TLS alert close_notify. */
+bool tlsdiag_quic_close_is_clean(const tlsdiag_verdict *verdict);
 
 /* Whether an alert from the server to a client certificate is a rejection
  * of that certificate. */

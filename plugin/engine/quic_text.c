@@ -34,7 +34,11 @@ static const char *const transport_errors[] = {
 /* "CRYPTO_ERROR 0x128 (TLS alert handshake_failure (40))", "PROTOCOL_VIOLATION (0xa)" */
 static void append_error(GString *out, const tlsdiag_verdict *verdict)
 {
-    if (verdict->has_alert) {
+    if (verdict->quic_application && verdict->quic_error == 0x100) {
+        g_string_append(out, "H3_NO_ERROR (0x100)");
+    } else if (verdict->quic_application) {
+        g_string_append_printf(out, "application error 0x%" PRIx64, verdict->quic_error);
+    } else if (verdict->has_alert) {
         const char *name = tlsdiag_alert_name(verdict->alert);
         g_string_append_printf(out, "CRYPTO_ERROR 0x%" PRIx64 " (TLS alert %s (%u))",
                                verdict->quic_error, name ? name : "unknown", verdict->alert);
@@ -48,9 +52,8 @@ static void append_error(GString *out, const tlsdiag_verdict *verdict)
         g_string_append_printf(out, ", reason \"%s\"", verdict->quic_reason);
 }
 
-/* "3 Initials over 2.0 s" and what answered them: an ICMP port unreachable
- * says nothing listens there; silence says the datagrams are dropped. */
-static void append_silence(GString *out, const tlsdiag_verdict *verdict)
+/* "3 Initials over 2.0 s" */
+static void append_initials(GString *out, const tlsdiag_verdict *verdict)
 {
     g_string_append_printf(out, "%" PRIu32 " Initial%s", verdict->quic_initials,
                            verdict->quic_initials == 1 ? "" : "s");
@@ -58,6 +61,13 @@ static void append_silence(GString *out, const tlsdiag_verdict *verdict)
         g_string_append(out, " over ");
         tlsdiag_append_duration(out, verdict->quic_span_ns);
     }
+}
+
+/* The Initials and what answered them: an ICMP port unreachable says
+ * nothing listens there; silence says the datagrams are dropped. */
+static void append_silence(GString *out, const tlsdiag_verdict *verdict)
+{
+    append_initials(out, verdict);
     if (verdict->quic_icmp != 0 && verdict->quic_port_closed)
         g_string_append_printf(out, "; ICMP port unreachable in frame %" PRIu32
                                     ": port closed (no QUIC server listens on UDP port %u)",
@@ -142,16 +152,37 @@ static void describe_no_common_version(const tlsdiag_verdict *verdict, GString *
 
 static void describe_retry_loop(const tlsdiag_verdict *verdict, GString *out)
 {
-    g_string_append_printf(out, "QUIC Retry without progress: the client answered the server's "
-                                "Retry (frame %" PRIu32 ") with its token and ",
-                           verdict->quic_retry);
+    g_string_append_printf(out, "QUIC Retry without progress: the client ");
     if (verdict->side == TLSDIAG_SIDE_SERVER) {
-        g_string_append(out, "got another Retry: the server does not accept its own tokens "
-                             "(servers behind one address that do not share the token key?)");
+        g_string_append_printf(out, "answered the server's Retry (frame %" PRIu32 ") with its "
+                                    "token and got another Retry: the server does not accept "
+                                    "its own tokens (servers behind one address that do not "
+                                    "share the token key?)",
+                               verdict->quic_retry);
         return;
     }
-    g_string_append(out, "got no further answer to ");
-    append_silence(out, verdict);
+    if (verdict->quic_initials == 0) {
+        g_string_append_printf(out, "never answered the server's Retry (frame %" PRIu32 ") with "
+                                    "its token: it discarded the Retry (one it could not verify?)",
+                               verdict->quic_retry);
+    } else {
+        g_string_append_printf(out, "answered the server's Retry (frame %" PRIu32 ") with its "
+                                    "token in ",
+                               verdict->quic_retry);
+        append_initials(out, verdict);
+        g_string_append(out, " and heard nothing more. The server answered the first Initial, "
+                             "so UDP reaches it: the Initials with the token were lost on the way "
+                             "or dropped (a load balancer that cannot route the connection ID "
+                             "the Retry gave the client, or a server that drops its own token)");
+        if (verdict->quic_icmp != 0)
+            g_string_append_printf(out, "; ICMP unreachable in frame %" PRIu32, verdict->quic_icmp);
+    }
+    if (verdict->has_quic_error) {
+        g_string_append(out, "; the client gave up and closed with ");
+        append_error(out, verdict);
+    } else if (verdict->capture_end) {
+        g_string_append(out, "; no answer when the capture ends");
+    }
 }
 
 /* "was closed by the server with CRYPTO_ERROR ... (frame 2)" */
@@ -197,6 +228,20 @@ static void describe_fallback(const tlsdiag_verdict *verdict, GString *out)
                          "find what stops QUIC on this path or server");
 }
 
+static void describe_after_403(const tlsdiag_verdict *verdict, GString *out)
+{
+    bool clean = tlsdiag_quic_close_is_clean(verdict);
+    g_string_append(out, clean ? "QUIC connection closed after HTTP 403 on mutual TLS: "
+                               : "QUIC connection closed with an error after HTTP 403 on mutual TLS: ");
+    g_string_append_printf(out, "%s sent CONNECTION_CLOSE with ", tlsdiag_side_name(verdict->side));
+    append_error(out, verdict);
+    g_string_append_printf(out, " after the HTTP/3 403 response in frame %" PRIu32 "; ",
+                           verdict->http403);
+    if (clean)
+        g_string_append(out, "a clean close, no failure by itself, but ");
+    g_string_append(out, tlsdiag_ios_403_advice);
+}
+
 void tlsdiag_describe_quic(const tlsdiag_verdict *verdict, GString *out)
 {
     switch (verdict->flag) {
@@ -217,6 +262,9 @@ void tlsdiag_describe_quic(const tlsdiag_verdict *verdict, GString *out)
             break;
         case TLSDIAG_FLAG_QUIC_RETRY_LOOP:
             describe_retry_loop(verdict, out);
+            break;
+        case TLSDIAG_FLAG_ALERT_AFTER_403:
+            describe_after_403(verdict, out);
             break;
         default:
             break;

@@ -123,6 +123,7 @@ typedef struct {
     bool quic_port_closed;    /* it was port unreachable */
     uint32_t quic_version;    /* the version the client offered */
     uint32_t quic_retry;      /* the server's first Retry */
+    bool quic_application;    /* the close is an application CONNECTION_CLOSE (HTTP/3 codes) */
 } tlsdiag_verdict;
 
 /* "12 ms", "1.5 s"; "10.0.0.1", "2001:db8::1" (describe.c). */
@@ -131,6 +132,9 @@ void tlsdiag_append_address(GString *out, const tlsdiag_endpoint *endpoint);
 
 /* The expert text of a QUIC verdict (quic_text.c). */
 void tlsdiag_describe_quic(const tlsdiag_verdict *verdict, GString *out);
+
+/* What some clients make of a 403 on a client-certificate connection (describe.c). */
+extern const char tlsdiag_ios_403_advice[];
 
 typedef struct {
     tlsdiag_verdict verdict; /* flag NONE: the frame only carries links */

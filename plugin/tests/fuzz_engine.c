@@ -244,6 +244,19 @@ static void read_certificates(reader *r, tlsdiag_observation *obs)
     }
 }
 
+/* HTTP statuses (TCP's HTTP/1.x and HTTP/2, QUIC's HTTP/3): a count, then
+ * each from a table or raw. */
+static uint8_t read_http_statuses(reader *r, uint16_t statuses[TLSDIAG_MAX_HTTP_STATUSES])
+{
+    static const uint16_t common[] = {200, 403, 401, 0, 404, 500, 65535, 403};
+    uint8_t count = (uint8_t)(u8(r) % (TLSDIAG_MAX_HTTP_STATUSES + 1));
+    for (unsigned i = 0; i < count; i++) {
+        uint8_t b = u8(r);
+        statuses[i] = (b & 0x80) ? u16(r) : common[b & 0x7];
+    }
+    return count;
+}
+
 static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_observation *obs,
                              char *name_buffer, size_t name_buffer_size)
 {
@@ -333,14 +346,8 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
             obs->alerts[i].description = u8(r);
         }
     }
-    if (op & 0x80) {
-        static const uint16_t statuses[] = {200, 403, 401, 0, 404, 500, 65535, 403};
-        obs->http_status_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_HTTP_STATUSES + 1));
-        for (unsigned i = 0; i < obs->http_status_count; i++) {
-            uint8_t b = u8(r);
-            obs->http_statuses[i] = (b & 0x80) ? u16(r) : statuses[b & 0x7];
-        }
-    }
+    if (op & 0x80)
+        obs->http_status_count = read_http_statuses(r, obs->http_statuses);
 }
 
 /* ---- using what comes back ----------------------------------------------- */
@@ -526,6 +533,9 @@ static void read_quic_observation(reader *r, sequence *seq, tlsdiag_observation 
     quic->has_close = close & 0x80;
     quic->close_error = (close & 0x40) ? u64(r) : errors[close & 0x7];
     quic->close_reason = (close & 0x08) ? scratch->server_name : NULL;
+    quic->close_application = close & 0x10;
+    if (b & 0x40)
+        quic->http_status_count = read_http_statuses(r, quic->http_statuses);
     memcpy(quic->handshake_types, scratch->handshake_types, sizeof quic->handshake_types);
     quic->handshake_count = scratch->handshake_count;
     quic->server_name = scratch->server_name;

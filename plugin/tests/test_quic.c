@@ -141,6 +141,14 @@ static void assert_text_contains(const tlsdiag_verdict *verdict, const char *par
     g_free(text);
 }
 
+static void assert_text_lacks(const tlsdiag_verdict *verdict, const char *part)
+{
+    char *text = describe(verdict);
+    if (strstr(text, part) != NULL)
+        g_error("did not expect \"%s\" in: %s", part, text);
+    g_free(text);
+}
+
 /* ---- closes ----------------------------------------------------------------- */
 
 static void test_server_refuses_initial(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -488,6 +496,71 @@ static void test_retry_then_silence(fixture *f, gconstpointer data G_GNUC_UNUSED
     g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
 }
 
+static void token_initial(fixture *f, const quic_conn *c, uint32_t frame, int64_t time_ns)
+{
+    tlsdiag_quic_observation token = datagram(c, true, frame, time_ns, TLSDIAG_QUIC_INITIAL);
+    token.initial_token = true;
+    tlsdiag_engine_observe_quic(f->engine, &token);
+}
+
+/* The lab's quic-retry-token-dropped: the Initials with the token never
+ * reach the server; ngtcp2 closes without the token, the server answers
+ * that close with a new Retry and the client's host with ICMP. */
+static void test_retry_token_dropped(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    retry_answered(f, &c, false);
+    token_initial(f, &c, 4, 2 * MS + SEC);
+    close_in(f, &c, true, 5, 2 * SEC, TLSDIAG_QUIC_INITIAL, PROTOCOL_VIOLATION);
+    send_datagram(f, &c, false, 6, 2 * SEC + MS, TLSDIAG_QUIC_RETRY);
+    icmp_error(f, &c, 7, 2 * SEC + MS, true);
+    tlsdiag_engine_capture_end(f->engine);
+
+    const tlsdiag_verdict *v = expect_flag(f, 5, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_QUIC_INITIAL);
+    g_assert_cmpuint(v->quic_retry, ==, 2);
+    g_assert_cmpuint(v->quic_initials, ==, 2);
+    g_assert_cmpint(v->quic_span_ns, ==, SEC);
+    g_assert_cmpuint(v->quic_icmp, ==, 0);
+    assert_text_contains(v, "with its token in 2 Initials over");
+    assert_text_contains(v, "UDP reaches it");
+    assert_text_contains(v, "closed with PROTOCOL_VIOLATION");
+    assert_text_lacks(v, "UDP filtered");
+    g_assert_null(verdict_at(f, 6));
+    g_assert_null(verdict_at(f, 7));
+}
+
+/* A client that drops the Retry goes on with its first Initial, no token. */
+static void test_retry_discarded(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    client_initial(f, &c, 1, 0);
+    send_datagram(f, &c, false, 2, MS, TLSDIAG_QUIC_RETRY);
+    send_datagram(f, &c, true, 3, SEC, TLSDIAG_QUIC_INITIAL);
+    g_assert_null(verdict_at(f, 3));
+    close_in(f, &c, true, 4, 2 * SEC, TLSDIAG_QUIC_INITIAL, PROTOCOL_VIOLATION);
+    const tlsdiag_verdict *v = expect_flag(f, 4, TLSDIAG_FLAG_QUIC_RETRY_LOOP);
+    g_assert_cmpuint(v->quic_initials, ==, 0);
+    assert_text_contains(v, "never answered the server's Retry (frame 2)");
+}
+
+/* A Retry that answers an Initial without the token (a retransmission that
+ * crossed the first Retry) is no loop, even after the token went out. */
+static void test_retry_answering_old_initial_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    client_initial(f, &c, 1, 0);
+    send_datagram(f, &c, true, 2, MS, TLSDIAG_QUIC_INITIAL);
+    send_datagram(f, &c, false, 3, 2 * MS, TLSDIAG_QUIC_RETRY);
+    send_datagram(f, &c, false, 4, 3 * MS, TLSDIAG_QUIC_RETRY);
+    token_initial(f, &c, 5, 4 * MS);
+    complete(f, &c, 6, 5 * MS);
+    tlsdiag_engine_capture_end(f->engine);
+    for (uint32_t frame = 1; frame <= 8; frame++)
+        g_assert_null(verdict_at(f, frame));
+}
+
 /* Two copies of the first Initial get two Retries; the token then works. */
 static void test_retry_then_handshake_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -496,6 +569,111 @@ static void test_retry_then_handshake_is_silent(fixture *f, gconstpointer data G
     complete(f, &c, 4, 3 * MS);
     tlsdiag_engine_capture_end(f->engine);
     for (uint32_t frame = 1; frame <= 20; frame++)
+        g_assert_null(verdict_at(f, frame));
+}
+
+/* ---- HTTP/3: a close after a 403 on mutual TLS ------------------------------------ */
+
+#define H3_NO_ERROR 0x100
+#define H3_REQUEST_CANCELLED 0x10c
+
+/* Frames 1-4: an mTLS handshake to its completion; the client's
+ * certificate is a Certificate (11) with that many bytes of list, or a
+ * CompressedCertificate (25) when compressed. */
+static void mtls_handshake(fixture *f, const quic_conn *c, uint32_t certificate_bytes, bool compressed)
+{
+    client_initial(f, c, 1, 0);
+    tlsdiag_quic_observation flight =
+        datagram(c, false, 2, MS, TLSDIAG_QUIC_INITIAL | TLSDIAG_QUIC_HANDSHAKE);
+    flight.handshake_types[0] = TLSDIAG_HS_SERVER_HELLO;
+    flight.handshake_types[1] = TLSDIAG_HS_CERTIFICATE_REQUEST;
+    flight.handshake_count = 2;
+    tlsdiag_engine_observe_quic(f->engine, &flight);
+    tlsdiag_quic_observation answer =
+        datagram(c, true, 3, 2 * MS, TLSDIAG_QUIC_HANDSHAKE | TLSDIAG_QUIC_SHORT);
+    answer.handshake_types[0] = compressed ? 25 : TLSDIAG_HS_CERTIFICATE;
+    answer.handshake_types[1] = TLSDIAG_HS_FINISHED;
+    answer.handshake_count = 2;
+    answer.has_certificate_list = !compressed;
+    answer.certificate_list_length = certificate_bytes;
+    tlsdiag_engine_observe_quic(f->engine, &answer);
+    send_datagram(f, c, false, 4, 3 * MS, TLSDIAG_QUIC_SHORT);
+}
+
+static void h3_response(fixture *f, const quic_conn *c, uint32_t frame, int64_t time_ns, uint16_t status)
+{
+    tlsdiag_quic_observation obs = datagram(c, false, frame, time_ns, TLSDIAG_QUIC_SHORT);
+    obs.http_statuses[0] = status;
+    obs.http_status_count = 1;
+    tlsdiag_engine_observe_quic(f->engine, &obs);
+}
+
+static void application_close(fixture *f, const quic_conn *c, uint32_t frame, int64_t time_ns,
+                              uint64_t error)
+{
+    tlsdiag_quic_observation obs = datagram(c, true, frame, time_ns, TLSDIAG_QUIC_SHORT);
+    obs.has_close = true;
+    obs.close_application = true;
+    obs.close_error = error;
+    tlsdiag_engine_observe_quic(f->engine, &obs);
+}
+
+/* The lab's quic-h3-mtls-403 (curl 8.14, nginx 1.26): curl closes with
+ * application error 0 after the 403, as a TCP client's close_notify. */
+static void test_close_after_403(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    mtls_handshake(f, &c, 1400, false);
+    h3_response(f, &c, 5, 4 * MS, 403);
+    g_assert_null(verdict_at(f, 5));
+    application_close(f, &c, 6, 5 * MS, 0);
+    const tlsdiag_verdict *v = expect_flag(f, 6, TLSDIAG_FLAG_ALERT_AFTER_403);
+    g_assert_cmpint(v->side, ==, TLSDIAG_SIDE_CLIENT);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_ESTABLISHED);
+    g_assert_cmpuint(v->http403, ==, 5);
+    g_assert_true(v->quic_application);
+    g_assert_false(v->has_alert);
+    g_assert_true(tlsdiag_quic_close_is_clean(v));
+    g_assert_cmpint(v->client_certificate, ==, TLSDIAG_CLIENT_CERT_SENT);
+    assert_text_contains(v, "application error 0x0 after the HTTP/3 403 response in frame 5");
+    assert_text_contains(v, "a clean close, no failure by itself");
+    tlsdiag_engine_capture_end(f->engine);
+    for (uint32_t frame = 1; frame <= 5; frame++)
+        g_assert_null(verdict_at(f, frame));
+}
+
+static void test_error_close_after_403_compressed_certificate(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    mtls_handshake(f, &c, 0, true);
+    h3_response(f, &c, 5, 4 * MS, 403);
+    application_close(f, &c, 6, 5 * MS, H3_REQUEST_CANCELLED);
+    const tlsdiag_verdict *v = expect_flag(f, 6, TLSDIAG_FLAG_ALERT_AFTER_403);
+    g_assert_false(tlsdiag_quic_close_is_clean(v));
+    assert_text_contains(v, "closed with an error after HTTP 403");
+    assert_text_lacks(v, "no failure by itself");
+}
+
+static void test_403_without_client_certificate_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    mtls_handshake(f, &c, 0, false);
+    h3_response(f, &c, 5, 4 * MS, 403);
+    application_close(f, &c, 6, 5 * MS, H3_NO_ERROR);
+    tlsdiag_engine_capture_end(f->engine);
+    for (uint32_t frame = 1; frame <= 6; frame++)
+        g_assert_null(verdict_at(f, frame));
+}
+
+static void test_403_then_200_is_silent(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn c = quic_to(0, 40000, SERVER_HOST);
+    mtls_handshake(f, &c, 1400, false);
+    h3_response(f, &c, 5, 4 * MS, 403);
+    h3_response(f, &c, 6, 5 * MS, 200);
+    application_close(f, &c, 7, 6 * MS, H3_NO_ERROR);
+    tlsdiag_engine_capture_end(f->engine);
+    for (uint32_t frame = 1; frame <= 7; frame++)
         g_assert_null(verdict_at(f, frame));
 }
 
@@ -534,6 +712,13 @@ int main(int argc, char **argv)
     ADD("/quic/retry/loop", test_retry_loop);
     ADD("/quic/retry/then-silence", test_retry_then_silence);
     ADD("/quic/retry/then-handshake", test_retry_then_handshake_is_silent);
+    ADD("/quic/retry/token-dropped", test_retry_token_dropped);
+    ADD("/quic/retry/discarded", test_retry_discarded);
+    ADD("/quic/retry/answering-old-initial", test_retry_answering_old_initial_is_silent);
     ADD("/quic/midway", test_connection_caught_midway_is_ignored);
+    ADD("/quic/h3/close-after-403", test_close_after_403);
+    ADD("/quic/h3/error-close-after-403-compressed", test_error_close_after_403_compressed_certificate);
+    ADD("/quic/h3/403-without-client-certificate", test_403_without_client_certificate_is_silent);
+    ADD("/quic/h3/403-then-200", test_403_then_200_is_silent);
     return g_test_run();
 }

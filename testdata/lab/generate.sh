@@ -42,9 +42,11 @@ VETH_C=tdc$TAG
 VETH_S=tds$TAG
 WORK=
 PIDS=()
+CLEANUP_DIRS=() # removed on every exit path (files a scenario put outside WORK)
 CAPTURE_PID=
 EXPECT_403_COLS=0
 EXTRA_OUT=()
+NEWER_EXPECT= # a scenario's NAME.wireshark-X.Y.expect, moved beside NAME.expect
 SCEN=
 # Per-scenario knobs (reset before each scenario): the address field the
 # checks read ("ipv6" for IPv6), and extra tshark options that the checks use
@@ -73,6 +75,7 @@ cleanup() {
     trap - ERR
     lab_down
     [[ -n "$WORK" ]] && rm -rf "$WORK"
+    ((${#CLEANUP_DIRS[@]} == 0)) || rm -rf "${CLEANUP_DIRS[@]}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -516,6 +519,10 @@ run_scenario() {
     lab_down
     mv -f "$CAP" "$OUT_DIR/$SCEN.pcapng"
     mv -f "$WORK/$SCEN.expect" "$OUT_DIR/$SCEN.expect"
+    if [[ -n "${NEWER_EXPECT:-}" ]]; then # an expectation for a newer Wireshark, NAME.wireshark-X.Y.expect
+        mv -f "$NEWER_EXPECT" "$OUT_DIR/"
+        NEWER_EXPECT=
+    fi
     say "ok: $SCEN.pcapng $(stat -c %s "$OUT_DIR/$SCEN.pcapng") bytes, ${#EXPECT_ROWS[@]} expected row(s)"
     local extra
     for extra in "${EXTRA_OUT[@]}"; do # written and checked by the scenario
