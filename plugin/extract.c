@@ -40,7 +40,8 @@
 
 typedef enum {
     FIELD_TCP_STREAM,
-    FIELD_TCP,
+    FIELD_TCP_FIN,
+    FIELD_TCP_RST,
     FIELD_TCP_ANALYSIS_FLAGS,
     FIELD_TCP_RETRANSMISSION,
     FIELD_TCP_DUPLICATE_ACK,
@@ -68,10 +69,10 @@ typedef enum {
 
 #define FIELD_FIRST_QUIC_ONLY FIELD_QUIC_CLOSE_ERROR
 
-/* Wanted fields are built on every frame, so the table asks for coarse items
- * and reads their bytes where the fine ones would cost more: the TCP
- * header under the "tcp" item rather than tcp.flags and its dozen flag
- * items, the list of cipher suites rather than one item per suite.
+/* A wanted field is built wherever it occurs, so the table asks for items
+ * that only the frames tlsdiag reads have: TCP's expert items for a FIN or
+ * a RST rather than the TCP header of every segment, the list of cipher
+ * suites rather than one item per suite.
  *
  * Some dissectors register several fields under one name (the TLS
  * dissector's tls.handshake.version is both the client's and the server's);
@@ -88,7 +89,8 @@ static field_ref fields[FIELD_COUNT] = {
 #ifndef STREAM_FROM_CONVERSATION
     [FIELD_TCP_STREAM] = {.abbrev = "tcp.stream"},
 #endif
-    [FIELD_TCP] = {.abbrev = "tcp"},
+    [FIELD_TCP_FIN] = {.abbrev = "tcp.connection.fin"},
+    [FIELD_TCP_RST] = {.abbrev = "tcp.connection.rst"},
     [FIELD_TCP_ANALYSIS_FLAGS] = {.abbrev = "tcp.analysis.flags"},
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
     [FIELD_TCP_DUPLICATE_ACK] = {.abbrev = "tcp.analysis.duplicate_ack"},
@@ -117,11 +119,6 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_ICMP] = {.abbrev = "icmp"},
     [FIELD_ICMPV6] = {.abbrev = "icmpv6"},
 };
-
-#define TCP_FLAG_FIN 0x001
-#define TCP_FLAG_SYN 0x002
-#define TCP_FLAG_RST 0x004
-#define TCP_FLAG_ACK 0x010
 
 void tlsdiag_extract_resolve_fields(void)
 {
@@ -285,29 +282,6 @@ static gint captured_field_length(const field_info *fi)
     if (fi == NULL || fi->ds_tvb == NULL || fi->start < 0 || fi->length <= 0)
         return 0;
     return MIN(fi->length, tvb_captured_length_remaining(fi->ds_tvb, fi->start));
-}
-
-/* An SSLv2 record header and the fixed part of its CLIENT-HELLO. */
-#define SSLV2_HELLO_MIN 11
-
-typedef struct {
-    bool found;
-    uint32_t flags;
-    gint bytes_after; /* after the header in the frame: payload, or link-layer padding */
-} tcp_header;
-
-static bool read_tcp_header_flags(const field_info *fi, void *data)
-{
-    tcp_header *header = data;
-    /* Data offset, reserved bits and flags: bytes 12-13 of the header. */
-    if (captured_field_length(fi) < 14)
-        return true;
-    header->found = true;
-    guint16 offset_and_flags = tvb_get_ntohs(fi->ds_tvb, fi->start + 12);
-    header->flags = offset_and_flags & 0x0FFF;
-    header->bytes_after =
-        tvb_reported_length_remaining(fi->ds_tvb, fi->start + (offset_and_flags >> 12) * 4);
-    return false;
 }
 
 static bool lists_fallback_scsv(const field_info *fi, void *data)
@@ -652,37 +626,31 @@ static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *
 tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
                                                tlsdiag_observation *obs)
 {
-    tcp_header header = {false, 0, 0};
     uint32_t stream;
 
     if (tree == NULL)
         return TLSDIAG_EXTRACT_NOTHING;
-    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &header);
     /* TLS over QUIC has handshake messages too, and no TCP header. */
-    if (!header.found)
+    if (pinfo->ptype != PT_TCP)
         return TLSDIAG_EXTRACT_NOT_TCP;
-    uint32_t flags = header.flags;
 
     memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
                                            TLSDIAG_MAX_RECORDS);
     obs->opaque_record_count = (uint8_t)MIN(count_values(tree, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
-    obs->fin = (flags & TCP_FLAG_FIN) != 0;
-    obs->rst = (flags & TCP_FLAG_RST) != 0;
+    obs->fin = count_values(tree, FIELD_TCP_FIN) > 0;
+    obs->rst = count_values(tree, FIELD_TCP_RST) > 0;
     if (count_values(tree, FIELD_TCP_ANALYSIS_FLAGS) > 0) {
         obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
         obs->duplicate_ack = count_values(tree, FIELD_TCP_DUPLICATE_ACK) > 0;
         obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
     }
 
-    /* An SSLv2-format ClientHello has a handshake type but no content type;
-     * it is tens of bytes, more than any Ethernet padding after a bare ACK,
-     * which spares most frames the lookup. */
+    /* An SSLv2-format ClientHello has a handshake type but no content type. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
         !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
-        (header.bytes_after <= SSLV2_HELLO_MIN ||
-         (count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
-          count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)))
+        count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
+        count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
         return TLSDIAG_EXTRACT_NOTHING;
     if (!read_stream(tree, pinfo, &stream))
         return TLSDIAG_EXTRACT_NOTHING;
@@ -690,8 +658,6 @@ tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pi
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
     obs->stream = stream;
-    obs->syn = (flags & TCP_FLAG_SYN) != 0;
-    obs->ack = (flags & TCP_FLAG_ACK) != 0;
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
     return TLSDIAG_EXTRACT_TCP;
