@@ -690,7 +690,7 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             return 0;
         } else {
             if (tlsdiag_engine_wants_content(engine, &obs))
-                tlsdiag_extract_content(tree, &obs);
+                tlsdiag_extract_content(tree, pinfo, &obs);
             tlsdiag_engine_observe(engine, &obs);
         }
     } else {
