@@ -690,17 +690,73 @@ static void read_ssl2_client_hello(proto_tree *tree, tlsdiag_observation *obs)
     }
 }
 
-static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *stream)
+#ifdef STREAM_FROM_CONVERSATION
+/* Wireshark's conversation lookup costs about a thousand instructions, and
+ * TCP has just made the same one for this frame: a small direct-mapped
+ * cache remembers the conversation of each address and port pair, by a
+ * 64-bit digest of the pair. An entry counts only when TCP touched that
+ * conversation in this very frame (its last_frame), which a new
+ * conversation for a reused port would not be. Fixed size: it does not
+ * grow with the connections. */
+#define STREAM_CACHE_BITS 12
+
+typedef struct {
+    uint64_t endpoints;
+    conversation_t *conversation;
+} stream_cache_entry;
+
+static stream_cache_entry stream_cache[1u << STREAM_CACHE_BITS];
+
+static uint64_t endpoint_word(const tlsdiag_endpoint *endpoint)
+{
+    uint64_t high, low;
+    memcpy(&high, endpoint->addr, sizeof high);
+    memcpy(&low, endpoint->addr + 8, sizeof low);
+    return (high ^ (low * 0x9E3779B97F4A7C15ull)) + ((uint64_t)endpoint->port << 32 | endpoint->family);
+}
+
+static uint64_t endpoints_digest(const tlsdiag_observation *obs)
+{
+    uint64_t digest = endpoint_word(&obs->src) * 0xBF58476D1CE4E5B9ull;
+    digest ^= endpoint_word(&obs->dst) + (digest >> 29);
+    return (digest * 0x94D049BB133111EBull) | 1; /* 0 is an empty entry */
+}
+#endif
+
+/* Conversations are freed with the capture file, and the cache with them. */
+void tlsdiag_extract_forget_streams(void)
 {
 #ifdef STREAM_FROM_CONVERSATION
+    memset(stream_cache, 0, sizeof stream_cache);
+#endif
+}
+
+/* The endpoints are read already. */
+static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, tlsdiag_observation *obs)
+{
+#ifdef STREAM_FROM_CONVERSATION
+    stream_cache_entry *entry = NULL;
+    uint64_t digest = 0;
+    if (obs->src.family != 0 && obs->dst.family != 0) {
+        digest = endpoints_digest(obs);
+        entry = &stream_cache[digest >> (64 - STREAM_CACHE_BITS)];
+        if (entry->endpoints == digest && entry->conversation->last_frame == pinfo->num) {
+            obs->stream = entry->conversation->conv_index;
+            return true;
+        }
+    }
     /* A reused port starts a new conversation, as it starts a new tcp.stream. */
     conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
     if (conversation == NULL)
         return false;
-    *stream = conversation->conv_index;
+    if (entry != NULL) {
+        entry->endpoints = digest;
+        entry->conversation = conversation;
+    }
+    obs->stream = conversation->conv_index;
     return true;
 #else
-    return first_uint(tree, FIELD_TCP_STREAM, stream);
+    return first_uint(tree, FIELD_TCP_STREAM, &obs->stream);
 #endif
 }
 
@@ -709,13 +765,16 @@ static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *
 tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
                                                tlsdiag_observation *obs)
 {
-    uint32_t stream;
-
     if (tree == NULL)
         return TLSDIAG_EXTRACT_NOTHING;
     /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (pinfo->ptype != PT_TCP)
         return TLSDIAG_EXTRACT_NOT_TCP;
+    /* Wireshark lists the wanted and filtered fields a frame has: most
+     * segments (bare ACKs) have none, and need no lookup. */
+    GHashTable *present = PTREE_DATA(tree)->interesting_hfids;
+    if (present == NULL || g_hash_table_size(present) == 0)
+        return TLSDIAG_EXTRACT_NOTHING;
 
     memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
@@ -735,14 +794,13 @@ tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pi
         count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
         count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
         return TLSDIAG_EXTRACT_NOTHING;
-    if (!read_stream(tree, pinfo, &stream))
+    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
+    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
+    if (!read_stream(tree, pinfo, obs))
         return TLSDIAG_EXTRACT_NOTHING;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
-    obs->stream = stream;
-    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
-    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
     return TLSDIAG_EXTRACT_TCP;
 }
 

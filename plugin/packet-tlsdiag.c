@@ -248,6 +248,7 @@ static void want_quic_fields(void)
 static void tlsdiag_init(void)
 {
     want_fields_if_enabled();
+    tlsdiag_extract_forget_streams();
     tlsdiag_settings settings = {
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
         .stall_timeout_ns = (int64_t)tlsdiag_prefs.stall_timeout_s * 1000000000,
@@ -259,6 +260,7 @@ static void tlsdiag_init(void)
 
 static void tlsdiag_cleanup(void)
 {
+    tlsdiag_extract_forget_streams();
     tlsdiag_engine_free(engine);
     engine = NULL;
 }
