@@ -40,7 +40,8 @@
 
 typedef enum {
     FIELD_TCP_STREAM,
-    FIELD_TCP,
+    FIELD_TCP_FIN,
+    FIELD_TCP_RST,
     FIELD_TCP_ANALYSIS_FLAGS,
     FIELD_TCP_RETRANSMISSION,
     FIELD_TCP_DUPLICATE_ACK,
@@ -49,10 +50,6 @@ typedef enum {
     FIELD_TLS_OPAQUE_TYPE,
     FIELD_TLS_HANDSHAKE_TYPE,
     FIELD_TLS_SSL2_HANDSHAKE_TYPE,
-    FIELD_TLS_HELLO_VERSION,
-    FIELD_TLS_SUPPORTED_VERSION,
-    FIELD_TLS_CIPHER_SUITES,
-    FIELD_TLS_SERVER_NAME,
     FIELD_TLS_ALERT_LEVEL,
     FIELD_TLS_ALERT_DESCRIPTION,
     FIELD_TLS_CERTIFICATE_LIST_LENGTH,
@@ -70,10 +67,11 @@ typedef enum {
 
 #define FIELD_FIRST_QUIC_ONLY FIELD_QUIC_CLOSE_ERROR
 
-/* Wanted fields are built on every frame, so the table asks for coarse items
- * and reads their bytes where the fine ones would cost more: the TCP
- * header under the "tcp" item rather than tcp.flags and its dozen flag
- * items, the list of cipher suites rather than one item per suite.
+/* A wanted field is built wherever it occurs, so the table asks for items
+ * that only the frames tlsdiag reads have: TCP's expert items for a FIN or
+ * a RST rather than the TCP header of every segment, the handshake
+ * message rather than the hello's version, cipher suites, server name and
+ * supported versions (its bytes say them all).
  *
  * Some dissectors register several fields under one name (the TLS
  * dissector's tls.handshake.version is both the client's and the server's);
@@ -90,7 +88,8 @@ static field_ref fields[FIELD_COUNT] = {
 #ifndef STREAM_FROM_CONVERSATION
     [FIELD_TCP_STREAM] = {.abbrev = "tcp.stream"},
 #endif
-    [FIELD_TCP] = {.abbrev = "tcp"},
+    [FIELD_TCP_FIN] = {.abbrev = "tcp.connection.fin"},
+    [FIELD_TCP_RST] = {.abbrev = "tcp.connection.rst"},
     [FIELD_TCP_ANALYSIS_FLAGS] = {.abbrev = "tcp.analysis.flags"},
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
     [FIELD_TCP_DUPLICATE_ACK] = {.abbrev = "tcp.analysis.duplicate_ack"},
@@ -100,10 +99,6 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_HANDSHAKE_TYPE] = {.abbrev = "tls.handshake.type"},
     /* Wireshark 4.4 on: SSLv2-format messages have their own type field. */
     [FIELD_TLS_SSL2_HANDSHAKE_TYPE] = {.abbrev = "tls.ssl2.handshake.type"},
-    [FIELD_TLS_HELLO_VERSION] = {.abbrev = "tls.handshake.version"},
-    [FIELD_TLS_SUPPORTED_VERSION] = {.abbrev = "tls.handshake.extensions.supported_version"},
-    [FIELD_TLS_CIPHER_SUITES] = {.abbrev = "tls.handshake.ciphersuites"},
-    [FIELD_TLS_SERVER_NAME] = {.abbrev = "tls.handshake.extensions_server_name"},
     [FIELD_TLS_ALERT_LEVEL] = {.abbrev = "tls.alert_message.level"},
     [FIELD_TLS_ALERT_DESCRIPTION] = {.abbrev = "tls.alert_message.desc"},
     [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {.abbrev = "tls.handshake.certificates_length"},
@@ -124,11 +119,6 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_QUIC_APP_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code.app"},
     [FIELD_HTTP3_STATUS] = {.abbrev = "http3.headers.status"},
 };
-
-#define TCP_FLAG_FIN 0x001
-#define TCP_FLAG_SYN 0x002
-#define TCP_FLAG_RST 0x004
-#define TCP_FLAG_ACK 0x010
 
 void tlsdiag_extract_resolve_fields(void)
 {
@@ -268,85 +258,12 @@ static void read_http_statuses(proto_tree *tree, tlsdiag_observation *obs)
     obs->http_status_count = (uint8_t)list.count;
 }
 
-static bool keep_highest_version(const field_info *fi, void *data)
-{
-    uint16_t *highest = data;
-    if (!holds_uint(fi))
-        return true;
-    uint16_t version = tlsdiag_version_normalize((uint16_t)uint_value(fi));
-    if (!tlsdiag_version_is_grease(version) && version > *highest)
-        *highest = version;
-    return true;
-}
-
-static uint16_t highest_supported_version(proto_tree *tree)
-{
-    uint16_t highest = 0;
-    visit_field(tree, FIELD_TLS_SUPPORTED_VERSION, keep_highest_version, &highest);
-    return highest;
-}
-
 /* How many of the bytes a field covers were captured: a cut frame has fewer. */
 static gint captured_field_length(const field_info *fi)
 {
     if (fi == NULL || fi->ds_tvb == NULL || fi->start < 0 || fi->length <= 0)
         return 0;
     return MIN(fi->length, tvb_captured_length_remaining(fi->ds_tvb, fi->start));
-}
-
-/* An SSLv2 record header and the fixed part of its CLIENT-HELLO. */
-#define SSLV2_HELLO_MIN 11
-
-typedef struct {
-    bool found;
-    uint32_t flags;
-    gint bytes_after; /* after the header in the frame: payload, or link-layer padding */
-} tcp_header;
-
-static bool read_tcp_header_flags(const field_info *fi, void *data)
-{
-    tcp_header *header = data;
-    /* Data offset, reserved bits and flags: bytes 12-13 of the header. */
-    if (captured_field_length(fi) < 14)
-        return true;
-    header->found = true;
-    guint16 offset_and_flags = tvb_get_ntohs(fi->ds_tvb, fi->start + 12);
-    header->flags = offset_and_flags & 0x0FFF;
-    header->bytes_after =
-        tvb_reported_length_remaining(fi->ds_tvb, fi->start + (offset_and_flags >> 12) * 4);
-    return false;
-}
-
-static bool lists_fallback_scsv(const field_info *fi, void *data)
-{
-    bool *found = data;
-    gint length = captured_field_length(fi);
-    for (gint offset = 0; offset + 2 <= length && !*found; offset += 2)
-        *found = tvb_get_ntohs(fi->ds_tvb, fi->start + offset) == TLSDIAG_CIPHER_FALLBACK_SCSV;
-    return !*found;
-}
-
-static bool offers_fallback_scsv(proto_tree *tree)
-{
-    bool found = false;
-    visit_field(tree, FIELD_TLS_CIPHER_SUITES, lists_fallback_scsv, &found);
-    return found;
-}
-
-static bool take_first_string(const field_info *fi, void *data)
-{
-    const char **value = data;
-    if (fi == NULL || fi->hfinfo == NULL || !FT_IS_STRING(fi->hfinfo->type))
-        return true;
-    *value = fvalue_get_string(FIELD_VALUE((field_info *)fi));
-    return false;
-}
-
-static const char *first_string(proto_tree *tree, wanted_field field)
-{
-    const char *value = NULL;
-    visit_field(tree, field, take_first_string, &value);
-    return value;
 }
 
 static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
@@ -363,15 +280,21 @@ static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
 }
 
 /* ---- handshake messages, read from their bytes ------------------------------
- * The hello fields tlsdiag needs for resumption (session ID, the ticket and
- * PSK extensions, the HelloRetryRequest random) would be a dozen more wanted
- * fields, built on every frame; the message bytes are already there, under
+ * The hello fields tlsdiag needs (versions, cipher suites, server name, and
+ * for resumption the session ID, the ticket and PSK extensions, the
+ * HelloRetryRequest random) would be a dozen more wanted fields, built
+ * wherever they occur; the message bytes are already there, under
  * tls.handshake.type. */
+
+/* SSLv2 numbers its CLIENT-HELLO 1, as TLS numbers its ClientHello. */
+#define SSL2_CLIENT_HELLO 1
 
 #define HS_CLIENT_HELLO 1
 #define HS_SERVER_HELLO 2
 #define HS_NEW_SESSION_TICKET 4
 #define HS_CERTIFICATE 11
+#define EXT_SERVER_NAME 0
+#define EXT_SUPPORTED_VERSIONS 43
 #define EXT_SESSION_TICKET 35
 #define EXT_PRE_SHARED_KEY 41
 
@@ -446,7 +369,70 @@ typedef struct {
     uint16_t cipher_suite; /* ServerHello */
 } hello_facts;
 
-static void read_extensions(cursor *c, guint8 type, hello_facts *facts)
+/* What a filter on tls.handshake.version, .ciphersuites,
+ * .extensions_server_name and .extensions.supported_version finds in a
+ * frame, read as the TLS dissector reads it: as far as the bytes go. */
+typedef struct {
+    bool has_version;
+    uint16_t version;
+    uint16_t max_supported_version; /* GREASE skipped */
+    bool offers_fallback_scsv;
+    const char *server_name; /* the first non-empty name */
+} hello_fields;
+
+static void note_supported_version(hello_fields *said, guint32 raw)
+{
+    uint16_t version = tlsdiag_version_normalize((uint16_t)raw);
+    if (!tlsdiag_version_is_grease(version) && version > said->max_supported_version)
+        said->max_supported_version = version;
+}
+
+/* A ClientHello lists versions; a ServerHello or HelloRetryRequest names one. */
+static void read_supported_versions(cursor *c, guint8 type, hello_fields *said)
+{
+    if (type != HS_CLIENT_HELLO) {
+        if (cursor_has(c, 2))
+            note_supported_version(said, cursor_uint(c, 2));
+        return;
+    }
+    cursor list = sub_cursor(c, cursor_uint(c, 1));
+    while (list.ok && list.end - list.offset >= 2)
+        note_supported_version(said, cursor_uint(&list, 2));
+}
+
+/* Every name of the list, whatever its type, is a server name to the
+ * dissector; names are ASCII to it as well. */
+static void read_server_names(cursor *c, hello_fields *said, wmem_allocator_t *pool)
+{
+    cursor_skip(c, 2); /* server_name_list length */
+    while (c->ok && c->offset < c->end && said->server_name == NULL) {
+        cursor_skip(c, 1); /* name_type */
+        guint32 length = cursor_uint(c, 2);
+        gint start = cursor_skip(c, length);
+        if (c->ok && length > 0)
+            said->server_name =
+                (const char *)tvb_get_string_enc(pool, c->tvb, start, (gint)length, ENC_ASCII);
+    }
+}
+
+static void scan_cipher_suites(cursor c, hello_fields *said)
+{
+    while (!said->offers_fallback_scsv && c.end - c.offset >= 2)
+        said->offers_fallback_scsv = cursor_uint(&c, 2) == TLSDIAG_CIPHER_FALLBACK_SCSV;
+}
+
+/* The list may run past the captured bytes; the dissector shows what is there. */
+static cursor bounded_cursor(cursor *c, guint32 size)
+{
+    cursor sub = *c;
+    if ((guint32)(c->end - c->offset) > size)
+        sub.end = c->offset + (gint)size;
+    cursor_skip(c, size);
+    return sub;
+}
+
+static void read_extensions(cursor *c, guint8 type, hello_facts *facts, hello_fields *said,
+                            wmem_allocator_t *pool)
 {
     cursor list = sub_cursor(c, cursor_uint(c, 2));
     while (list.ok && list.offset < list.end) {
@@ -454,7 +440,11 @@ static void read_extensions(cursor *c, guint8 type, hello_facts *facts)
         cursor body = sub_cursor(&list, cursor_uint(&list, 2));
         if (!body.ok)
             break;
-        if (type == HS_CLIENT_HELLO && ext_type == EXT_SESSION_TICKET) {
+        if (ext_type == EXT_SERVER_NAME) {
+            read_server_names(&body, said, pool);
+        } else if (ext_type == EXT_SUPPORTED_VERSIONS) {
+            read_supported_versions(&body, type, said);
+        } else if (type == HS_CLIENT_HELLO && ext_type == EXT_SESSION_TICKET) {
             facts->ticket = cursor_digest(&body, (guint32)(body.end - body.offset));
         } else if (type == HS_CLIENT_HELLO && ext_type == EXT_PRE_SHARED_KEY) {
             cursor identities = sub_cursor(&body, cursor_uint(&body, 2));
@@ -467,12 +457,16 @@ static void read_extensions(cursor *c, guint8 type, hello_facts *facts)
         c->ok = false;
 }
 
-/* Only a hello read to its last byte counts: SSLv2-format hellos and
- * damaged ones say nothing. Draft TLS 1.3 ServerHellos (before draft 22)
- * have neither session ID nor compression method. */
-static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *facts)
+/* Only a hello read to its last byte counts for resumption: SSLv2-format
+ * hellos and damaged ones say nothing. Draft TLS 1.3 ServerHellos (before
+ * draft 22) have neither session ID nor compression method. */
+static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *facts,
+                       hello_fields *said, wmem_allocator_t *pool)
 {
-    cursor_skip(c, 2); /* legacy_version */
+    if (cursor_has(c, 2)) {
+        said->has_version = true;
+        said->version = (uint16_t)cursor_uint(c, 2); /* legacy_version */
+    }
     gint random = cursor_skip(c, 32);
     if (type == HS_SERVER_HELLO && c->ok)
         facts->hello_retry_request =
@@ -480,7 +474,7 @@ static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *f
     if (!draft_layout)
         facts->session_id = cursor_digest(c, cursor_uint(c, 1));
     if (type == HS_CLIENT_HELLO) {
-        cursor_skip(c, cursor_uint(c, 2)); /* cipher_suites */
+        scan_cipher_suites(bounded_cursor(c, cursor_uint(c, 2)), said);
         cursor_skip(c, cursor_uint(c, 1)); /* compression_methods */
     } else {
         facts->cipher_suite = (uint16_t)cursor_uint(c, 2);
@@ -488,7 +482,7 @@ static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *f
             cursor_skip(c, 1); /* compression_method */
     }
     if (c->ok && c->offset < c->end)
-        read_extensions(c, type, facts);
+        read_extensions(c, type, facts, said, pool);
     return c->ok && c->offset == c->end;
 }
 
@@ -511,7 +505,7 @@ static uint64_t read_new_session_ticket(cursor *c)
 
 /* Certificate entries, in order: the DER, borrowed from the message's
  * tvb for this frame. TLS 1.3 entries carry extensions after the DER. */
-static bool read_certificate_list(cursor c, bool tls13, tlsdiag_observation *obs)
+static bool read_certificate_list(cursor c, bool tls13, tlsdiag_der *certificates, uint8_t *count_out)
 {
     uint8_t count = 0;
     tlsdiag_der found[TLSDIAG_MAX_CHAIN];
@@ -533,8 +527,8 @@ static bool read_certificate_list(cursor c, bool tls13, tlsdiag_observation *obs
     }
     if (!list.ok || count == 0)
         return false;
-    memcpy(obs->certificates, found, count * sizeof found[0]);
-    obs->certificate_count = count;
+    memcpy(certificates, found, count * sizeof found[0]);
+    *count_out = count;
     return true;
 }
 
@@ -542,61 +536,127 @@ static bool read_certificate_list(cursor c, bool tls13, tlsdiag_observation *obs
  * a TLS 1.3 one (context, then entries with extensions) after it. */
 static void read_certificate_message(const cursor *body, tlsdiag_observation *obs)
 {
-    if (!read_certificate_list(*body, false, obs))
-        read_certificate_list(*body, true, obs);
+    if (!read_certificate_list(*body, false, obs->certificates, &obs->certificate_count))
+        read_certificate_list(*body, true, obs->certificates, &obs->certificate_count);
+}
+
+/* What a frame's handshake messages say. obs is NULL for QUIC, which
+ * needs the hello's fields only. */
+typedef struct {
+    tlsdiag_observation *obs;
+    hello_fields said;
+    wmem_allocator_t *pool;
+    bool ssl2; /* the frame's hello is in the SSLv2 format */
+} message_reader;
+
+static void merge_hello_fields(hello_fields *frame, const hello_fields *message)
+{
+    if (!frame->has_version) {
+        frame->has_version = message->has_version;
+        frame->version = message->version;
+    }
+    frame->max_supported_version = MAX(frame->max_supported_version, message->max_supported_version);
+    frame->offers_fallback_scsv = frame->offers_fallback_scsv || message->offers_fallback_scsv;
+    if (frame->server_name == NULL)
+        frame->server_name = message->server_name;
+}
+
+static void read_hello_message(const cursor *body, bool complete, guint8 type,
+                               message_reader *reader)
+{
+    hello_facts facts = {0};
+    hello_fields said = {0};
+    cursor normal = *body;
+    bool read = read_hello(&normal, type, false, &facts, &said, reader->pool);
+    if (!read && type == HS_SERVER_HELLO) {
+        hello_facts draft_facts = {0};
+        hello_fields draft_fields = {0};
+        cursor draft = *body;
+        if (read_hello(&draft, type, true, &draft_facts, &draft_fields, reader->pool)) {
+            read = true;
+            facts = draft_facts;
+            said = draft_fields;
+        }
+    }
+    merge_hello_fields(&reader->said, &said);
+    tlsdiag_observation *obs = reader->obs;
+    if (!read || !complete || obs == NULL)
+        return;
+    obs->hello_read = true;
+    obs->session_id = facts.session_id;
+    obs->offered_ticket = facts.ticket;
+    obs->offered_psk = facts.psk;
+    obs->server_selected_psk = facts.selected_psk;
+    obs->hello_retry_request = facts.hello_retry_request;
+    obs->cipher_suite = facts.cipher_suite;
+}
+
+/* SSLv2 (RFC 6101 E, draft-hickman): type, version, then the lengths of
+ * the cipher specs, session ID and challenge; specs are three bytes. */
+static void read_ssl2_client_hello_message(cursor *message, message_reader *reader)
+{
+    hello_fields said = {0};
+    if (cursor_has(message, 2)) {
+        said.has_version = true;
+        said.version = (uint16_t)cursor_uint(message, 2);
+    }
+    guint32 specs_length = cursor_uint(message, 2);
+    cursor_skip(message, 4); /* session ID and challenge lengths */
+    cursor specs = bounded_cursor(message, specs_length);
+    while (!said.offers_fallback_scsv && specs.ok && specs.end - specs.offset >= 3)
+        said.offers_fallback_scsv = cursor_uint(&specs, 3) == TLSDIAG_CIPHER_FALLBACK_SCSV;
+    merge_hello_fields(&reader->said, &said);
 }
 
 static bool read_handshake_message(const field_info *fi, void *data)
 {
-    tlsdiag_observation *obs = data;
+    message_reader *reader = data;
     gint available = fi->ds_tvb != NULL && fi->start >= 0
                          ? tvb_captured_length_remaining(fi->ds_tvb, fi->start)
                          : 0;
-    cursor message = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available >= 4};
+    cursor message = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available >= 1};
     guint8 type = (guint8)cursor_uint(&message, 1);
-    cursor body = sub_cursor(&message, cursor_uint(&message, 3));
-    if (!body.ok)
+    if (!message.ok)
         return true;
-
-    if (type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO) {
-        hello_facts facts = {0};
-        cursor draft = body;
-        if (!read_hello(&body, type, false, &facts)) {
-            memset(&facts, 0, sizeof facts);
-            if (type != HS_SERVER_HELLO || !read_hello(&draft, type, true, &facts))
-                return true;
-        }
-        obs->hello_read = true;
-        obs->session_id = facts.session_id;
-        obs->offered_ticket = facts.ticket;
-        obs->offered_psk = facts.psk;
-        obs->server_selected_psk = facts.selected_psk;
-        obs->hello_retry_request = facts.hello_retry_request;
-        obs->cipher_suite = facts.cipher_suite;
-    } else if (type == HS_NEW_SESSION_TICKET && obs->issued_ticket == 0) {
-        obs->issued_ticket = read_new_session_ticket(&body);
-    } else if (type == HS_CERTIFICATE && obs->certificate_count == 0) {
-        read_certificate_message(&body, obs);
+    if (reader->ssl2) {
+        if (type == SSL2_CLIENT_HELLO)
+            read_ssl2_client_hello_message(&message, reader);
+        return true;
     }
+    cursor body = bounded_cursor(&message, cursor_uint(&message, 3));
+    if (type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO) {
+        read_hello_message(&body, message.ok, type, reader);
+        return true;
+    }
+    if (!message.ok || reader->obs == NULL)
+        return true;
+    if (type == HS_NEW_SESSION_TICKET && reader->obs->issued_ticket == 0)
+        reader->obs->issued_ticket = read_new_session_ticket(&body);
+    else if (type == HS_CERTIFICATE && reader->obs->certificate_count == 0)
+        read_certificate_message(&body, reader->obs);
     return true;
 }
 
-/* The messages whose bytes tlsdiag reads: hellos and tickets for
- * resumption, Certificate for the server's chain. */
+/* The messages whose bytes tlsdiag reads: hellos for versions, names and
+ * resumption, tickets, Certificate for the server's chain. */
 static bool is_read_message(uint8_t type)
 {
     return type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO || type == HS_NEW_SESSION_TICKET ||
            type == HS_CERTIFICATE;
 }
 
-static void read_handshake_bodies(proto_tree *tree, tlsdiag_observation *obs)
+static bool reads_any(const uint8_t *types, unsigned count)
 {
-    for (unsigned i = 0; i < obs->handshake_count; i++) {
-        if (is_read_message(obs->handshake_types[i])) {
-            visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, read_handshake_message, obs);
-            return;
-        }
+    for (unsigned i = 0; i < count; i++) {
+        if (is_read_message(types[i]))
+            return true;
     }
+    return false;
+}
+
+static void read_messages(proto_tree *tree, wanted_field field, message_reader *reader)
+{
+    visit_field(tree, field, read_handshake_message, reader);
 }
 
 static void read_endpoint(const address *addr, uint32_t port, tlsdiag_endpoint *endpoint)
@@ -624,9 +684,6 @@ static int64_t time_in_ns(const nstime_t *ts)
     return secs * 1000000000 + ts->nsecs;
 }
 
-/* SSLv2 numbers its CLIENT-HELLO 1, as TLS numbers its ClientHello. */
-#define SSL2_CLIENT_HELLO 1
-
 static void read_ssl2_client_hello(proto_tree *tree, tlsdiag_observation *obs)
 {
     uint8_t types[TLSDIAG_MAX_HANDSHAKES];
@@ -640,17 +697,73 @@ static void read_ssl2_client_hello(proto_tree *tree, tlsdiag_observation *obs)
     }
 }
 
-static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *stream)
+#ifdef STREAM_FROM_CONVERSATION
+/* Wireshark's conversation lookup costs about a thousand instructions, and
+ * TCP has just made the same one for this frame: a small direct-mapped
+ * cache remembers the conversation of each address and port pair, by a
+ * 64-bit digest of the pair. An entry counts only when TCP touched that
+ * conversation in this very frame (its last_frame), which a new
+ * conversation for a reused port would not be. Fixed size: it does not
+ * grow with the connections. */
+#define STREAM_CACHE_BITS 12
+
+typedef struct {
+    uint64_t endpoints;
+    conversation_t *conversation;
+} stream_cache_entry;
+
+static stream_cache_entry stream_cache[1u << STREAM_CACHE_BITS];
+
+static uint64_t endpoint_word(const tlsdiag_endpoint *endpoint)
+{
+    uint64_t high, low;
+    memcpy(&high, endpoint->addr, sizeof high);
+    memcpy(&low, endpoint->addr + 8, sizeof low);
+    return (high ^ (low * 0x9E3779B97F4A7C15ull)) + ((uint64_t)endpoint->port << 32 | endpoint->family);
+}
+
+static uint64_t endpoints_digest(const tlsdiag_observation *obs)
+{
+    uint64_t digest = endpoint_word(&obs->src) * 0xBF58476D1CE4E5B9ull;
+    digest ^= endpoint_word(&obs->dst) + (digest >> 29);
+    return (digest * 0x94D049BB133111EBull) | 1; /* 0 is an empty entry */
+}
+#endif
+
+/* Conversations are freed with the capture file, and the cache with them. */
+void tlsdiag_extract_forget_streams(void)
 {
 #ifdef STREAM_FROM_CONVERSATION
+    memset(stream_cache, 0, sizeof stream_cache);
+#endif
+}
+
+/* The endpoints are read already. */
+static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, tlsdiag_observation *obs)
+{
+#ifdef STREAM_FROM_CONVERSATION
+    stream_cache_entry *entry = NULL;
+    uint64_t digest = 0;
+    if (obs->src.family != 0 && obs->dst.family != 0) {
+        digest = endpoints_digest(obs);
+        entry = &stream_cache[digest >> (64 - STREAM_CACHE_BITS)];
+        if (entry->endpoints == digest && entry->conversation->last_frame == pinfo->num) {
+            obs->stream = entry->conversation->conv_index;
+            return true;
+        }
+    }
     /* A reused port starts a new conversation, as it starts a new tcp.stream. */
     conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
     if (conversation == NULL)
         return false;
-    *stream = conversation->conv_index;
+    if (entry != NULL) {
+        entry->endpoints = digest;
+        entry->conversation = conversation;
+    }
+    obs->stream = conversation->conv_index;
     return true;
 #else
-    return first_uint(tree, FIELD_TCP_STREAM, stream);
+    return first_uint(tree, FIELD_TCP_STREAM, &obs->stream);
 #endif
 }
 
@@ -659,54 +772,48 @@ static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, uint32_t *
 tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
                                                tlsdiag_observation *obs)
 {
-    tcp_header header = {false, 0, 0};
-    uint32_t stream;
-
     if (tree == NULL)
         return TLSDIAG_EXTRACT_NOTHING;
-    visit_field(tree, FIELD_TCP, read_tcp_header_flags, &header);
     /* TLS over QUIC has handshake messages too, and no TCP header. */
-    if (!header.found)
+    if (pinfo->ptype != PT_TCP)
         return TLSDIAG_EXTRACT_NOT_TCP;
-    uint32_t flags = header.flags;
+    /* Wireshark lists the wanted and filtered fields a frame has: most
+     * segments (bare ACKs) have none, and need no lookup. */
+    GHashTable *present = PTREE_DATA(tree)->interesting_hfids;
+    if (present == NULL || g_hash_table_size(present) == 0)
+        return TLSDIAG_EXTRACT_NOTHING;
 
     memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
     obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
                                            TLSDIAG_MAX_RECORDS);
     obs->opaque_record_count = (uint8_t)MIN(count_values(tree, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
-    obs->fin = (flags & TCP_FLAG_FIN) != 0;
-    obs->rst = (flags & TCP_FLAG_RST) != 0;
+    obs->fin = count_values(tree, FIELD_TCP_FIN) > 0;
+    obs->rst = count_values(tree, FIELD_TCP_RST) > 0;
     if (count_values(tree, FIELD_TCP_ANALYSIS_FLAGS) > 0) {
         obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
         obs->duplicate_ack = count_values(tree, FIELD_TCP_DUPLICATE_ACK) > 0;
         obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
     }
 
-    /* An SSLv2-format ClientHello has a handshake type but no content type;
-     * it is tens of bytes, more than any Ethernet padding after a bare ACK,
-     * which spares most frames the lookup. */
+    /* An SSLv2-format ClientHello has a handshake type but no content type. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
         !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
-        (header.bytes_after <= SSLV2_HELLO_MIN ||
-         (count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
-          count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)))
+        count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
+        count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
         return TLSDIAG_EXTRACT_NOTHING;
-    if (!read_stream(tree, pinfo, &stream))
+    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
+    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
+    if (!read_stream(tree, pinfo, obs))
         return TLSDIAG_EXTRACT_NOTHING;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
-    obs->stream = stream;
-    obs->syn = (flags & TCP_FLAG_SYN) != 0;
-    obs->ack = (flags & TCP_FLAG_ACK) != 0;
-    read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
-    read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
     return TLSDIAG_EXTRACT_TCP;
 }
 
 /* The record types say which of the handshake, alert and HTTP fields can
  * be there at all. */
-void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
+void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
 {
     bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
@@ -716,15 +823,18 @@ void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs)
     if (sslv2 && obs->handshake_count == 0)
         read_ssl2_client_hello(tree, obs);
     if (obs->handshake_count > 0) {
-        uint32_t version;
-        if (first_uint(tree, FIELD_TLS_HELLO_VERSION, &version))
-            obs->hello_version = (uint16_t)version;
-        obs->max_supported_version = highest_supported_version(tree);
-        obs->offers_fallback_scsv = offers_fallback_scsv(tree);
-        obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
         obs->has_certificate_list =
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
-        read_handshake_bodies(tree, obs);
+    }
+    if (reads_any(obs->handshake_types, obs->handshake_count)) {
+        message_reader reader = {obs, {0}, pinfo->pool, sslv2};
+        read_messages(tree, FIELD_TLS_HANDSHAKE_TYPE, &reader);
+        if (sslv2)
+            read_messages(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, &reader);
+        obs->hello_version = reader.said.version;
+        obs->max_supported_version = reader.said.max_supported_version;
+        obs->offers_fallback_scsv = reader.said.offers_fallback_scsv;
+        obs->server_name = reader.said.server_name;
     }
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_ALERT))
         read_alerts(tree, obs);
@@ -974,9 +1084,13 @@ bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_obs
     obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
                                               TLSDIAG_MAX_HANDSHAKES);
     if (obs->handshake_count > 0) {
-        obs->server_name = first_string(tree, FIELD_TLS_SERVER_NAME);
         obs->has_certificate_list =
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
+    }
+    if (reads_any(obs->handshake_types, obs->handshake_count)) {
+        message_reader reader = {NULL, {0}, pinfo->pool, false};
+        read_messages(tree, FIELD_TLS_HANDSHAKE_TYPE, &reader);
+        obs->server_name = reader.said.server_name;
     }
     return true;
 }

@@ -31,9 +31,12 @@ typedef enum {
 tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
                                                tlsdiag_observation *obs);
 
+/* Before a capture file is read, and after it is closed. */
+void tlsdiag_extract_forget_streams(void);
+
 /* Adds the handshake messages, alerts and HTTP responses, where the
  * record types show there can be some. */
-void tlsdiag_extract_content(proto_tree *tree, tlsdiag_observation *obs);
+void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs);
 
 /* Fills a QUIC observation; false when the frame has no QUIC connection
  * (one lookup: the cheap test for frames that are not TCP). */

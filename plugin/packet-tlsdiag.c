@@ -249,6 +249,7 @@ static void want_quic_fields(void)
 static void tlsdiag_init(void)
 {
     want_fields_if_enabled();
+    tlsdiag_extract_forget_streams();
     tlsdiag_settings settings = {
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
         .stall_timeout_ns = (int64_t)tlsdiag_prefs.stall_timeout_s * 1000000000,
@@ -260,6 +261,7 @@ static void tlsdiag_init(void)
 
 static void tlsdiag_cleanup(void)
 {
+    tlsdiag_extract_forget_streams();
     tlsdiag_engine_free(engine);
     engine = NULL;
 }
@@ -693,7 +695,7 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             return 0;
         } else {
             if (tlsdiag_engine_wants_content(engine, &obs))
-                tlsdiag_extract_content(tree, &obs);
+                tlsdiag_extract_content(tree, pinfo, &obs);
             tlsdiag_engine_observe(engine, &obs);
         }
     } else {

@@ -40,8 +40,6 @@ typedef struct {
     tlsdiag_endpoint src;
     tlsdiag_endpoint dst;
 
-    bool syn;
-    bool ack;
     bool fin;
     bool rst;
     bool retransmission;

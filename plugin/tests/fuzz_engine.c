@@ -298,8 +298,7 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
     read_endpoint(r, &obs->dst);
 
     uint8_t flags = u8(r);
-    obs->syn = flags & 0x01;
-    obs->ack = flags & 0x02;
+    /* Bits 0 and 1 were SYN and ACK, which the engine never read. */
     obs->fin = flags & 0x04;
     obs->rst = flags & 0x08;
     obs->retransmission = flags & 0x10;

@@ -41,7 +41,6 @@ static tlsdiag_observation from_client(const connection *c, uint32_t frame, int6
     obs.stream = c->stream;
     obs.src = c->client;
     obs.dst = c->server;
-    obs.ack = true;
     return obs;
 }
 

@@ -99,7 +99,6 @@ static void tcp_client_hello(fixture *f, uint32_t stream, uint8_t server_host, u
     obs.stream = stream;
     obs.src = ipv4(CLIENT_HOST, (uint16_t)(50000 + stream));
     obs.dst = ipv4(server_host, 443);
-    obs.ack = true;
     obs.record_types[0] = TLSDIAG_RECORD_HANDSHAKE;
     obs.record_count = 1;
     obs.handshake_types[0] = TLSDIAG_HS_CLIENT_HELLO;

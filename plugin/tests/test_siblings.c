@@ -402,7 +402,6 @@ static void play(fixture *f, const endpoint_plan *plans, const event *events, si
         obs.frame = events[i].frame;
         obs.time_ns = events[i].time_ns;
         obs.stream = events[i].conn;
-        obs.ack = true;
         obs.src = from_server(events[i].what) ? server : client;
         obs.dst = from_server(events[i].what) ? client : server;
         fill_step(&obs, events[i].what, plan->name);
