@@ -298,13 +298,29 @@ static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
 #define EXT_SESSION_TICKET 35
 #define EXT_PRE_SHARED_KEY 41
 
-/* A bounded cursor: reading past the end clears ok instead of throwing. */
+/* A bounded cursor: reading past the end clears ok instead of throwing.
+ * The bytes are fetched once: data holds those from base to end. */
 typedef struct {
     tvbuff_t *tvb;
+    const guint8 *data;
+    gint base;
     gint offset;
     gint end;
     bool ok;
 } cursor;
+
+static cursor cursor_over(tvbuff_t *tvb, gint start, gint length)
+{
+    cursor c = {tvb, NULL, start, start, start + MAX(length, 0), length > 0};
+    if (length > 0)
+        c.data = tvb_get_ptr(tvb, start, length);
+    return c;
+}
+
+static const guint8 *cursor_bytes(const cursor *c, gint offset)
+{
+    return c->data + (offset - c->base);
+}
 
 static bool cursor_has(cursor *c, guint32 size)
 {
@@ -319,7 +335,7 @@ static guint32 cursor_uint(cursor *c, gint size)
     guint32 value = 0;
     if (!cursor_has(c, (guint32)size))
         return 0;
-    const guint8 *bytes = tvb_get_ptr(c->tvb, c->offset, size);
+    const guint8 *bytes = cursor_bytes(c, c->offset);
     for (gint i = 0; i < size; i++)
         value = value << 8 | bytes[i];
     c->offset += size;
@@ -340,12 +356,14 @@ static uint64_t cursor_digest(cursor *c, guint32 size)
     gint start = cursor_skip(c, size);
     if (!c->ok || size == 0)
         return 0;
-    return tlsdiag_digest(tvb_get_ptr(c->tvb, start, (gint)size), size);
+    return tlsdiag_digest(cursor_bytes(c, start), size);
 }
 
 static cursor sub_cursor(cursor *c, guint32 size)
 {
-    cursor sub = {c->tvb, c->offset, c->offset, false};
+    cursor sub = *c;
+    sub.end = c->offset;
+    sub.ok = false;
     if (cursor_has(c, size)) {
         sub.end = c->offset + (gint)size;
         sub.ok = true;
@@ -400,6 +418,17 @@ static void read_supported_versions(cursor *c, guint8 type, hello_fields *said)
         note_supported_version(said, cursor_uint(&list, 2));
 }
 
+/* The dissector's ENC_ASCII string; names are plain ASCII but for a few. */
+static const char *ascii_string(const cursor *c, gint start, guint32 length, wmem_allocator_t *pool)
+{
+    const guint8 *bytes = cursor_bytes(c, start);
+    for (guint32 i = 0; i < length; i++) {
+        if (bytes[i] >= 0x80)
+            return (const char *)tvb_get_string_enc(pool, c->tvb, start, (gint)length, ENC_ASCII);
+    }
+    return wmem_strndup(pool, (const char *)bytes, length);
+}
+
 /* Every name of the list, whatever its type, is a server name to the
  * dissector; names are ASCII to it as well. */
 static void read_server_names(cursor *c, hello_fields *said, wmem_allocator_t *pool)
@@ -410,8 +439,7 @@ static void read_server_names(cursor *c, hello_fields *said, wmem_allocator_t *p
         guint32 length = cursor_uint(c, 2);
         gint start = cursor_skip(c, length);
         if (c->ok && length > 0)
-            said->server_name =
-                (const char *)tvb_get_string_enc(pool, c->tvb, start, (gint)length, ENC_ASCII);
+            said->server_name = ascii_string(c, start, length, pool);
     }
 }
 
@@ -470,7 +498,7 @@ static bool read_hello(cursor *c, guint8 type, bool draft_layout, hello_facts *f
     gint random = cursor_skip(c, 32);
     if (type == HS_SERVER_HELLO && c->ok)
         facts->hello_retry_request =
-            tvb_memeql(c->tvb, random, hello_retry_random, sizeof hello_retry_random) == 0;
+            memcmp(cursor_bytes(c, random), hello_retry_random, sizeof hello_retry_random) == 0;
     if (!draft_layout)
         facts->session_id = cursor_digest(c, cursor_uint(c, 1));
     if (type == HS_CLIENT_HELLO) {
@@ -520,7 +548,7 @@ static bool read_certificate_list(cursor c, bool tls13, tlsdiag_der *certificate
         if (tls13)
             cursor_skip(&list, cursor_uint(&list, 2));
         if (list.ok && count < TLSDIAG_MAX_CHAIN && length > 0) {
-            found[count].der = tvb_get_ptr(list.tvb, start, (gint)length);
+            found[count].der = cursor_bytes(&list, start);
             found[count].length = length;
             count++;
         }
@@ -608,27 +636,34 @@ static void read_ssl2_client_hello_message(cursor *message, message_reader *read
     merge_hello_fields(&reader->said, &said);
 }
 
+static bool is_read_message(uint8_t type);
+
 static bool read_handshake_message(const field_info *fi, void *data)
 {
     message_reader *reader = data;
     gint available = fi->ds_tvb != NULL && fi->start >= 0
                          ? tvb_captured_length_remaining(fi->ds_tvb, fi->start)
                          : 0;
-    cursor message = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available >= 1};
-    guint8 type = (guint8)cursor_uint(&message, 1);
-    if (!message.ok)
-        return true;
     if (reader->ssl2) {
-        if (type == SSL2_CLIENT_HELLO)
+        cursor message = cursor_over(fi->ds_tvb, fi->start, available);
+        if (cursor_uint(&message, 1) == SSL2_CLIENT_HELLO)
             read_ssl2_client_hello_message(&message, reader);
         return true;
     }
-    cursor body = bounded_cursor(&message, cursor_uint(&message, 3));
+    if (available < 4)
+        return true;
+    const guint8 *header = tvb_get_ptr(fi->ds_tvb, fi->start, 4);
+    guint8 type = header[0];
+    if (!is_read_message(type))
+        return true;
+    guint32 length = (guint32)header[1] << 16 | (guint32)header[2] << 8 | header[3];
+    bool complete = length <= (guint32)(available - 4);
+    cursor body = cursor_over(fi->ds_tvb, fi->start + 4, complete ? (gint)length : available - 4);
     if (type == HS_CLIENT_HELLO || type == HS_SERVER_HELLO) {
-        read_hello_message(&body, message.ok, type, reader);
+        read_hello_message(&body, complete, type, reader);
         return true;
     }
-    if (!message.ok || reader->obs == NULL)
+    if (!complete || reader->obs == NULL)
         return true;
     if (type == HS_NEW_SESSION_TICKET && reader->obs->issued_ticket == 0)
         reader->obs->issued_ticket = read_new_session_ticket(&body);
@@ -873,16 +908,21 @@ static guint8 byte_at(tvbuff_t *tvb, gint offset)
     return *tvb_get_ptr(tvb, offset, 1);
 }
 
+static guint8 cursor_byte(const cursor *c, gint offset)
+{
+    return *cursor_bytes(c, offset);
+}
+
 static guint64 cursor_varint(cursor *c)
 {
     if (!cursor_has(c, 1))
         return 0;
-    gint size = 1 << (byte_at(c->tvb, c->offset) >> 6);
+    gint size = 1 << (cursor_byte(c, c->offset) >> 6);
     if (!cursor_has(c, (guint32)size))
         return 0;
-    guint64 value = byte_at(c->tvb, c->offset) & 0x3F;
+    guint64 value = cursor_byte(c, c->offset) & 0x3F;
     for (gint i = 1; i < size; i++)
-        value = value << 8 | byte_at(c->tvb, c->offset + i);
+        value = value << 8 | cursor_byte(c, c->offset + i);
     c->offset += size;
     return value;
 }
@@ -954,7 +994,7 @@ static void read_quic_datagram(const field_info *fi, tlsdiag_quic_observation *o
     gint available = fi->ds_tvb != NULL && fi->start >= 0
                          ? tvb_captured_length_remaining(fi->ds_tvb, fi->start)
                          : 0;
-    cursor datagram = {fi->ds_tvb, fi->start, fi->start + MAX(available, 0), available > 0};
+    cursor datagram = cursor_over(fi->ds_tvb, fi->start, available);
     for (unsigned n = 0; n < QUIC_MAX_COALESCED && datagram.ok && datagram.offset < datagram.end; n++) {
         if (!read_quic_packet(&datagram, obs))
             break;
@@ -1011,8 +1051,7 @@ static const char *read_reason_phrase(const field_info *fi, bool application, wm
     gint available = captured_field_length(fi) > 0
                          ? tvb_captured_length_remaining(fi->ds_tvb, fi->start + fi->length)
                          : 0;
-    cursor c = {fi->ds_tvb, fi->start + fi->length, fi->start + fi->length + MAX(available, 0),
-                available > 0};
+    cursor c = cursor_over(fi->ds_tvb, fi->start + fi->length, available);
     if (!application)
         cursor_varint(&c); /* frame type */
     guint64 length = cursor_varint(&c);
