@@ -48,8 +48,9 @@
 #     only in the plugin. The build's tlsdiag-tshark wrapper is not used: it
 #     copies the input file on every run.
 #     The report pipeline is measured twice: tshark -T fields into a file,
-#     and the one command tlsdiag-report CAPTURE (it runs tshark itself),
-#     both against tshark -Y tls -T fields without the plugin.
+#     and the one command tlsdiag-report CAPTURE (it runs tshark itself,
+#     two-pass), each against tshark -Y tls -T fields without the plugin
+#     (for the one command: with -n -2 as well).
 #  3. Times each group with hyperfine (RUNS rounds; each round is one
 #     hyperfine call over all variants of the group, so the variants
 #     alternate and load from other processes hits them alike), records
@@ -256,7 +257,9 @@ fields=$(report_fields)
 
 # The one-command report: tlsdiag-report runs tshark itself, as the same
 # user with the same HOME as the plugin variants (exit status 1 = flagged
-# flows found). Its own copy, so that nobody can run it.
+# flows found). Its own copy, so that nobody can run it. It runs tshark with
+# -n -2 (its --print-tshark-args), so its baseline, report_none, is the
+# same two-pass tshark -T fields run without the plugin.
 report_cmd=
 if [ -x "$report_bin" ]; then
     mkdir -p "$WORK/bin"
@@ -282,6 +285,7 @@ bench tls2 "$RUNS" \
 bench fields "$RUNS" \
     "fields_none=$(ts "$home_none" -r "$big" -Y tls -T fields -e tls.handshake.type) >$out/fields-none.tsv" \
     "fields_plugin=$(ts "$home_plugin" -r "$big" -Y tlsdiag -T fields -E header=y -E separator=/t -E occurrence=f $fields) >$out/fields.tsv" \
+    ${report_cmd:+"report_none=$(ts "$home_none" -r "$big" -n -2 -Y tls -T fields -e tls.handshake.type) >$out/report-none.tsv"} \
     ${report_cmd:+"report_capture=$report_cmd"}
 bench plain "$RUNS" \
     "q_none=$(ts "$home_none" -r "$big" -q)" \
