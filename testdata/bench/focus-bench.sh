@@ -137,13 +137,21 @@ bench "$mode" "$RUNS" \
     "none=$(ts "$home_none" -n -r "$input" -Y "$filter" -q)" \
     "plugin=$(ts "$home_plugin" -n -r "$input" -Y "$filter" -q)"
 
+# Instructions of the whole run and of the start-up run, per side:
+# none_all,none_one,plugin_all,plugin_one (empty without callgrind).
+instr_counts=,,,
 if [ "$CALLGRIND" = 1 ]; then
+    instr_counts=
     for side in none plugin; do
         home=$home_none
         [ $side = plugin ] && home=$home_plugin
         callgrind "cg_${side}_all" "$home" -n -r "$input" -Y "$filter" -q
         callgrind "cg_${side}_one" "$home" -n -r "$tdir/one.pcap" -Y "$filter" -q
+        for part in all one; do
+            instr_counts+=$(awk '$1 == "summary:" || $1 == "totals:" { print $2; exit }' "$res/cg_${side}_$part.cg"),
+        done
     done
+    instr_counts=${instr_counts%,}
 fi
 
 # ---- the table -------------------------------------------------------------------
@@ -162,23 +170,13 @@ def time_records(name):
     rss = [int(x) for x in re.findall(r"Maximum resident set size \(kbytes\): (\d+)", text)]
     return [u + s for u, s in zip(user, system)], rss
 
-def total_instructions(name):
-    path = os.path.join(res, name + ".cg")
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if line.startswith(("summary:", "totals:")):
-                return int(line.split()[1])
-    return None
-
 cpu_none, rss_none = time_records("none")
 cpu_with, rss_with = time_records("plugin")
 cpu_ratio = statistics.median(w / n for w, n in zip(cpu_with, cpu_none))
 rn, rw = statistics.median(rss_none), statistics.median(rss_with)
 added = (rw - rn) * 1024
-counts = {k: total_instructions(k) for k in
-          ("cg_none_all", "cg_none_one", "cg_plugin_all", "cg_plugin_one")}
+counts = dict(zip(("cg_none_all", "cg_none_one", "cg_plugin_all", "cg_plugin_one"),
+                  (int(x) if x else None for x in "$instr_counts".split(","))))
 instr = None
 if None not in counts.values():
     instr = ((counts["cg_plugin_all"] - counts["cg_plugin_one"])
