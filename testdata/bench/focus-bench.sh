@@ -14,7 +14,9 @@
 #   COPIES       copies of the lab flows (default: enough for MIN_PACKETS)
 #   MIN_PACKETS=300000
 #   RUNS=5       rounds; each round runs both variants once (hyperfine)
-#   CALLGRIND=1  instruction counts (valgrind), on the whole input
+#   CALLGRIND=1  instruction counts (valgrind)
+#   SLICE=20000  packets of the input run under callgrind (0: all of it;
+#                callgrind runs tshark about 50 times slower)
 #   RESULTS=<repo>/testdata/bench/RESULTS-focus.md  its "quic" or "cert"
 #                section is replaced (RESULTS.md is bench.sh's, written whole)
 # Needs the same packages as bench.sh (common.sh checks them).
@@ -72,6 +74,7 @@ WORK=${WORK:-/tmp/tlsdiag-focus-bench}
 MIN_PACKETS=${MIN_PACKETS:-300000}
 RUNS=${RUNS:-5}
 CALLGRIND=${CALLGRIND:-1}
+SLICE=${SLICE:-20000}
 RESULTS=${RESULTS:-$here/RESULTS-focus.md}
 TSHARK=${TSHARK:-$(command -v tshark || true)}
 plugin_so=$build/plugins/4.0/epan/tlsdiag.so
@@ -121,6 +124,11 @@ if [ ! -s "$input" ]; then
     rm -rf "$tdir/copies"
 fi
 editcap -r "$input" "$tdir/one.pcap" 1
+slice=$input
+if [ "$SLICE" -gt 0 ]; then
+    slice=$tdir/slice.pcap
+    editcap -r "$input" "$slice" "1-$SLICE"
+fi
 chmod a+r "$tdir"/*.pcap
 
 prepare_homes
@@ -145,7 +153,7 @@ if [ "$CALLGRIND" = 1 ]; then
     for side in none plugin; do
         home=$home_none
         [ $side = plugin ] && home=$home_plugin
-        callgrind "cg_${side}_all" "$home" -n -r "$input" -Y "$filter" -q
+        callgrind "cg_${side}_all" "$home" -n -r "$slice" -Y "$filter" -q
         callgrind "cg_${side}_one" "$home" -n -r "$tdir/one.pcap" -Y "$filter" -q
         for part in all one; do
             instr_counts+=$(awk '$1 == "summary:" || $1 == "totals:" { print $2; exit }' "$res/cg_${side}_$part.cg"),
@@ -215,8 +223,8 @@ else:
 lines += [
     f"- $RUNS rounds, each running both variants once (hyperfine --runs 1); CPU = user + system "
     "from /usr/bin/time -v, ratio = median of the per-round ratios; peak RSS = median. "
-    "Instructions: callgrind on the whole input, minus a run on its first packet (start-up) on "
-    "each side.",
+    f"Instructions: callgrind on the first {int('$(capinfos -c -M -T -r "$slice" | awk -F'	' '{print $2}')'):,} "
+    "packets of the input, minus a run on its first packet (start-up), on each side.",
     "",
     "| Measure | without | with | ratio | target | result |",
     "|---|---:|---:|---:|---:|---|",
