@@ -22,6 +22,8 @@
 #   RESULTS=<repo>/testdata/bench/RESULTS.md     where the table goes
 #   INPUT_ONLY=1             build (or check) the cached inputs and stop
 #
+# The QUIC-heavy and certificate-heavy inputs: testdata/bench/focus-bench.sh.
+#
 # Needs (Debian 12 package): tshark, editcap, mergecap, capinfos (tshark,
 # wireshark-common), tcprewrite (tcpreplay), hyperfine (hyperfine),
 # /usr/bin/time (time), python3, setpriv (util-linux); valgrind (valgrind) for
@@ -45,6 +47,10 @@
 #     a directory with the plugin or to an empty one, so both sides differ
 #     only in the plugin. The build's tlsdiag-tshark wrapper is not used: it
 #     copies the input file on every run.
+#     The report pipeline is measured twice: tshark -T fields into a file,
+#     and the one command tlsdiag-report CAPTURE (it runs tshark itself,
+#     two-pass), each against tshark -Y tls -T fields without the plugin
+#     (for the one command: with -n -2 as well).
 #  3. Times each group with hyperfine (RUNS rounds; each round is one
 #     hyperfine call over all variants of the group, so the variants
 #     alternate and load from other processes hits them alike), records
@@ -78,34 +84,13 @@ TSHARK=${TSHARK:-$(command -v tshark || true)}
 plugin_so=$build/plugins/4.0/epan/tlsdiag.so
 report_bin=$build/postproc/tlsdiag-report
 
+# shellcheck source=testdata/bench/common.sh
+. "$here/common.sh"
+
 # ---- what is needed ----------------------------------------------------------
 
-missing=()
-need() { # need COMMAND PACKAGE
-    command -v "$1" >/dev/null 2>&1 || missing+=("$1 (apt-get install $2)")
-}
-need tshark tshark
-need editcap wireshark-common
-need mergecap wireshark-common
-need capinfos wireshark-common
-need tcprewrite tcpreplay
-need hyperfine hyperfine
-need python3 python3
-need setpriv util-linux
-[ -x /usr/bin/time ] || missing+=("/usr/bin/time (apt-get install time)")
-[ -r "$plugin_so" ] || missing+=("$plugin_so (build the project: cmake --build $build)")
-if [ "$CALLGRIND" = 1 ] && ! command -v valgrind >/dev/null 2>&1; then
-    echo "bench.sh: valgrind missing (apt-get install valgrind): no instruction counts" >&2
-    CALLGRIND=0
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "bench.sh: missing:" >&2
-    printf '  %s\n' "${missing[@]}" >&2
-    exit 2
-fi
+need_bench_tools
 abi=$(basename "$(dirname "$(dirname "$plugin_so")")")
-
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 umask 022
 mkdir -p "$WORK"
@@ -142,25 +127,6 @@ SLOTS=1024          # flows per block; client /31s fill 10.0.0.0/21
 SLOT_GAP=0.005      # seconds between flow starts
 T0=1700000000       # every flow of block 0 starts at T0 + slot * SLOT_GAP
 mix_id="v1 slots=$SLOTS gap=$SLOT_GAP ok=${ok_flows[*]} fail=${fail_flows[*]}"
-
-# merge_many OUT FILES...: mergecap in groups, so open files stay below ulimit -n.
-merge_many() {
-    local target=$1 group=200
-    shift
-    if [ $# -le $group ]; then
-        mergecap -F pcap -w "$target" "$@"
-        return
-    fi
-    local parts=() i=0
-    while [ $# -gt 0 ]; do
-        mergecap -F pcap -w "$target.part$i" "${@:1:$group}"
-        parts+=("$target.part$i")
-        shift $(($# < group ? $# : group))
-        i=$((i + 1))
-    done
-    mergecap -F pcap -w "$target" "${parts[@]}"
-    rm -f "${parts[@]}"
-}
 
 make_block0() {
     local k tdir=$WORK/templates sdir=$WORK/slots
@@ -262,42 +228,6 @@ prepare_input() {
 
 # ---- 2. running tshark alike with and without the plugin ----------------------
 
-home_none=$WORK/home-none
-home_plugin=$WORK/home-plugin
-out=$WORK/out
-res=$WORK/results
-
-prepare_homes() {
-    rm -rf "$home_none" "$home_plugin" "$out" "$res"
-    mkdir -p "$home_none" "$home_plugin/.local/lib/wireshark/plugins/$abi/epan" "$res"
-    cp "$plugin_so" "$home_plugin/.local/lib/wireshark/plugins/$abi/epan/"
-    mkdir -m 1777 "$out"
-    chmod -R a+rX "$home_none" "$home_plugin" "$res"
-}
-
-runas=()
-if [ "$(id -u)" -eq 0 ]; then
-    runas=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-fi
-
-# ts HOME ARGS...: the tshark command line, quoted for a shell.
-ts() {
-    local home=$1
-    shift
-    local cmd=("${runas[@]}" env -i HOME="$home" PATH=/usr/bin:/bin LC_ALL=C.UTF-8 "$TSHARK" "$@")
-    printf '%q ' "${cmd[@]}"
-}
-
-check_homes() {
-    local with without
-    with=$(eval "$(ts "$home_plugin" -G plugins)" | grep -c tlsdiag || true)
-    without=$(eval "$(ts "$home_none" -G plugins)" | grep -c tlsdiag || true)
-    if [ "$with" -lt 1 ] || [ "$without" -ne 0 ]; then
-        echo "bench.sh: plugin loaded $with times with it, $without times without it" >&2
-        exit 1
-    fi
-}
-
 # The report's fields, minus any this build does not register.
 report_fields() {
     local want=(frame.number frame.time_epoch tcp.stream
@@ -313,34 +243,6 @@ report_fields() {
     done
 }
 
-# bench GROUP ROUNDS NAME=COMMAND...: ROUNDS hyperfine calls over all
-# variants; every run also appends /usr/bin/time -v output to results/NAME.time.
-bench() {
-    local group=$1 rounds=$2
-    shift 2
-    local args=() spec name cmd r
-    for spec in "$@"; do
-        name=${spec%%=*}
-        cmd=${spec#*=}
-        : >"$res/$name.time"
-        args+=(-n "$name" "/usr/bin/time -v -a -o $res/$name.time $cmd")
-    done
-    for ((r = 1; r <= rounds; r++)); do
-        log "hyperfine $group, round $r of $rounds"
-        hyperfine --style basic --runs 1 --export-json "$res/$group.$r.json" "${args[@]}" >&2
-    done
-}
-
-callgrind() { # callgrind NAME COMMAND-ARGS (as for ts): writes results/NAME.cg
-    local name=$1 home=$2
-    shift 2
-    log "callgrind $name"
-    local cmd=("${runas[@]}" env -i HOME="$home" PATH=/usr/bin:/bin LC_ALL=C.UTF-8
-        valgrind --tool=callgrind --callgrind-out-file="$out/$name.cg" "$TSHARK" "$@")
-    "${cmd[@]}" >/dev/null 2>"$res/$name.cg.log"
-    cp "$out/$name.cg" "$res/$name.cg"
-}
-
 # ---- 3. the measurements --------------------------------------------------------
 
 prepare_input
@@ -352,6 +254,20 @@ prepare_homes
 check_homes
 big=$WORK/big-1x.pcap
 fields=$(report_fields)
+
+# The one-command report: tlsdiag-report runs tshark itself, as the same
+# user with the same HOME as the plugin variants (exit status 1 = flagged
+# flows found). Its own copy, so that nobody can run it. It runs tshark with
+# -n -2 (its --print-tshark-args), so its baseline, report_none, is the
+# same two-pass tshark -T fields run without the plugin.
+report_cmd=
+if [ -x "$report_bin" ]; then
+    mkdir -p "$WORK/bin"
+    cp "$report_bin" "$WORK/bin/tlsdiag-report"
+    chmod 755 "$WORK/bin" "$WORK/bin/tlsdiag-report"
+    report_cmd="$(printf '%q ' "${runas[@]}" env -i HOME="$home_plugin" PATH=/usr/bin:/bin LC_ALL=C.UTF-8 \
+        "$WORK/bin/tlsdiag-report" --tshark="$TSHARK" -j 1 --quiet "$big") || test \$? -eq 1"
+fi
 
 log "input: $(capinfos -c -M -T -r "$big" | awk -F'\t' '{print $2}') packets in $blocks_1x blocks of $SLOTS flows"
 cat "$WORK"/big-*.pcap >/dev/null # page cache: every variant reads from memory
@@ -368,7 +284,9 @@ bench tls2 "$RUNS" \
     "tls2_plugin=$(ts "$home_plugin" -r "$big" -2 -Y tls -q)"
 bench fields "$RUNS" \
     "fields_none=$(ts "$home_none" -r "$big" -Y tls -T fields -e tls.handshake.type) >$out/fields-none.tsv" \
-    "fields_plugin=$(ts "$home_plugin" -r "$big" -Y tlsdiag -T fields -E header=y -E separator=/t -E occurrence=f $fields) >$out/fields.tsv"
+    "fields_plugin=$(ts "$home_plugin" -r "$big" -Y tlsdiag -T fields -E header=y -E separator=/t -E occurrence=f $fields) >$out/fields.tsv" \
+    ${report_cmd:+"report_none=$(ts "$home_none" -r "$big" -n -2 -Y tls -T fields -e tls.handshake.type) >$out/report-none.tsv"} \
+    ${report_cmd:+"report_capture=$report_cmd"}
 bench plain "$RUNS" \
     "q_none=$(ts "$home_none" -r "$big" -q)" \
     "q_plugin=$(ts "$home_plugin" -r "$big" -q)" \
@@ -433,6 +351,9 @@ mem=$(free -g | awk '/^Mem:/{print $2 " GiB"}')
     echo "slice_streams=$slice_streams"
     echo "report=$([ -x "$report_bin" ] && echo 1 || echo 0)"
     echo "callgrind=$CALLGRIND"
+    if [ -x "$report_bin" ]; then
+        echo "report_tshark_args=$("$report_bin" --print-tshark-args)"
+    fi
     echo "cmd_tls_none=$(ts "\$HOME_EMPTY" -r BIG -Y tls -q)"
     echo "cmd_tls_plugin=$(ts "\$HOME_PLUGIN" -r BIG -Y tls -q)"
     # shellcheck disable=SC2086

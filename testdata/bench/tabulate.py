@@ -141,6 +141,8 @@ rows = [
     ("`-2 -Y tls -q`, plugin vs disabled", "tls2_plugin", "tls2_disabled", 1.10),
     ("report pipeline (`-Y tlsdiag -T fields ...` vs `-Y tls -T fields -e tls.handshake.type`)",
      "fields_plugin", "fields_none", 1.10),
+    ("report pipeline, one command (`tlsdiag-report CAPTURE`, runs tshark -n -2 itself) vs "
+     "`-n -2 -Y tls -T fields -e tls.handshake.type`", "report_capture", "report_none", 1.10),
     ("plain `-q` (no dissection)", "q_plugin", "q_none", 1.02),
     ("plain `-w OUT` (no dissection)", "w_plugin", "w_none", 1.02),
 ]
@@ -259,9 +261,14 @@ p("```")
 p("")
 p("The other variants add `-2`, `--disable-protocol tlsdiag`, drop `-Y tls` (plain `-q`), "
   "or replace `-q` with `-w OUT`. The baseline of the report pipeline is "
-  "`tshark -r BIG -Y tls -T fields -e tls.handshake.type` without the plugin. "
+  "`tshark -r BIG -Y tls -T fields -e tls.handshake.type` without the plugin; "
+  "`tlsdiag-report --tshark=TSHARK -j 1 --quiet BIG` runs as the same user with HOME_PLUGIN, "
+  "against `tshark -r BIG -n -2 -Y tls -T fields -e tls.handshake.type` without the plugin"
+  + (f" (its tshark options: `{meta['report_tshark_args']}`). " if meta.get("report_tshark_args")
+     else ". ") +
   "Instruction counts: the same commands under `valgrind --tool=callgrind` on the slice. "
-  "Everything: testdata/bench/bench.sh.")
+  "Everything: testdata/bench/bench.sh. The QUIC-heavy and certificate-heavy inputs: "
+  "testdata/bench/focus-bench.sh quic|cert, results in testdata/bench/RESULTS-focus.md.")
 
 text = "\n".join(lines) + "\n"
 sys.stdout.write(text)
