@@ -21,6 +21,7 @@
 #   SLICE=50000              packets of the slice run under callgrind
 #   RESULTS=<repo>/testdata/bench/RESULTS.md     where the table goes
 #   INPUT_ONLY=1             build (or check) the cached inputs and stop
+#   LOAD_NOTE="..."          what else ran on the machine, for the table's header
 #
 # The QUIC-heavy and certificate-heavy inputs: testdata/bench/focus-bench.sh.
 #
@@ -351,6 +352,7 @@ mem=$(free -g | awk '/^Mem:/{print $2 " GiB"}')
     echo "slice_streams=$slice_streams"
     echo "report=$([ -x "$report_bin" ] && echo 1 || echo 0)"
     echo "callgrind=$CALLGRIND"
+    echo "load_note=${LOAD_NOTE:-}"
     if [ -x "$report_bin" ]; then
         echo "report_tshark_args=$("$report_bin" --print-tshark-args)"
     fi

@@ -112,8 +112,7 @@ p = lines.append
 p("# tlsdiag benchmark: tshark with vs without the plugin")
 p("")
 p(f"- Date: {meta['date']}")
-p(f"- Machine: {meta['machine']} (shared with other work while measured: "
-  "wall-clock ratios are noisy, instruction counts are not)")
+p(f"- Machine: {meta['machine']} ({meta.get('load_note') or 'whether other work ran at the same time is not recorded: wall-clock ratios may be noisy, instruction counts are not'})")
 p(f"- {meta['tshark']}")
 p(f"- Plugin: {meta['plugin']}")
 p(f"- Input 1x: {blocks} blocks x {meta['slots']} flows = {blocks * block_packets:,} packets, "
@@ -272,5 +271,14 @@ p("The other variants add `-2`, `--disable-protocol tlsdiag`, drop `-Y tls` (pla
 
 text = "\n".join(lines) + "\n"
 sys.stdout.write(text)
+
+# The profile write-ups below this line are people's, not the run's: a new
+# table replaces the one above it and keeps them.
+KEEP = "<!-- written by hand below: tabulate.py keeps it -->"
+if os.path.exists(out_path):
+    with open(out_path, encoding="utf-8") as f:
+        old = f.read()
+    if KEEP in old:
+        text += "\n" + old[old.index(KEEP):]
 with open(out_path, "w", encoding="utf-8") as f:
     f.write(text)
