@@ -23,7 +23,6 @@
 /* Wireshark 4.0 names the field type tests IS_FT_*, later versions FT_IS_*. */
 #ifndef FT_IS_UINT32
 #define FT_IS_UINT32(ft) IS_FT_UINT32(ft)
-#define FT_IS_STRING(ft) IS_FT_STRING(ft)
 #endif
 #ifndef FT_IS_UINT64
 #define FT_IS_UINT64(ft) IS_FT_UINT64(ft)
@@ -575,6 +574,8 @@ typedef struct {
     hello_fields said;
     wmem_allocator_t *pool;
     bool ssl2; /* the frame's hello is in the SSLv2 format */
+    uint8_t *types; /* the frame's handshake types, in tree order */
+    uint8_t count;
 } message_reader;
 
 static void merge_hello_fields(hello_fields *frame, const hello_fields *message)
@@ -680,18 +681,14 @@ static bool is_read_message(uint8_t type)
            type == HS_CERTIFICATE;
 }
 
-static bool reads_any(const uint8_t *types, unsigned count)
+/* One pass over tls.handshake.type: the types, and the bytes of the
+ * messages tlsdiag reads. */
+static bool take_handshake_message(const field_info *fi, void *data)
 {
-    for (unsigned i = 0; i < count; i++) {
-        if (is_read_message(types[i]))
-            return true;
-    }
-    return false;
-}
-
-static void read_messages(proto_tree *tree, wanted_field field, message_reader *reader)
-{
-    visit_field(tree, field, read_handshake_message, reader);
+    message_reader *reader = data;
+    if (holds_uint(fi) && reader->count < TLSDIAG_MAX_HANDSHAKES)
+        reader->types[reader->count++] = (uint8_t)uint_value(fi);
+    return read_handshake_message(fi, data);
 }
 
 static void read_endpoint(const address *addr, uint32_t port, tlsdiag_endpoint *endpoint)
@@ -851,21 +848,20 @@ tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pi
 void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
 {
     bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
+    message_reader reader = {obs, {0}, pinfo->pool, sslv2, obs->handshake_types, 0};
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
-        obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE,
-                                                  obs->handshake_types, TLSDIAG_MAX_HANDSHAKES);
+        visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
+        obs->handshake_count = reader.count;
     }
-    if (sslv2 && obs->handshake_count == 0)
+    /* Wireshark 4.4 on: the SSLv2 hello under its own type field. */
+    if (sslv2 && obs->handshake_count == 0) {
         read_ssl2_client_hello(tree, obs);
+        if (obs->handshake_count > 0)
+            visit_field(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, read_handshake_message, &reader);
+    }
     if (obs->handshake_count > 0) {
         obs->has_certificate_list =
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
-    }
-    if (reads_any(obs->handshake_types, obs->handshake_count)) {
-        message_reader reader = {obs, {0}, pinfo->pool, sslv2};
-        read_messages(tree, FIELD_TLS_HANDSHAKE_TYPE, &reader);
-        if (sslv2)
-            read_messages(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, &reader);
         obs->hello_version = reader.said.version;
         obs->max_supported_version = reader.said.max_supported_version;
         obs->offers_fallback_scsv = reader.said.offers_fallback_scsv;
@@ -1120,15 +1116,12 @@ bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_obs
         return true;
     read_quic_close(tree, pinfo, obs);
     read_http3_statuses(tree, obs);
-    obs->handshake_count = (uint8_t)all_uint8(tree, FIELD_TLS_HANDSHAKE_TYPE, obs->handshake_types,
-                                              TLSDIAG_MAX_HANDSHAKES);
+    message_reader reader = {NULL, {0}, pinfo->pool, false, obs->handshake_types, 0};
+    visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
+    obs->handshake_count = reader.count;
     if (obs->handshake_count > 0) {
         obs->has_certificate_list =
             first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
-    }
-    if (reads_any(obs->handshake_types, obs->handshake_count)) {
-        message_reader reader = {NULL, {0}, pinfo->pool, false};
-        read_messages(tree, FIELD_TLS_HANDSHAKE_TYPE, &reader);
         obs->server_name = reader.said.server_name;
     }
     return true;
