@@ -51,11 +51,9 @@ typedef enum {
     FIELD_TLS_SSL2_HANDSHAKE_TYPE,
     FIELD_TLS_ALERT_LEVEL,
     FIELD_TLS_ALERT_DESCRIPTION,
-    FIELD_TLS_CERTIFICATE_LIST_LENGTH,
     FIELD_HTTP_STATUS,
     FIELD_HTTP2_STATUS,
     FIELD_QUIC_CONNECTION,
-    /* Wanted only once the capture showed a QUIC connection. */
     FIELD_QUIC_CLOSE_ERROR,
     FIELD_ICMP,
     FIELD_ICMPV6,
@@ -63,8 +61,6 @@ typedef enum {
     FIELD_HTTP3_STATUS,
     FIELD_COUNT
 } wanted_field;
-
-#define FIELD_FIRST_QUIC_ONLY FIELD_QUIC_CLOSE_ERROR
 
 /* A wanted field is built wherever it occurs, so the table asks for items
  * that only the frames tlsdiag reads have: TCP's expert items for a FIN or
@@ -79,6 +75,7 @@ typedef enum {
 
 typedef struct {
     const char *abbrev;
+    unsigned after; /* TLSDIAG_SEEN_*: wanted once the capture showed it; 0: always */
     int hf[MAX_SAME_NAME];
     unsigned hf_count;
 } field_ref;
@@ -100,23 +97,23 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_SSL2_HANDSHAKE_TYPE] = {.abbrev = "tls.ssl2.handshake.type"},
     [FIELD_TLS_ALERT_LEVEL] = {.abbrev = "tls.alert_message.level"},
     [FIELD_TLS_ALERT_DESCRIPTION] = {.abbrev = "tls.alert_message.desc"},
-    [FIELD_TLS_CERTIFICATE_LIST_LENGTH] = {.abbrev = "tls.handshake.certificates_length"},
-    [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code"},
-    [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status"},
+    /* A response is readable only where TLS is decrypted. */
+    [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code", .after = TLSDIAG_SEEN_DECRYPTION},
+    [FIELD_HTTP2_STATUS] = {.abbrev = "http2.headers.status", .after = TLSDIAG_SEEN_DECRYPTION},
     /* QUIC: the connection number, at the start of each datagram, whose
      * bytes say the packets' types; the close's error code where a close
      * was readable, its reason phrase from the bytes after it. */
     [FIELD_QUIC_CONNECTION] = {.abbrev = "quic.connection.number"},
-    [FIELD_QUIC_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code"},
+    [FIELD_QUIC_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code", .after = TLSDIAG_SEEN_QUIC},
     /* An ICMP error quotes the datagram it answers, and Wireshark
      * dissects the quote: its QUIC is not new. */
-    [FIELD_ICMP] = {.abbrev = "icmp"},
-    [FIELD_ICMPV6] = {.abbrev = "icmpv6"},
+    [FIELD_ICMP] = {.abbrev = "icmp", .after = TLSDIAG_SEEN_QUIC},
+    [FIELD_ICMPV6] = {.abbrev = "icmpv6", .after = TLSDIAG_SEEN_QUIC},
     /* The application's close (HTTP/3 error codes), and the HTTP/3
      * response status, which only Wireshark 4.4 and later dissect: where
      * the field does not exist it is not wanted, and costs nothing. */
-    [FIELD_QUIC_APP_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code.app"},
-    [FIELD_HTTP3_STATUS] = {.abbrev = "http3.headers.status"},
+    [FIELD_QUIC_APP_CLOSE_ERROR] = {.abbrev = "quic.cc.error_code.app", .after = TLSDIAG_SEEN_QUIC},
+    [FIELD_HTTP3_STATUS] = {.abbrev = "http3.headers.status", .after = TLSDIAG_SEEN_QUIC},
 };
 
 void tlsdiag_extract_resolve_fields(void)
@@ -134,13 +131,25 @@ void tlsdiag_extract_resolve_fields(void)
     }
 }
 
-GArray *tlsdiag_extract_wanted_fields(bool quic_seen)
+GArray *tlsdiag_extract_wanted_fields(unsigned seen)
 {
-    unsigned count = quic_seen ? FIELD_COUNT : FIELD_FIRST_QUIC_ONLY;
-    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), count);
-    for (unsigned i = 0; i < count; i++)
-        g_array_append_vals(wanted, fields[i].hf, fields[i].hf_count);
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), FIELD_COUNT);
+    for (unsigned i = 0; i < FIELD_COUNT; i++) {
+        if ((fields[i].after & seen) == fields[i].after)
+            g_array_append_vals(wanted, fields[i].hf, fields[i].hf_count);
+    }
     return wanted;
+}
+
+/* Without keys, Finished and EncryptedExtensions show no handshake type. */
+bool tlsdiag_extract_shows_decryption(const tlsdiag_observation *obs)
+{
+    for (unsigned i = 0; i < obs->handshake_count; i++) {
+        if (obs->handshake_types[i] == TLSDIAG_HS_FINISHED ||
+            obs->handshake_types[i] == TLSDIAG_HS_ENCRYPTED_EXTENSIONS)
+            return true;
+    }
+    return false;
 }
 
 /* Calls visit for every value of the field in this frame, in tree order
@@ -173,6 +182,7 @@ static guint32 uint_value(const field_info *fi)
     return fvalue_get_uinteger(FIELD_VALUE((field_info *)fi));
 }
 
+#ifndef STREAM_FROM_CONVERSATION
 typedef struct {
     bool found;
     uint32_t value;
@@ -195,6 +205,7 @@ static bool first_uint(proto_tree *tree, wanted_field field, uint32_t *value)
     *value = result.value;
     return result.found;
 }
+#endif
 
 static bool count_value(const field_info *fi _U_, void *data)
 {
@@ -559,12 +570,30 @@ static bool read_certificate_list(cursor c, bool tls13, tlsdiag_der *certificate
     return true;
 }
 
+/* The length of the message's certificate_list (0: an empty client
+ * certificate), as Wireshark's tls.handshake.certificates_length says it. */
+static bool read_certificate_list_length(cursor c, bool tls13, uint32_t *length)
+{
+    if (tls13)
+        cursor_skip(&c, cursor_uint(&c, 1)); /* certificate_request_context */
+    *length = cursor_uint(&c, 3);
+    return c.ok && c.end - c.offset == (gint)*length;
+}
+
 /* The message does not say its version: the TLS 1.2 layout is tried first,
- * a TLS 1.3 one (context, then entries with extensions) after it. */
+ * a TLS 1.3 one (context, then entries with extensions) after it. A TLS
+ * 1.3 body never fits the TLS 1.2 layout: its first three bytes, read as a
+ * length, fall short of the rest. */
 static void read_certificate_message(const cursor *body, tlsdiag_observation *obs)
 {
     if (!read_certificate_list(*body, false, obs->certificates, &obs->certificate_count))
         read_certificate_list(*body, true, obs->certificates, &obs->certificate_count);
+}
+
+static void read_certificate_list_of(const cursor *body, bool *has_list, uint32_t *length)
+{
+    *has_list = read_certificate_list_length(*body, false, length) ||
+                read_certificate_list_length(*body, true, length);
 }
 
 /* What a frame's handshake messages say. obs is NULL for QUIC, which
@@ -576,6 +605,8 @@ typedef struct {
     bool ssl2; /* the frame's hello is in the SSLv2 format */
     uint8_t *types; /* the frame's handshake types, in tree order */
     uint8_t count;
+    bool has_certificate_list; /* of the frame's first Certificate */
+    uint32_t certificate_list_length;
 } message_reader;
 
 static void merge_hello_fields(hello_fields *frame, const hello_fields *message)
@@ -664,7 +695,12 @@ static bool read_handshake_message(const field_info *fi, void *data)
         read_hello_message(&body, complete, type, reader);
         return true;
     }
-    if (!complete || reader->obs == NULL)
+    if (!complete)
+        return true;
+    if (type == HS_CERTIFICATE && !reader->has_certificate_list)
+        read_certificate_list_of(&body, &reader->has_certificate_list,
+                                 &reader->certificate_list_length);
+    if (reader->obs == NULL)
         return true;
     if (type == HS_NEW_SESSION_TICKET && reader->obs->issued_ticket == 0)
         reader->obs->issued_ticket = read_new_session_ticket(&body);
@@ -848,7 +884,7 @@ tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pi
 void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
 {
     bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
-    message_reader reader = {obs, {0}, pinfo->pool, sslv2, obs->handshake_types, 0};
+    message_reader reader = {obs, {0}, pinfo->pool, sslv2, obs->handshake_types, 0, false, 0};
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
         visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
         obs->handshake_count = reader.count;
@@ -860,8 +896,8 @@ void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
             visit_field(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, read_handshake_message, &reader);
     }
     if (obs->handshake_count > 0) {
-        obs->has_certificate_list =
-            first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
+        obs->has_certificate_list = reader.has_certificate_list;
+        obs->certificate_list_length = reader.certificate_list_length;
         obs->hello_version = reader.said.version;
         obs->max_supported_version = reader.said.max_supported_version;
         obs->offers_fallback_scsv = reader.said.offers_fallback_scsv;
@@ -1116,12 +1152,12 @@ bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_obs
         return true;
     read_quic_close(tree, pinfo, obs);
     read_http3_statuses(tree, obs);
-    message_reader reader = {NULL, {0}, pinfo->pool, false, obs->handshake_types, 0};
+    message_reader reader = {NULL, {0}, pinfo->pool, false, obs->handshake_types, 0, false, 0};
     visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
     obs->handshake_count = reader.count;
     if (obs->handshake_count > 0) {
-        obs->has_certificate_list =
-            first_uint(tree, FIELD_TLS_CERTIFICATE_LIST_LENGTH, &obs->certificate_list_length);
+        obs->has_certificate_list = reader.has_certificate_list;
+        obs->certificate_list_length = reader.certificate_list_length;
         obs->server_name = reader.said.server_name;
     }
     return true;

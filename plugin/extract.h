@@ -16,10 +16,20 @@
 /* Resolves the field ids once all protocols are registered (handoff). */
 void tlsdiag_extract_resolve_fields(void);
 
+/* What the capture showed so far (bits): some fields are wanted only then. */
+enum {
+    TLSDIAG_SEEN_QUIC = 1u << 0,       /* a QUIC connection */
+    TLSDIAG_SEEN_DECRYPTION = 1u << 1, /* a decrypted TLS handshake: responses are readable */
+};
+
 /* The field ids for set_postdissector_wanted_hfids(): those every frame
- * needs, and once the capture showed a QUIC connection, those only QUIC
- * frames need (every wanted field costs on every frame). */
-GArray *tlsdiag_extract_wanted_fields(bool quic_seen);
+ * needs, and those of what the capture showed (seen: TLSDIAG_SEEN_* bits).
+ * Every wanted field costs on every frame. */
+GArray *tlsdiag_extract_wanted_fields(unsigned seen);
+
+/* Whether the observation's handshake messages could only be read with
+ * the session's keys. */
+bool tlsdiag_extract_shows_decryption(const tlsdiag_observation *obs);
 
 typedef enum {
     TLSDIAG_EXTRACT_NOTHING, /* a TCP segment with nothing for the engine */

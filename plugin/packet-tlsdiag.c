@@ -138,9 +138,7 @@ static expert_field ei_tlsdiag_quic_retry_loop = EI_INIT;
 static expert_field ei_tlsdiag_quic_version_probe = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
-static GArray *wanted_fields;      /* resolved once, in handoff */
-static GArray *wanted_quic_fields; /* the same and those of QUIC frames */
-static bool quic_fields_wanted;    /* this capture file showed QUIC */
+static unsigned fields_seen; /* TLSDIAG_SEEN_*: what this capture file showed */
 
 /* Wireshark 4.2 registers boolean preferences as bool, 4.0 as gboolean. */
 #if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 2)
@@ -231,19 +229,21 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
 static void want_fields_if_enabled(void)
 {
     bool enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tlsdiag));
-    set_postdissector_wanted_hfids(tlsdiag_handle, enabled ? g_array_copy(wanted_fields) : NULL);
-    quic_fields_wanted = false;
+    fields_seen = 0;
+    set_postdissector_wanted_hfids(tlsdiag_handle,
+                                   enabled ? tlsdiag_extract_wanted_fields(fields_seen) : NULL);
 }
 
 /* A capture without QUIC pays for one QUIC field only; from the first QUIC
  * frame on (a client's first Initial: nothing to close yet), the fields of
- * closes and ICMP errors are built too. */
-static void want_quic_fields(void)
+ * closes and ICMP errors are built too. HTTP responses are wanted from the
+ * first decrypted handshake on (a response follows its handshake). */
+static void want_fields_of(unsigned seen)
 {
-    if (quic_fields_wanted)
+    if ((fields_seen | seen) == fields_seen)
         return;
-    quic_fields_wanted = true;
-    set_postdissector_wanted_hfids(tlsdiag_handle, g_array_copy(wanted_quic_fields));
+    fields_seen |= seen;
+    set_postdissector_wanted_hfids(tlsdiag_handle, tlsdiag_extract_wanted_fields(fields_seen));
 }
 
 static void tlsdiag_init(void)
@@ -689,13 +689,16 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             tlsdiag_quic_observation quic;
             if (!tlsdiag_extract_quic(tree, pinfo, &quic))
                 return 0;
-            want_quic_fields();
+            want_fields_of(TLSDIAG_SEEN_QUIC);
             tlsdiag_engine_observe_quic(engine, &quic);
         } else if (found == TLSDIAG_EXTRACT_NOTHING) {
             return 0;
         } else {
-            if (tlsdiag_engine_wants_content(engine, &obs))
+            if (tlsdiag_engine_wants_content(engine, &obs)) {
                 tlsdiag_extract_content(tree, pinfo, &obs);
+                if (tlsdiag_extract_shows_decryption(&obs))
+                    want_fields_of(TLSDIAG_SEEN_DECRYPTION);
+            }
             tlsdiag_engine_observe(engine, &obs);
         }
     } else {
@@ -705,12 +708,14 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         tlsdiag_engine_capture_end(engine);
     }
 
-    const tlsdiag_frame_report *report = tlsdiag_engine_report(engine, pinfo->num);
-    if (report == NULL)
+    tlsdiag_frame_report report;
+    if (!tlsdiag_engine_report(engine, pinfo->num, &report))
         return 0;
-    show_report(tvb, pinfo, tree, report);
-    if (report->verdict.flag != TLSDIAG_FLAG_NONE)
-        tap_queue_packet(tlsdiag_tap, pinfo, &report->verdict);
+    show_report(tvb, pinfo, tree, &report);
+    /* Taps read the verdict after the frame's dissection. */
+    if (report.verdict.flag != TLSDIAG_FLAG_NONE)
+        tap_queue_packet(tlsdiag_tap, pinfo,
+                         wmem_memdup(pinfo->pool, &report.verdict, sizeof report.verdict));
     return tvb_captured_length(tvb);
 }
 
@@ -1157,6 +1162,4 @@ void proto_reg_handoff_tlsdiag(void)
     tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, proto_tlsdiag);
     register_postdissector(tlsdiag_handle);
     tlsdiag_extract_resolve_fields();
-    wanted_fields = tlsdiag_extract_wanted_fields(false);
-    wanted_quic_fields = tlsdiag_extract_wanted_fields(true);
 }

@@ -98,12 +98,12 @@ struct tlsdiag_engine {
     GHashTable *streams;  /* tcp.stream -> stream_state of a live story */
     tlsdiag_number_set finished; /* streams whose story is over */
     GHashTable *failures; /* attempt_key -> latest failed_attempt */
-    GHashTable *reports;  /* frame number -> tlsdiag_frame_report */
+    tlsdiag_report_store *reports;
     GHashTable *sessions; /* digest -> 1 + index into issued */
     GArray *issued;       /* issued_session */
-    /* Stalls at the end of the capture, made by tlsdiag_engine_capture_end:
-     * frame number -> tlsdiag_frame_report, NULL while the capture is read. */
-    GHashTable *end_reports;
+    /* Stalls at the end of the capture, made by tlsdiag_engine_capture_end;
+     * NULL while the capture is read. */
+    tlsdiag_report_store *end_reports;
     int64_t last_time; /* the latest time seen: the end of the capture */
     bool any_time;
     GStringChunk *server_names;
@@ -186,7 +186,7 @@ tlsdiag_engine *tlsdiag_engine_new(const tlsdiag_settings *settings)
     engine->settings = *settings;
     engine->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, stream_state_free);
     engine->failures = g_hash_table_new_full(attempt_key_hash, attempt_key_equal, NULL, g_free);
-    engine->reports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    engine->reports = tlsdiag_report_store_new();
     engine->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     engine->issued = g_array_new(FALSE, FALSE, sizeof(issued_session));
     engine->server_names = g_string_chunk_new(4096);
@@ -206,11 +206,10 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
         return;
     g_hash_table_destroy(engine->streams);
     g_hash_table_destroy(engine->failures);
-    g_hash_table_destroy(engine->reports);
+    tlsdiag_report_store_free(engine->reports);
     g_hash_table_destroy(engine->sessions);
     g_array_free(engine->issued, TRUE);
-    if (engine->end_reports != NULL)
-        g_hash_table_destroy(engine->end_reports);
+    tlsdiag_report_store_free(engine->end_reports);
     tlsdiag_number_set_clear(&engine->finished);
     g_string_chunk_free(engine->server_names);
     tlsdiag_siblings_free(engine->siblings);
@@ -221,15 +220,12 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     g_free(engine);
 }
 
-const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame)
+bool tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame,
+                           tlsdiag_frame_report *report)
 {
-    if (engine->end_reports != NULL) {
-        const tlsdiag_frame_report *report =
-            g_hash_table_lookup(engine->end_reports, GUINT_TO_POINTER(frame));
-        if (report != NULL)
-            return report;
-    }
-    return g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(frame));
+    if (engine->end_reports != NULL && tlsdiag_report_store_get(engine->end_reports, frame, report))
+        return true;
+    return tlsdiag_report_store_get(engine->reports, frame, report);
 }
 
 /* Corrupt captures carry any timestamps at all: differences saturate
@@ -240,16 +236,6 @@ int64_t tlsdiag_time_between(int64_t later, int64_t earlier)
     if (__builtin_sub_overflow(later, earlier, &difference))
         return later > earlier ? INT64_MAX : INT64_MIN;
     return difference;
-}
-
-tlsdiag_frame_report *tlsdiag_report_for_frame(GHashTable *reports, uint32_t frame)
-{
-    tlsdiag_frame_report *report = g_hash_table_lookup(reports, GUINT_TO_POINTER(frame));
-    if (report == NULL) {
-        report = g_new0(tlsdiag_frame_report, 1);
-        g_hash_table_insert(reports, GUINT_TO_POINTER(frame), report);
-    }
-    return report;
 }
 
 static tlsdiag_frame_report *report_for_frame(tlsdiag_engine *engine, uint32_t frame)
@@ -480,9 +466,9 @@ static void link_to_quic_attempt(tlsdiag_engine *engine, const stream_state *sta
 {
     if (!tlsdiag_quic_seen(engine->quic))
         return;
-    const tlsdiag_frame_report *existing =
-        g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(obs->frame));
-    if (existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE)
+    tlsdiag_frame_report existing;
+    if (tlsdiag_report_store_get(engine->reports, obs->frame, &existing) &&
+        existing.verdict.flag != TLSDIAG_FLAG_NONE)
         return;
     tlsdiag_verdict verdict;
     memset(&verdict, 0, sizeof verdict);
@@ -1152,7 +1138,7 @@ static void count_retransmission(stream_state *state, tlsdiag_side side)
 
 static void reopen_capture(tlsdiag_engine *engine)
 {
-    g_hash_table_destroy(engine->end_reports);
+    tlsdiag_report_store_free(engine->end_reports);
     engine->end_reports = NULL;
 }
 
@@ -1187,6 +1173,8 @@ static void note_frame_time(tlsdiag_engine *engine, int64_t time_ns)
 {
     if (engine->end_reports != NULL)
         reopen_capture(engine);
+    /* The frame before is over: what it wrote can be packed. */
+    tlsdiag_report_store_settle(engine->reports);
     tlsdiag_recording_observe(engine->recording, time_ns);
     if (!engine->any_time || time_ns > engine->last_time)
         engine->last_time = time_ns;
@@ -1261,27 +1249,28 @@ static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const s
 {
     if (state->stage == TLSDIAG_STAGE_ESTABLISHED || state->stall_reported)
         return;
-    const tlsdiag_frame_report *existing =
-        g_hash_table_lookup(engine->reports, GUINT_TO_POINTER(state->last_frame));
-    if (existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE)
+    tlsdiag_frame_report existing;
+    memset(&existing, 0, sizeof existing);
+    if (tlsdiag_report_store_get(engine->reports, state->last_frame, &existing) &&
+        existing.verdict.flag != TLSDIAG_FLAG_NONE)
         return;
 
-    tlsdiag_frame_report *report = existing ? g_memdup2(existing, sizeof *existing)
-                                            : g_new0(tlsdiag_frame_report, 1);
+    tlsdiag_frame_report *report = tlsdiag_report_for_frame(engine->end_reports, state->last_frame);
+    *report = existing;
     fill_verdict(&report->verdict, state, stream, state->last_frame_time,
                  TLSDIAG_FLAG_HANDSHAKE_STALLED, awaited_side(state));
     report->verdict.capture_end = true;
     /* Silent until the capture ends, not only until its own last frame. */
     report->verdict.idle_ns = tlsdiag_time_between(engine->last_time, state->last_progress_time);
     judge_silence(engine, &report->verdict, state->last_progress_time, engine->last_time);
-    g_hash_table_insert(engine->end_reports, GUINT_TO_POINTER(state->last_frame), report);
 }
 
 void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
 {
     if (engine->end_reports != NULL)
         return;
-    engine->end_reports = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    tlsdiag_report_store_settle(engine->reports);
+    engine->end_reports = tlsdiag_report_store_new();
 
     GHashTableIter iter;
     gpointer stream, state;
@@ -1289,6 +1278,7 @@ void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
     while (g_hash_table_iter_next(&iter, &stream, &state))
         report_stall_at_end(engine, GPOINTER_TO_UINT(stream), state);
     tlsdiag_quic_capture_end(engine->quic, engine->reports, engine->end_reports);
+    tlsdiag_report_store_settle(engine->end_reports);
 }
 
 void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs)

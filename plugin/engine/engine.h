@@ -49,9 +49,10 @@ bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_ob
  * GUI shows frames while it still reads the file). */
 void tlsdiag_engine_capture_end(tlsdiag_engine *engine);
 
-/* NULL when the frame shows nothing. Valid until the next call of
- * tlsdiag_engine_observe or tlsdiag_engine_capture_end, or until the engine
- * is freed. */
-const tlsdiag_frame_report *tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame);
+/* Copies what frame shows into *report; false when it shows nothing
+ * (*report is then left as it was). Asked on every frame: a bit test when
+ * the frame shows nothing. */
+bool tlsdiag_engine_report(const tlsdiag_engine *engine, uint32_t frame,
+                           tlsdiag_frame_report *report);
 
 #endif /* TLSDIAG_ENGINE_H */

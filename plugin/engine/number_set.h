@@ -1,7 +1,8 @@
 /* number_set.h
- * A set of connection numbers (tcp.stream, quic.connection.number), which
- * Wireshark hands out densely from 0: one bit each, and a hash set for the
- * numbers beyond the bitmap's reach (corrupt or synthetic input).
+ * A set of connection or frame numbers (tcp.stream, quic.connection.number,
+ * frame.number), which Wireshark hands out densely: one bit each, and a
+ * hash set for the numbers beyond the bitmap's reach (corrupt or synthetic
+ * input).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -300,7 +300,7 @@ static void fill_quic_verdict(tlsdiag_verdict *verdict, const quic_connection *c
 }
 
 /* One verdict per frame: the first story that claims it keeps it. */
-static tlsdiag_verdict *new_quic_verdict(GHashTable *reports, const quic_connection *conn,
+static tlsdiag_verdict *new_quic_verdict(tlsdiag_report_store *reports, const quic_connection *conn,
                                          uint32_t frame, int64_t time_ns, tlsdiag_flag flag,
                                          tlsdiag_side side)
 {
@@ -312,7 +312,7 @@ static tlsdiag_verdict *new_quic_verdict(GHashTable *reports, const quic_connect
 }
 
 /* The attempt is over: a later TCP ClientHello may be its fallback. */
-static void end_attempt(GHashTable *reports, quic_connection *conn, const tlsdiag_verdict *verdict,
+static void end_attempt(tlsdiag_report_store *reports, quic_connection *conn, const tlsdiag_verdict *verdict,
                         uint32_t frame, int64_t time_ns)
 {
     conn->over = true;
@@ -383,7 +383,7 @@ bool tlsdiag_quic_close_is_clean(const tlsdiag_verdict *verdict)
 /* A CONNECTION_CLOSE sent while Initial or Handshake keys are still in use
  * (RFC 9001 4.9): the handshake had not been confirmed. A close in 1-RTT
  * packets alone comes after it. */
-static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connection *conn,
+static void detect_close(tlsdiag_quic *quic, tlsdiag_report_store *reports, quic_connection *conn,
                          const tlsdiag_quic_observation *obs, tlsdiag_side side)
 {
     if (!obs->has_close || (obs->packets & (TLSDIAG_QUIC_INITIAL | TLSDIAG_QUIC_HANDSHAKE)) == 0)
@@ -401,7 +401,7 @@ static void detect_close(tlsdiag_quic *quic, GHashTable *reports, quic_connectio
 /* RFC 9000 17.2.5.2: a client answers one Retry; another Retry after the
  * client sent the token means the server refused its own token. Two
  * Retries before it are answers to two copies of the first Initial. */
-static void detect_retry_loop(GHashTable *reports, quic_connection *conn,
+static void detect_retry_loop(tlsdiag_report_store *reports, quic_connection *conn,
                               const tlsdiag_quic_observation *obs)
 {
     if (!(obs->packets & TLSDIAG_QUIC_RETRY) || conn->token_initials == 0)
@@ -483,7 +483,7 @@ static bool completes(const quic_connection *conn, const tlsdiag_quic_observatio
 /* As over TCP (engine.c): some clients fail a request as a certificate
  * error when a connection that sent a client certificate answers 403 and
  * then closes. HTTP/3 statuses come from Wireshark 4.4 on, with keys. */
-static void observe_established(tlsdiag_quic *quic, GHashTable *reports, quic_connection *conn,
+static void observe_established(tlsdiag_quic *quic, tlsdiag_report_store *reports, quic_connection *conn,
                                 const tlsdiag_quic_observation *obs, tlsdiag_side side)
 {
     if (side == TLSDIAG_SIDE_SERVER) {
@@ -506,7 +506,7 @@ static void observe_established(tlsdiag_quic *quic, GHashTable *reports, quic_co
 
 /* Only a connection that sent a client certificate has a 403 story to
  * tell; the others are done. */
-static void complete_or_watch(tlsdiag_quic *quic, GHashTable *reports, quic_connection *conn,
+static void complete_or_watch(tlsdiag_quic *quic, tlsdiag_report_store *reports, quic_connection *conn,
                               const tlsdiag_quic_observation *obs)
 {
     if (!conn->certificate_requested || !conn->client_certificate_sent) {
@@ -525,7 +525,7 @@ static void observe_icmp(quic_connection *conn, const tlsdiag_quic_observation *
     conn->port_closed = obs->port_unreachable;
 }
 
-void tlsdiag_quic_observe(tlsdiag_quic *quic, GHashTable *reports,
+void tlsdiag_quic_observe(tlsdiag_quic *quic, tlsdiag_report_store *reports,
                           const tlsdiag_quic_observation *obs)
 {
     if (tlsdiag_number_set_contains(&quic->completed, obs->connection))
@@ -613,7 +613,7 @@ static quic_connection *fallback_source(tlsdiag_quic *quic, const tlsdiag_verdic
     return by_address;
 }
 
-bool tlsdiag_quic_fallback(tlsdiag_quic *quic, GHashTable *reports, tlsdiag_verdict *verdict,
+bool tlsdiag_quic_fallback(tlsdiag_quic *quic, tlsdiag_report_store *reports, tlsdiag_verdict *verdict,
                            uint32_t frame, int64_t time_ns, int64_t window_ns)
 {
     quic_connection *conn = fallback_source(quic, verdict);
@@ -641,21 +641,22 @@ bool tlsdiag_quic_fallback(tlsdiag_quic *quic, GHashTable *reports, tlsdiag_verd
 
 /* ---- the end of the capture ---------------------------------------------------- */
 
-static void report_at_end(GHashTable *reports, GHashTable *end_reports, const quic_connection *conn,
+static void report_at_end(tlsdiag_report_store *reports, tlsdiag_report_store *end_reports, const quic_connection *conn,
                           uint32_t frame, tlsdiag_flag flag, tlsdiag_side side, int64_t time_ns)
 {
-    const tlsdiag_frame_report *existing = g_hash_table_lookup(reports, GUINT_TO_POINTER(frame));
-    if ((existing != NULL && existing->verdict.flag != TLSDIAG_FLAG_NONE) ||
-        g_hash_table_contains(end_reports, GUINT_TO_POINTER(frame)))
+    tlsdiag_frame_report existing;
+    memset(&existing, 0, sizeof existing);
+    if ((tlsdiag_report_store_get(reports, frame, &existing) &&
+         existing.verdict.flag != TLSDIAG_FLAG_NONE) ||
+        tlsdiag_report_store_has(end_reports, frame))
         return;
-    tlsdiag_frame_report *report = existing ? g_memdup2(existing, sizeof *existing)
-                                            : g_new0(tlsdiag_frame_report, 1);
+    tlsdiag_frame_report *report = tlsdiag_report_for_frame(end_reports, frame);
+    *report = existing;
     fill_quic_verdict(&report->verdict, conn, flag, side, time_ns);
     report->verdict.capture_end = true;
-    g_hash_table_insert(end_reports, GUINT_TO_POINTER(frame), report);
 }
 
-static void end_connection(GHashTable *reports, GHashTable *end_reports, const quic_connection *conn)
+static void end_connection(tlsdiag_report_store *reports, tlsdiag_report_store *end_reports, const quic_connection *conn)
 {
     if (conn->negotiation != NULL) {
         if (!conn->negotiation->followed)
@@ -671,7 +672,7 @@ static void end_connection(GHashTable *reports, GHashTable *end_reports, const q
                   TLSDIAG_SIDE_CLIENT, conn->last_client_time);
 }
 
-void tlsdiag_quic_capture_end(tlsdiag_quic *quic, GHashTable *reports, GHashTable *end_reports)
+void tlsdiag_quic_capture_end(tlsdiag_quic *quic, tlsdiag_report_store *reports, tlsdiag_report_store *end_reports)
 {
     GHashTableIter iter;
     gpointer conn;

@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "observation.h"
+#include "reports.h"
 #include "verdict.h"
 
 /* The QUIC packets one UDP datagram carries (coalesced packets), as bits. */
@@ -78,21 +79,22 @@ void tlsdiag_quic_free(tlsdiag_quic *quic);
  * QUIC story in captures without QUIC. */
 bool tlsdiag_quic_seen(const tlsdiag_quic *quic);
 
-/* Reports go into reports (frame number -> tlsdiag_frame_report). */
-void tlsdiag_quic_observe(tlsdiag_quic *quic, GHashTable *reports,
+/* Reports go into reports. */
+void tlsdiag_quic_observe(tlsdiag_quic *quic, tlsdiag_report_store *reports,
                           const tlsdiag_quic_observation *obs);
 
 /* A TLS-over-TCP ClientHello (its verdict filled with the TCP facts, flag
  * still NONE): when it follows a failed or unanswered QUIC attempt from the
  * same client to the same server within window_ns, it becomes
  * quic_fallback_to_tcp and the attempt links to it. */
-bool tlsdiag_quic_fallback(tlsdiag_quic *quic, GHashTable *reports, tlsdiag_verdict *verdict,
-                           uint32_t frame, int64_t time_ns, int64_t window_ns);
+bool tlsdiag_quic_fallback(tlsdiag_quic *quic, tlsdiag_report_store *reports,
+                           tlsdiag_verdict *verdict, uint32_t frame, int64_t time_ns, int64_t window_ns);
 
 /* The capture is over: attempts still unanswered, Retries never answered,
  * version negotiations never followed. Their reports go into end_reports,
  * copied from reports where the frame has links already. */
-void tlsdiag_quic_capture_end(tlsdiag_quic *quic, GHashTable *reports, GHashTable *end_reports);
+void tlsdiag_quic_capture_end(tlsdiag_quic *quic, tlsdiag_report_store *reports,
+                              tlsdiag_report_store *end_reports);
 
 /* RFC 9000 15: versions 0x?a?a?a?a are reserved to make servers answer
  * with a Version Negotiation. */

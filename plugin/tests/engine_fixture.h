@@ -18,6 +18,7 @@
 
 typedef struct {
     tlsdiag_engine *engine;
+    GPtrArray *reports; /* copies handed out by fixture_report */
 } fixture;
 
 /* The plugin's default preferences. */
@@ -29,11 +30,26 @@ static inline void fixture_set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
         .slow_handshake_ns = 3 * SEC,
     };
     f->engine = tlsdiag_engine_new(&settings);
+    f->reports = g_ptr_array_new_with_free_func(g_free);
 }
 
 static inline void fixture_tear_down(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     tlsdiag_engine_free(f->engine);
+    g_ptr_array_free(f->reports, TRUE);
+}
+
+/* What frame shows as the engine sees it now, kept until the test ends;
+ * NULL when it shows nothing. */
+static inline const tlsdiag_frame_report *fixture_report(fixture *f, uint32_t frame)
+{
+    tlsdiag_frame_report *report = g_new(tlsdiag_frame_report, 1);
+    if (!tlsdiag_engine_report(f->engine, frame, report)) {
+        g_free(report);
+        return NULL;
+    }
+    g_ptr_array_add(f->reports, report);
+    return report;
 }
 
 /* 10.0.0.last_octet:port */

@@ -355,7 +355,8 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
 
 typedef struct {
     uint32_t frame;
-    const tlsdiag_frame_report *report;
+    tlsdiag_flag flag;
+    bool used;
 } kept_report;
 
 /* With TLSDIAG_FUZZ_VERBOSE set, every text is printed (to check seeds). */
@@ -446,38 +447,50 @@ static void use_report(checker *c, const tlsdiag_frame_report *report)
     }
 }
 
+/* A frame keeps its report, and its verdict once it has one: later frames
+ * only add links. */
+static void check_kept(const kept_report *kept, const tlsdiag_frame_report *report, bool found)
+{
+    check(found, "a frame's report stays");
+    check(kept->flag == TLSDIAG_FLAG_NONE || report->verdict.flag == kept->flag,
+          "a frame's verdict stays");
+}
+
 static void look_up(checker *c, const tlsdiag_engine *engine, uint32_t frame)
 {
-    const tlsdiag_frame_report *report = tlsdiag_engine_report(engine, frame);
-    if (report == NULL)
+    tlsdiag_frame_report report;
+    if (!tlsdiag_engine_report(engine, frame, &report))
         return;
-    use_report(c, report);
+    use_report(c, &report);
     for (unsigned i = 0; i < KEPT_REPORTS; i++) {
-        if (c->kept[i].report != NULL && c->kept[i].frame == frame) {
-            check(c->kept[i].report == report, "a frame's report stays where it is");
+        if (c->kept[i].used && c->kept[i].frame == frame) {
+            check_kept(&c->kept[i], &report, true);
+            c->kept[i].flag = report.verdict.flag;
             return;
         }
     }
     c->kept[c->next].frame = frame;
-    c->kept[c->next].report = report;
+    c->kept[c->next].flag = report.verdict.flag;
+    c->kept[c->next].used = true;
     c->next = (c->next + 1) % KEPT_REPORTS;
 }
 
-/* Reports looked up earlier must still be there, unchanged in place. */
-/* Reports are valid until the capture's end is declared or undone. */
+/* The reports of the capture's end go when a later frame undoes the end. */
 static void forget_kept(checker *c)
 {
     memset(c->kept, 0, sizeof c->kept);
 }
 
+/* Frames looked up earlier still have their reports. */
 static void recheck_kept(checker *c, const tlsdiag_engine *engine)
 {
     for (unsigned i = 0; i < KEPT_REPORTS; i++) {
-        if (c->kept[i].report == NULL)
+        if (!c->kept[i].used)
             continue;
-        check(tlsdiag_engine_report(engine, c->kept[i].frame) == c->kept[i].report,
-              "a report is valid until the engine is freed");
-        use_report(c, c->kept[i].report);
+        tlsdiag_frame_report report;
+        bool found = tlsdiag_engine_report(engine, c->kept[i].frame, &report);
+        check_kept(&c->kept[i], &report, found);
+        use_report(c, &report);
     }
 }
 

@@ -10,6 +10,8 @@
 #include <glib.h>
 
 #include "engine/engine.h"
+#include "engine/number_set.h"
+#include "engine/reports.h"
 #include "engine_fixture.h"
 
 /* ---- building observations ---------------------------------------------- */
@@ -154,7 +156,7 @@ static void alert(fixture *f, const connection *c, bool client, uint32_t frame, 
 
 static const tlsdiag_verdict *verdict_at(fixture *f, uint32_t frame)
 {
-    const tlsdiag_frame_report *report = tlsdiag_engine_report(f->engine, frame);
+    const tlsdiag_frame_report *report = fixture_report(f, frame);
     if (report == NULL || report->verdict.flag == TLSDIAG_FLAG_NONE)
         return NULL;
     return &report->verdict;
@@ -197,7 +199,7 @@ static void test_rst_after_client_hello(fixture *f, gconstpointer data G_GNUC_UN
                     "up to TLS 1.3), 412 ms after ClientHello (frame 4), no alert");
     g_free(text);
 
-    const tlsdiag_frame_report *hello = tlsdiag_engine_report(f->engine, 4);
+    const tlsdiag_frame_report *hello = fixture_report(f, 4);
     g_assert_nonnull(hello);
     g_assert_cmpint(hello->verdict.flag, ==, TLSDIAG_FLAG_NONE);
     g_assert_cmpuint(hello->ended_by, ==, 5);
@@ -214,7 +216,7 @@ static void test_tls12_complete_then_fin_is_silent(fixture *f, gconstpointer dat
     tcp_close(f, &c, true, true, 12, 3 * SEC);
 
     assert_no_verdict(f, 12);
-    g_assert_null(tlsdiag_engine_report(f->engine, 4));
+    g_assert_null(fixture_report(f, 4));
 }
 
 /* ---- rejected after the handshake, and the server's certificate ---------- */
@@ -691,8 +693,8 @@ static void test_frames_without_client_hello_are_ignored(fixture *f,
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
     opaque_records(f, &c, false, 1, 0);
     tcp_close(f, &c, true, true, 2, 1 * MS);
-    g_assert_null(tlsdiag_engine_report(f->engine, 1));
-    g_assert_null(tlsdiag_engine_report(f->engine, 2));
+    g_assert_null(fixture_report(f, 1));
+    g_assert_null(fixture_report(f, 2));
 }
 
 /* ---- fallback chains ------------------------------------------------------ */
@@ -750,9 +752,9 @@ static void test_fallback_chain_of_the_report(fixture *f, gconstpointer data G_G
     g_free(text);
 
     /* Forward links, shown from the second pass on. */
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 5)->retried_by, ==, 14);
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 15)->retried_by, ==, 24);
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 24)->ended_by, ==, 26);
+    g_assert_cmpuint(fixture_report(f, 5)->retried_by, ==, 14);
+    g_assert_cmpuint(fixture_report(f, 15)->retried_by, ==, 24);
+    g_assert_cmpuint(fixture_report(f, 24)->ended_by, ==, 26);
 }
 
 static void test_same_version_retries(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -846,7 +848,7 @@ static void test_downgrade_succeeded(fixture *f, gconstpointer data G_GNUC_UNUSE
     client_key_exchange_and_finished(f, &retry, 13, 1 * SEC);
     server_ccs_and_finished(f, &retry, 14, 1 * SEC);
 
-    const tlsdiag_frame_report *hello = tlsdiag_engine_report(f->engine, 11);
+    const tlsdiag_frame_report *hello = fixture_report(f, 11);
     g_assert_cmpuint(hello->retry_completed, ==, 14);
     g_assert_cmpuint(hello->retry_completed_version, ==, TLSDIAG_VERSION_TLS11);
     GString *text = g_string_new(NULL);
@@ -942,7 +944,7 @@ static void test_alert_after_403(fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_free(text);
     assert_no_verdict(f, 8);
     /* Not a handshake failure: nothing to link from the ClientHello. */
-    g_assert_null(tlsdiag_engine_report(f->engine, 1));
+    g_assert_null(fixture_report(f, 1));
 }
 
 static void test_close_after_403(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -1054,7 +1056,7 @@ static void test_tls13_client_cert_rejected(fixture *f, gconstpointer data G_GNU
     g_assert_cmpint(v->client_certificate, ==, TLSDIAG_CLIENT_CERT_EMPTY);
     g_assert_cmpuint(v->alert, ==, TLSDIAG_ALERT_CERTIFICATE_REQUIRED);
     assert_no_verdict(f, 5);
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 1)->ended_by, ==, 4);
+    g_assert_cmpuint(fixture_report(f, 1)->ended_by, ==, 4);
 }
 
 static void test_tls13_client_cert_rejected_by_close(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -1152,7 +1154,7 @@ static void test_resumption_refused_by_alert(fixture *f, gconstpointer data G_GN
     g_assert_true(v->has_alert);
     g_assert_cmpuint(v->session_issued, ==, 0);
     /* The failure is recorded: its ClientHello links to it. */
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 1)->ended_by, ==, 2);
+    g_assert_cmpuint(fixture_report(f, 1)->ended_by, ==, 2);
 }
 
 static void retransmission(fixture *f, const connection *c, bool client, uint32_t frame,
@@ -1279,6 +1281,46 @@ static void test_vocabulary(void)
     g_assert_cmpstr(tlsdiag_version_name(0x7f17), ==, "TLS 1.3 (draft)");
 }
 
+/* Packed reports come back word for word, links added to a packed report
+ * stay, and frames beyond the bitmap are found as well. */
+static void test_report_store(void)
+{
+    tlsdiag_report_store *store = tlsdiag_report_store_new();
+    const uint32_t far = TLSDIAG_NUMBER_SET_BITMAP_LIMIT + 7;
+
+    tlsdiag_frame_report *report = tlsdiag_report_for_frame(store, 12);
+    report->verdict.flag = TLSDIAG_FLAG_HANDSHAKE_ABORTED;
+    report->verdict.server_name = "www.example";
+    report->verdict.step_ns[TLSDIAG_STAGE_COUNT - 1] = -1;
+    report->verdict.certificate_findings = 1u << 3;
+    report->retry_completed_version = 0x0303;
+    tlsdiag_frame_report expected = *report;
+    tlsdiag_report_for_frame(store, far)->ended_by = 12;
+    tlsdiag_report_store_settle(store);
+
+    tlsdiag_frame_report got;
+    memset(&got, 0, sizeof got);
+    g_assert_true(tlsdiag_report_store_get(store, 12, &got));
+    g_assert_cmpmem(&got.verdict, sizeof got.verdict, &expected.verdict, sizeof expected.verdict);
+    g_assert_cmpuint(got.retry_completed_version, ==, 0x0303);
+    g_assert_true(tlsdiag_report_store_get(store, far, &got));
+    g_assert_cmpuint(got.ended_by, ==, 12);
+    g_assert_cmpint(got.verdict.flag, ==, TLSDIAG_FLAG_NONE);
+    g_assert_false(tlsdiag_report_store_has(store, 11));
+    g_assert_false(tlsdiag_report_store_get(store, far + 1, &got));
+
+    /* A link written after the frame was packed. */
+    tlsdiag_report_for_frame(store, 12)->retried_by = 40;
+    g_assert_true(tlsdiag_report_store_get(store, 12, &got));
+    g_assert_cmpuint(got.retried_by, ==, 40);
+    tlsdiag_report_store_settle(store);
+    g_assert_true(tlsdiag_report_store_get(store, 12, &got));
+    g_assert_cmpuint(got.retried_by, ==, 40);
+    g_assert_cmpstr(got.verdict.server_name, ==, "www.example");
+    g_assert_cmpint(got.verdict.step_ns[TLSDIAG_STAGE_COUNT - 1], ==, -1);
+    tlsdiag_report_store_free(store);
+}
+
 #define ADD(path, func) g_test_add(path, fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int main(int argc, char **argv)
@@ -1326,5 +1368,6 @@ int main(int argc, char **argv)
     ADD("/progress/loss-context", test_loss_context);
     g_test_add_func("/vocabulary/names", test_vocabulary);
     g_test_add_func("/describe/text-parts", test_text_parts);
+    g_test_add_func("/reports/store", test_report_store);
     return g_test_run();
 }

@@ -111,7 +111,7 @@ static void tcp_client_hello(fixture *f, uint32_t stream, uint8_t server_host, u
 
 static const tlsdiag_verdict *verdict_at(fixture *f, uint32_t frame)
 {
-    const tlsdiag_frame_report *report = tlsdiag_engine_report(f->engine, frame);
+    const tlsdiag_frame_report *report = fixture_report(f, frame);
     if (report == NULL || report->verdict.flag == TLSDIAG_FLAG_NONE)
         return NULL;
     return &report->verdict;
@@ -169,7 +169,7 @@ static void test_server_refuses_initial(fixture *f, gconstpointer data G_GNUC_UN
     assert_text_contains(v, "QUIC handshake refused");
     assert_text_contains(v, "handshake_failure (40)");
     g_assert_null(verdict_at(f, 3));
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 1)->ended_by, ==, 2);
+    g_assert_cmpuint(fixture_report(f, 1)->ended_by, ==, 2);
 }
 
 static void test_client_closes_at_handshake_level(fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -360,7 +360,7 @@ static void test_fallback_after_unanswered(fixture *f, gconstpointer data G_GNUC
     g_assert_cmpint(v->since_failure_ns, ==, 50 * MS);
     g_assert_cmpuint(v->quic_initials, ==, 2);
     assert_text_contains(v, "went unanswered");
-    const tlsdiag_frame_report *failed = tlsdiag_engine_report(f->engine, 2);
+    const tlsdiag_frame_report *failed = fixture_report(f, 2);
     g_assert_cmpuint(failed->retried_by, ==, 3);
     g_assert_cmpint(failed->retried_how, ==, TLSDIAG_FLAG_QUIC_FALLBACK_TO_TCP);
 
@@ -456,7 +456,7 @@ static void test_no_common_version(fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_true(tlsdiag_quic_version_is_greased(v->quic_version));
     assert_text_contains(v, "either the client only probed");
     g_assert_true(v->capture_end);
-    g_assert_cmpuint(tlsdiag_engine_report(f->engine, 2)->retried_by, ==, 3);
+    g_assert_cmpuint(fixture_report(f, 2)->retried_by, ==, 3);
 }
 
 /* Initial (frame 1), Retry (2; a second copy in frame 20 when twice), the

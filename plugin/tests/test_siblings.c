@@ -411,7 +411,7 @@ static void play(fixture *f, const endpoint_plan *plans, const event *events, si
 
 static const tlsdiag_frame_report *report_at(fixture *f, uint32_t frame)
 {
-    return tlsdiag_engine_report(f->engine, frame);
+    return fixture_report(f, frame);
 }
 
 static tlsdiag_flag flag_at(fixture *f, uint32_t frame)
