@@ -49,7 +49,6 @@ typedef enum {
     FIELD_TLS_OPAQUE_TYPE,
     FIELD_TLS_HANDSHAKE_TYPE,
     FIELD_TLS_SSL2_HANDSHAKE_TYPE,
-    FIELD_TLS_ALERT_LEVEL,
     FIELD_TLS_ALERT_DESCRIPTION,
     FIELD_HTTP_STATUS,
     FIELD_HTTP2_STATUS,
@@ -95,7 +94,6 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TLS_HANDSHAKE_TYPE] = {.abbrev = "tls.handshake.type"},
     /* Wireshark 4.4 on: SSLv2-format messages have their own type field. */
     [FIELD_TLS_SSL2_HANDSHAKE_TYPE] = {.abbrev = "tls.ssl2.handshake.type"},
-    [FIELD_TLS_ALERT_LEVEL] = {.abbrev = "tls.alert_message.level"},
     [FIELD_TLS_ALERT_DESCRIPTION] = {.abbrev = "tls.alert_message.desc"},
     /* A response is readable only where TLS is decrypted. */
     [FIELD_HTTP_STATUS] = {.abbrev = "http.response.code", .after = TLSDIAG_SEEN_DECRYPTION},
@@ -276,17 +274,28 @@ static gint captured_field_length(const field_info *fi)
     return MIN(fi->length, tvb_captured_length_remaining(fi->ds_tvb, fi->start));
 }
 
+/* The TLS dissector reads an alert's level and description from two
+ * adjacent bytes of one tvb (plaintext or decrypted): the level is the
+ * byte before the description, and need not be a wanted field. */
+static bool append_alert(const field_info *fi, void *data)
+{
+    tlsdiag_observation *obs = data;
+    if (obs->alert_count >= TLSDIAG_MAX_ALERTS)
+        return false;
+    if (!holds_uint(fi))
+        return true;
+    tlsdiag_alert *alert = &obs->alerts[obs->alert_count++];
+    alert->description = (uint8_t)uint_value(fi);
+    alert->level = fi->ds_tvb != NULL && fi->start > 0 &&
+                           tvb_captured_length(fi->ds_tvb) >= (guint)fi->start
+                       ? tvb_get_guint8(fi->ds_tvb, fi->start - 1)
+                       : 0;
+    return true;
+}
+
 static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
 {
-    uint8_t levels[TLSDIAG_MAX_ALERTS];
-    uint8_t descriptions[TLSDIAG_MAX_ALERTS];
-    unsigned level_count = all_uint8(tree, FIELD_TLS_ALERT_LEVEL, levels, TLSDIAG_MAX_ALERTS);
-    unsigned count = all_uint8(tree, FIELD_TLS_ALERT_DESCRIPTION, descriptions, TLSDIAG_MAX_ALERTS);
-    for (unsigned i = 0; i < count; i++) {
-        obs->alerts[i].description = descriptions[i];
-        obs->alerts[i].level = i < level_count ? levels[i] : 0;
-    }
-    obs->alert_count = (uint8_t)count;
+    visit_field(tree, FIELD_TLS_ALERT_DESCRIPTION, append_alert, obs);
 }
 
 /* ---- handshake messages, read from their bytes ------------------------------
