@@ -288,7 +288,7 @@ static bool append_alert(const field_info *fi, void *data)
     alert->description = (uint8_t)uint_value(fi);
     alert->level = fi->ds_tvb != NULL && fi->start > 0 &&
                            tvb_captured_length(fi->ds_tvb) >= (guint)fi->start
-                       ? tvb_get_guint8(fi->ds_tvb, fi->start - 1)
+                       ? *tvb_get_ptr(fi->ds_tvb, fi->start - 1, 1)
                        : 0;
     return true;
 }
