@@ -286,10 +286,10 @@ static bool append_alert(const field_info *fi, void *data)
         return true;
     tlsdiag_alert *alert = &obs->alerts[obs->alert_count++];
     alert->description = (uint8_t)uint_value(fi);
-    alert->level = fi->ds_tvb != NULL && fi->start > 0 &&
-                           tvb_captured_length(fi->ds_tvb) >= (guint)fi->start
-                       ? *tvb_get_ptr(fi->ds_tvb, fi->start - 1, 1)
-                       : 0;
+    alert->level =
+        fi->ds_tvb != NULL && fi->start > 0 && tvb_captured_length(fi->ds_tvb) >= (guint)fi->start
+            ? *tvb_get_ptr(fi->ds_tvb, fi->start - 1, 1)
+            : 0;
     return true;
 }
 
@@ -599,12 +599,6 @@ static void read_certificate_message(const cursor *body, tlsdiag_observation *ob
         read_certificate_list(*body, true, obs->certificates, &obs->certificate_count);
 }
 
-static void read_certificate_list_of(const cursor *body, bool *has_list, uint32_t *length)
-{
-    *has_list = read_certificate_list_length(*body, false, length) ||
-                read_certificate_list_length(*body, true, length);
-}
-
 /* What a frame's handshake messages say. obs is NULL for QUIC, which
  * needs the hello's fields only. */
 typedef struct {
@@ -707,8 +701,9 @@ static bool read_handshake_message(const field_info *fi, void *data)
     if (!complete)
         return true;
     if (type == HS_CERTIFICATE && !reader->has_certificate_list)
-        read_certificate_list_of(&body, &reader->has_certificate_list,
-                                 &reader->certificate_list_length);
+        reader->has_certificate_list =
+            read_certificate_list_length(body, false, &reader->certificate_list_length) ||
+            read_certificate_list_length(body, true, &reader->certificate_list_length);
     if (reader->obs == NULL)
         return true;
     if (type == HS_NEW_SESSION_TICKET && reader->obs->issued_ticket == 0)

@@ -696,7 +696,8 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         } else {
             if (tlsdiag_engine_wants_content(engine, &obs)) {
                 tlsdiag_extract_content(tree, pinfo, &obs);
-                if (tlsdiag_extract_shows_decryption(&obs))
+                if (!(fields_seen & TLSDIAG_SEEN_DECRYPTION) &&
+                    tlsdiag_extract_shows_decryption(&obs))
                     want_fields_of(TLSDIAG_SEEN_DECRYPTION);
             }
             tlsdiag_engine_observe(engine, &obs);

@@ -312,8 +312,8 @@ static tlsdiag_verdict *new_quic_verdict(tlsdiag_report_store *reports, const qu
 }
 
 /* The attempt is over: a later TCP ClientHello may be its fallback. */
-static void end_attempt(tlsdiag_report_store *reports, quic_connection *conn, const tlsdiag_verdict *verdict,
-                        uint32_t frame, int64_t time_ns)
+static void end_attempt(tlsdiag_report_store *reports, quic_connection *conn,
+                        const tlsdiag_verdict *verdict, uint32_t frame, int64_t time_ns)
 {
     conn->over = true;
     conn->failure_time = time_ns;
@@ -483,8 +483,9 @@ static bool completes(const quic_connection *conn, const tlsdiag_quic_observatio
 /* As over TCP (engine.c): some clients fail a request as a certificate
  * error when a connection that sent a client certificate answers 403 and
  * then closes. HTTP/3 statuses come from Wireshark 4.4 on, with keys. */
-static void observe_established(tlsdiag_quic *quic, tlsdiag_report_store *reports, quic_connection *conn,
-                                const tlsdiag_quic_observation *obs, tlsdiag_side side)
+static void observe_established(tlsdiag_quic *quic, tlsdiag_report_store *reports,
+                                quic_connection *conn, const tlsdiag_quic_observation *obs,
+                                tlsdiag_side side)
 {
     if (side == TLSDIAG_SIDE_SERVER) {
         for (unsigned i = 0; i < obs->http_status_count; i++)
@@ -506,8 +507,8 @@ static void observe_established(tlsdiag_quic *quic, tlsdiag_report_store *report
 
 /* Only a connection that sent a client certificate has a 403 story to
  * tell; the others are done. */
-static void complete_or_watch(tlsdiag_quic *quic, tlsdiag_report_store *reports, quic_connection *conn,
-                              const tlsdiag_quic_observation *obs)
+static void complete_or_watch(tlsdiag_quic *quic, tlsdiag_report_store *reports,
+                              quic_connection *conn, const tlsdiag_quic_observation *obs)
 {
     if (!conn->certificate_requested || !conn->client_certificate_sent) {
         complete_connection(quic, conn);
@@ -613,8 +614,9 @@ static quic_connection *fallback_source(tlsdiag_quic *quic, const tlsdiag_verdic
     return by_address;
 }
 
-bool tlsdiag_quic_fallback(tlsdiag_quic *quic, tlsdiag_report_store *reports, tlsdiag_verdict *verdict,
-                           uint32_t frame, int64_t time_ns, int64_t window_ns)
+bool tlsdiag_quic_fallback(tlsdiag_quic *quic, tlsdiag_report_store *reports,
+                           tlsdiag_verdict *verdict, uint32_t frame, int64_t time_ns,
+                           int64_t window_ns)
 {
     quic_connection *conn = fallback_source(quic, verdict);
     tlsdiag_failure failure;
@@ -641,8 +643,9 @@ bool tlsdiag_quic_fallback(tlsdiag_quic *quic, tlsdiag_report_store *reports, tl
 
 /* ---- the end of the capture ---------------------------------------------------- */
 
-static void report_at_end(tlsdiag_report_store *reports, tlsdiag_report_store *end_reports, const quic_connection *conn,
-                          uint32_t frame, tlsdiag_flag flag, tlsdiag_side side, int64_t time_ns)
+static void report_at_end(tlsdiag_report_store *reports, tlsdiag_report_store *end_reports,
+                          const quic_connection *conn, uint32_t frame, tlsdiag_flag flag,
+                          tlsdiag_side side, int64_t time_ns)
 {
     tlsdiag_frame_report existing;
     memset(&existing, 0, sizeof existing);
@@ -656,7 +659,8 @@ static void report_at_end(tlsdiag_report_store *reports, tlsdiag_report_store *e
     report->verdict.capture_end = true;
 }
 
-static void end_connection(tlsdiag_report_store *reports, tlsdiag_report_store *end_reports, const quic_connection *conn)
+static void end_connection(tlsdiag_report_store *reports, tlsdiag_report_store *end_reports,
+                           const quic_connection *conn)
 {
     if (conn->negotiation != NULL) {
         if (!conn->negotiation->followed)
@@ -672,7 +676,8 @@ static void end_connection(tlsdiag_report_store *reports, tlsdiag_report_store *
                   TLSDIAG_SIDE_CLIENT, conn->last_client_time);
 }
 
-void tlsdiag_quic_capture_end(tlsdiag_quic *quic, tlsdiag_report_store *reports, tlsdiag_report_store *end_reports)
+void tlsdiag_quic_capture_end(tlsdiag_quic *quic, tlsdiag_report_store *reports,
+                              tlsdiag_report_store *end_reports)
 {
     GHashTableIter iter;
     gpointer conn;

@@ -88,7 +88,8 @@ void tlsdiag_quic_observe(tlsdiag_quic *quic, tlsdiag_report_store *reports,
  * same client to the same server within window_ns, it becomes
  * quic_fallback_to_tcp and the attempt links to it. */
 bool tlsdiag_quic_fallback(tlsdiag_quic *quic, tlsdiag_report_store *reports,
-                           tlsdiag_verdict *verdict, uint32_t frame, int64_t time_ns, int64_t window_ns);
+                           tlsdiag_verdict *verdict, uint32_t frame, int64_t time_ns,
+                           int64_t window_ns);
 
 /* The capture is over: attempts still unanswered, Retries never answered,
  * version negotiations never followed. Their reports go into end_reports,
