@@ -1,7 +1,7 @@
 /* extract.c
  * Field extraction for tlsdiag: a table of the fields it reads, resolved once,
- * and small readers over proto_get_finfo_ptr_array(). Only fields listed here
- * are tracked by Wireshark for us, so reading them costs a lookup each.
+ * and small readers over the items Wireshark tracked for them in a frame.
+ * Only fields listed here are tracked for us.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -114,8 +114,48 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_HTTP3_STATUS] = {.abbrev = "http3.headers.status", .after = TLSDIAG_SEEN_QUIC},
 };
 
+/* From a field's registration to its place in tlsdiag_frame_fields: a
+ * small open-addressed table, built with the field table. */
+#define SLOT_BITS 7
+
+typedef struct {
+    int hf; /* 0: empty */
+    uint8_t field;
+    uint8_t same_name;
+} slot_entry;
+
+static slot_entry slots[1u << SLOT_BITS];
+
+G_STATIC_ASSERT((FIELD_COUNT * MAX_SAME_NAME) <= TLSDIAG_EXTRACT_SLOTS);
+G_STATIC_ASSERT(FIELD_COUNT <= 32);
+G_STATIC_ASSERT((FIELD_COUNT * MAX_SAME_NAME) < (1u << SLOT_BITS));
+
+static unsigned slot_index(int hf)
+{
+    return ((guint32)hf * 2654435761u) >> (32 - SLOT_BITS);
+}
+
+static const slot_entry *slot_of(int hf)
+{
+    for (unsigned i = slot_index(hf);; i = (i + 1) & ((1u << SLOT_BITS) - 1)) {
+        if (slots[i].hf == hf)
+            return &slots[i];
+        if (slots[i].hf == 0)
+            return NULL;
+    }
+}
+
+static void add_slot(int hf, unsigned field, unsigned same_name)
+{
+    unsigned i = slot_index(hf);
+    while (slots[i].hf != 0 && slots[i].hf != hf)
+        i = (i + 1) & ((1u << SLOT_BITS) - 1);
+    slots[i] = (slot_entry){hf, (uint8_t)field, (uint8_t)same_name};
+}
+
 void tlsdiag_extract_resolve_fields(void)
 {
+    memset(slots, 0, sizeof slots);
     for (unsigned i = 0; i < FIELD_COUNT; i++) {
         field_ref *ref = &fields[i];
         ref->hf_count = 0;
@@ -123,6 +163,7 @@ void tlsdiag_extract_resolve_fields(void)
             continue;
         int hf = proto_registrar_get_id_byname(ref->abbrev);
         while (hf > 0 && ref->hf_count < MAX_SAME_NAME) {
+            add_slot(hf, i, ref->hf_count);
             ref->hf[ref->hf_count++] = hf;
             hf = proto_registrar_get_nth(hf)->same_name_prev_id;
         }
@@ -154,11 +195,13 @@ bool tlsdiag_extract_shows_decryption(const tlsdiag_observation *obs)
  * within each registration; stops early when visit returns false. */
 typedef bool (*field_visitor)(const field_info *fi, void *data);
 
-static void visit_field(proto_tree *tree, wanted_field field, field_visitor visit, void *data)
+static void visit_field(const tlsdiag_frame_fields *frame, wanted_field field, field_visitor visit,
+                        void *data)
 {
-    const field_ref *ref = &fields[field];
-    for (unsigned h = 0; h < ref->hf_count; h++) {
-        GPtrArray *found = proto_get_finfo_ptr_array(tree, ref->hf[h]);
+    if (!(frame->present & (1u << field)))
+        return;
+    for (unsigned h = 0; h < fields[field].hf_count; h++) {
+        GPtrArray *found = frame->items[field * MAX_SAME_NAME + h];
         if (found == NULL)
             continue;
         for (guint i = 0; i < found->len; i++) {
@@ -196,10 +239,10 @@ static bool take_first_uint(const field_info *fi, void *data)
     return false;
 }
 
-static bool first_uint(proto_tree *tree, wanted_field field, uint32_t *value)
+static bool first_uint(const tlsdiag_frame_fields *frame, wanted_field field, uint32_t *value)
 {
     first_uint_result result = {false, 0};
-    visit_field(tree, field, take_first_uint, &result);
+    visit_field(frame, field, take_first_uint, &result);
     *value = result.value;
     return result.found;
 }
@@ -211,10 +254,10 @@ static bool count_value(const field_info *fi _U_, void *data)
     return true;
 }
 
-static unsigned count_values(proto_tree *tree, wanted_field field)
+static unsigned count_values(const tlsdiag_frame_fields *frame, wanted_field field)
 {
     unsigned count = 0;
-    visit_field(tree, field, count_value, &count);
+    visit_field(frame, field, count_value, &count);
     return count;
 }
 
@@ -235,10 +278,11 @@ static bool append_uint8(const field_info *fi, void *data)
 }
 
 /* Reads up to max values of a small unsigned field, in tree order. */
-static unsigned all_uint8(proto_tree *tree, wanted_field field, uint8_t *values, unsigned max)
+static unsigned all_uint8(const tlsdiag_frame_fields *frame, wanted_field field, uint8_t *values,
+                          unsigned max)
 {
     uint8_list list = {values, 0, max};
-    visit_field(tree, field, append_uint8, &list);
+    visit_field(frame, field, append_uint8, &list);
     return list.count;
 }
 
@@ -258,11 +302,11 @@ static bool append_uint16(const field_info *fi, void *data)
     return true;
 }
 
-static void read_http_statuses(proto_tree *tree, tlsdiag_observation *obs)
+static void read_http_statuses(const tlsdiag_frame_fields *frame, tlsdiag_observation *obs)
 {
     uint16_list list = {obs->http_statuses, 0, TLSDIAG_MAX_HTTP_STATUSES};
-    visit_field(tree, FIELD_HTTP_STATUS, append_uint16, &list);
-    visit_field(tree, FIELD_HTTP2_STATUS, append_uint16, &list);
+    visit_field(frame, FIELD_HTTP_STATUS, append_uint16, &list);
+    visit_field(frame, FIELD_HTTP2_STATUS, append_uint16, &list);
     obs->http_status_count = (uint8_t)list.count;
 }
 
@@ -293,9 +337,9 @@ static bool append_alert(const field_info *fi, void *data)
     return true;
 }
 
-static void read_alerts(proto_tree *tree, tlsdiag_observation *obs)
+static void read_alerts(const tlsdiag_frame_fields *frame, tlsdiag_observation *obs)
 {
-    visit_field(tree, FIELD_TLS_ALERT_DESCRIPTION, append_alert, obs);
+    visit_field(frame, FIELD_TLS_ALERT_DESCRIPTION, append_alert, obs);
 }
 
 /* ---- handshake messages, read from their bytes ------------------------------
@@ -756,10 +800,10 @@ static int64_t time_in_ns(const nstime_t *ts)
     return secs * 1000000000 + ts->nsecs;
 }
 
-static void read_ssl2_client_hello(proto_tree *tree, tlsdiag_observation *obs)
+static void read_ssl2_client_hello(const tlsdiag_frame_fields *frame, tlsdiag_observation *obs)
 {
     uint8_t types[TLSDIAG_MAX_HANDSHAKES];
-    unsigned count = all_uint8(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, types, TLSDIAG_MAX_HANDSHAKES);
+    unsigned count = all_uint8(frame, FIELD_TLS_SSL2_HANDSHAKE_TYPE, types, TLSDIAG_MAX_HANDSHAKES);
     for (unsigned i = 0; i < count; i++) {
         if (types[i] == SSL2_CLIENT_HELLO) {
             obs->handshake_types[0] = TLSDIAG_HS_CLIENT_HELLO;
@@ -794,10 +838,18 @@ static uint64_t endpoint_word(const tlsdiag_endpoint *endpoint)
     return (high ^ (low * 0x9E3779B97F4A7C15ull)) + ((uint64_t)endpoint->port << 32 | endpoint->family);
 }
 
+/* A conversation holds both directions: the pair is taken in order, so
+ * that a connection's two directions share one entry and one lookup. */
 static uint64_t endpoints_digest(const tlsdiag_observation *obs)
 {
-    uint64_t digest = endpoint_word(&obs->src) * 0xBF58476D1CE4E5B9ull;
-    digest ^= endpoint_word(&obs->dst) + (digest >> 29);
+    uint64_t low = endpoint_word(&obs->src), high = endpoint_word(&obs->dst);
+    if (low > high) {
+        uint64_t swap = low;
+        low = high;
+        high = swap;
+    }
+    uint64_t digest = low * 0xBF58476D1CE4E5B9ull;
+    digest ^= high + (digest >> 29);
     return (digest * 0x94D049BB133111EBull) | 1; /* 0 is an empty entry */
 }
 #endif
@@ -811,7 +863,8 @@ void tlsdiag_extract_forget_streams(void)
 }
 
 /* The endpoints are read already. */
-static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, tlsdiag_observation *obs)
+static bool read_stream(const tlsdiag_frame_fields *frame _U_, packet_info *pinfo _U_,
+                        tlsdiag_observation *obs)
 {
 #ifdef STREAM_FROM_CONVERSATION
     stream_cache_entry *entry = NULL;
@@ -835,47 +888,69 @@ static bool read_stream(proto_tree *tree _U_, packet_info *pinfo _U_, tlsdiag_ob
     obs->stream = conversation->conv_index;
     return true;
 #else
-    return first_uint(tree, FIELD_TCP_STREAM, &obs->stream);
+    return first_uint(frame, FIELD_TCP_STREAM, &obs->stream);
 #endif
 }
 
-/* Every lookup below costs a hash lookup per frame, and most frames are
- * TCP segments with nothing for tlsdiag: the cheap facts come first. */
-tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
-                                               tlsdiag_observation *obs)
+/* Wireshark tracks, per frame, the items of every wanted or filtered field
+ * the frame has: most segments (bare ACKs) have none, a TLS segment a
+ * handful. One walk over them finds the wanted ones, where a lookup per
+ * wanted field would cost a hash lookup each on every frame. */
+bool tlsdiag_extract_collect(proto_tree *tree, tlsdiag_frame_fields *frame)
 {
+    frame->present = 0;
     if (tree == NULL)
-        return TLSDIAG_EXTRACT_NOTHING;
+        return false;
+    GHashTable *tracked = PTREE_DATA(tree)->interesting_hfids;
+    if (tracked == NULL || g_hash_table_size(tracked) == 0)
+        return false;
+    GHashTableIter iter;
+    gpointer key, items;
+    g_hash_table_iter_init(&iter, tracked);
+    while (g_hash_table_iter_next(&iter, &key, &items)) {
+        const slot_entry *slot = slot_of(GPOINTER_TO_INT(key));
+        if (slot == NULL)
+            continue;
+        GPtrArray **field_items = &frame->items[slot->field * MAX_SAME_NAME];
+        if (!(frame->present & (1u << slot->field))) {
+            frame->present |= 1u << slot->field;
+            memset(field_items, 0, MAX_SAME_NAME * sizeof *field_items);
+        }
+        field_items[slot->same_name] = items;
+    }
+    return frame->present != 0;
+}
+
+/* The cheap facts come first: most segments with TLS records carry
+ * application data, and need no endpoint or stream. */
+tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame,
+                                               packet_info *pinfo, tlsdiag_observation *obs)
+{
     /* TLS over QUIC has handshake messages too, and no TCP header. */
     if (pinfo->ptype != PT_TCP)
         return TLSDIAG_EXTRACT_NOT_TCP;
-    /* Wireshark lists the wanted and filtered fields a frame has: most
-     * segments (bare ACKs) have none, and need no lookup. */
-    GHashTable *present = PTREE_DATA(tree)->interesting_hfids;
-    if (present == NULL || g_hash_table_size(present) == 0)
-        return TLSDIAG_EXTRACT_NOTHING;
 
     memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
-    obs->record_count = (uint8_t)all_uint8(tree, FIELD_TLS_CONTENT_TYPE, obs->record_types,
-                                           TLSDIAG_MAX_RECORDS);
-    obs->opaque_record_count = (uint8_t)MIN(count_values(tree, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
-    obs->fin = count_values(tree, FIELD_TCP_FIN) > 0;
-    obs->rst = count_values(tree, FIELD_TCP_RST) > 0;
-    if (count_values(tree, FIELD_TCP_ANALYSIS_FLAGS) > 0) {
-        obs->retransmission = count_values(tree, FIELD_TCP_RETRANSMISSION) > 0;
-        obs->duplicate_ack = count_values(tree, FIELD_TCP_DUPLICATE_ACK) > 0;
-        obs->zero_window = count_values(tree, FIELD_TCP_ZERO_WINDOW) > 0;
+    obs->record_count =
+        (uint8_t)all_uint8(frame, FIELD_TLS_CONTENT_TYPE, obs->record_types, TLSDIAG_MAX_RECORDS);
+    obs->opaque_record_count = (uint8_t)MIN(count_values(frame, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
+    obs->fin = count_values(frame, FIELD_TCP_FIN) > 0;
+    obs->rst = count_values(frame, FIELD_TCP_RST) > 0;
+    if (count_values(frame, FIELD_TCP_ANALYSIS_FLAGS) > 0) {
+        obs->retransmission = count_values(frame, FIELD_TCP_RETRANSMISSION) > 0;
+        obs->duplicate_ack = count_values(frame, FIELD_TCP_DUPLICATE_ACK) > 0;
+        obs->zero_window = count_values(frame, FIELD_TCP_ZERO_WINDOW) > 0;
     }
 
     /* An SSLv2-format ClientHello has a handshake type but no content type. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
         !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
-        count_values(tree, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
-        count_values(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
+        count_values(frame, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
+        count_values(frame, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
         return TLSDIAG_EXTRACT_NOTHING;
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
-    if (!read_stream(tree, pinfo, obs))
+    if (!read_stream(frame, pinfo, obs))
         return TLSDIAG_EXTRACT_NOTHING;
 
     obs->frame = pinfo->num;
@@ -885,19 +960,20 @@ tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pi
 
 /* The record types say which of the handshake, alert and HTTP fields can
  * be there at all. */
-void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs)
+void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                             tlsdiag_observation *obs)
 {
     bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
     message_reader reader = {obs, {0}, pinfo->pool, sslv2, obs->handshake_types, 0, false, 0};
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
-        visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
+        visit_field(frame, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
         obs->handshake_count = reader.count;
     }
     /* Wireshark 4.4 on: the SSLv2 hello under its own type field. */
     if (sslv2 && obs->handshake_count == 0) {
-        read_ssl2_client_hello(tree, obs);
+        read_ssl2_client_hello(frame, obs);
         if (obs->handshake_count > 0)
-            visit_field(tree, FIELD_TLS_SSL2_HANDSHAKE_TYPE, read_handshake_message, &reader);
+            visit_field(frame, FIELD_TLS_SSL2_HANDSHAKE_TYPE, read_handshake_message, &reader);
     }
     if (obs->handshake_count > 0) {
         obs->has_certificate_list = reader.has_certificate_list;
@@ -908,9 +984,9 @@ void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_obser
         obs->server_name = reader.said.server_name;
     }
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_ALERT))
-        read_alerts(tree, obs);
+        read_alerts(frame, obs);
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
-        read_http_statuses(tree, obs);
+        read_http_statuses(frame, obs);
 }
 
 /* ---- QUIC ------------------------------------------------------------------ */
@@ -1060,12 +1136,12 @@ static bool read_icmp_header(const field_info *fi, void *data)
 #define ICMPV6_PORT_UNREACHABLE 4
 
 /* Only frames with an ICMP layer pay for these lookups. */
-static bool read_icmp(proto_tree *tree, tlsdiag_quic_observation *obs)
+static bool read_icmp(const tlsdiag_frame_fields *frame, tlsdiag_quic_observation *obs)
 {
     icmp_header v4 = {false, 0, 0}, v6 = {false, 0, 0};
-    visit_field(tree, FIELD_ICMP, read_icmp_header, &v4);
+    visit_field(frame, FIELD_ICMP, read_icmp_header, &v4);
     if (!v4.found)
-        visit_field(tree, FIELD_ICMPV6, read_icmp_header, &v6);
+        visit_field(frame, FIELD_ICMPV6, read_icmp_header, &v6);
     if (!v4.found && !v6.found)
         return false;
     obs->icmp = true;
@@ -1108,23 +1184,24 @@ static bool take_close(const field_info *fi, void *data)
     return false;
 }
 
-static void read_quic_close(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
+static void read_quic_close(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                            tlsdiag_quic_observation *obs)
 {
     close_reader reader = {obs, pinfo->pool, false};
-    visit_field(tree, FIELD_QUIC_CLOSE_ERROR, take_close, &reader);
+    visit_field(frame, FIELD_QUIC_CLOSE_ERROR, take_close, &reader);
     if (obs->has_close)
         return;
     reader.application = true;
-    visit_field(tree, FIELD_QUIC_APP_CLOSE_ERROR, take_close, &reader);
+    visit_field(frame, FIELD_QUIC_APP_CLOSE_ERROR, take_close, &reader);
 }
 
 /* HTTP/3 travels in 1-RTT packets only. */
-static void read_http3_statuses(proto_tree *tree, tlsdiag_quic_observation *obs)
+static void read_http3_statuses(const tlsdiag_frame_fields *frame, tlsdiag_quic_observation *obs)
 {
     if (!(obs->packets & TLSDIAG_QUIC_SHORT))
         return;
     uint16_list list = {obs->http_statuses, 0, TLSDIAG_MAX_HTTP_STATUSES};
-    visit_field(tree, FIELD_HTTP3_STATUS, append_uint16, &list);
+    visit_field(frame, FIELD_HTTP3_STATUS, append_uint16, &list);
     obs->http_status_count = (uint8_t)list.count;
 }
 
@@ -1137,12 +1214,11 @@ static bool take_quic_connection(const field_info *fi, void *data)
     return false;
 }
 
-bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs)
+bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                          tlsdiag_quic_observation *obs)
 {
     const field_info *connection = NULL;
-    if (tree == NULL)
-        return false;
-    visit_field(tree, FIELD_QUIC_CONNECTION, take_quic_connection, &connection);
+    visit_field(frame, FIELD_QUIC_CONNECTION, take_quic_connection, &connection);
     if (connection == NULL)
         return false;
     memset(obs, 0, sizeof *obs);
@@ -1152,12 +1228,12 @@ bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_obs
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
     read_quic_datagram(connection, obs);
-    if (read_icmp(tree, obs))
+    if (read_icmp(frame, obs))
         return true;
-    read_quic_close(tree, pinfo, obs);
-    read_http3_statuses(tree, obs);
+    read_quic_close(frame, pinfo, obs);
+    read_http3_statuses(frame, obs);
     message_reader reader = {NULL, {0}, pinfo->pool, false, obs->handshake_types, 0, false, 0};
-    visit_field(tree, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
+    visit_field(frame, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
     obs->handshake_count = reader.count;
     if (obs->handshake_count > 0) {
         obs->has_certificate_list = reader.has_certificate_list;

@@ -31,6 +31,19 @@ GArray *tlsdiag_extract_wanted_fields(unsigned seen);
  * the session's keys. */
 bool tlsdiag_extract_shows_decryption(const tlsdiag_observation *obs);
 
+/* The wanted fields one frame has: Wireshark's lists of their items, by
+ * field and registration. Filled by tlsdiag_extract_collect(), read by the
+ * extract functions below for the same frame. */
+#define TLSDIAG_EXTRACT_SLOTS 96
+
+typedef struct {
+    uint32_t present; /* a bit per field; items of other fields are not set */
+    GPtrArray *items[TLSDIAG_EXTRACT_SLOTS];
+} tlsdiag_frame_fields;
+
+/* false: the frame has none of the wanted fields (most TCP segments). */
+bool tlsdiag_extract_collect(proto_tree *tree, tlsdiag_frame_fields *frame);
+
 typedef enum {
     TLSDIAG_EXTRACT_NOTHING, /* a TCP segment with nothing for the engine */
     TLSDIAG_EXTRACT_TCP,     /* obs is filled */
@@ -38,18 +51,20 @@ typedef enum {
 } tlsdiag_extract_result;
 
 /* Fills the TCP facts and TLS record types of an observation. */
-tlsdiag_extract_result tlsdiag_extract_segment(proto_tree *tree, packet_info *pinfo,
-                                               tlsdiag_observation *obs);
+tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame,
+                                               packet_info *pinfo, tlsdiag_observation *obs);
 
 /* Before a capture file is read, and after it is closed. */
 void tlsdiag_extract_forget_streams(void);
 
 /* Adds the handshake messages, alerts and HTTP responses, where the
  * record types show there can be some. */
-void tlsdiag_extract_content(proto_tree *tree, packet_info *pinfo, tlsdiag_observation *obs);
+void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                             tlsdiag_observation *obs);
 
 /* Fills a QUIC observation; false when the frame has no QUIC connection
  * (one lookup: the cheap test for frames that are not TCP). */
-bool tlsdiag_extract_quic(proto_tree *tree, packet_info *pinfo, tlsdiag_quic_observation *obs);
+bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                          tlsdiag_quic_observation *obs);
 
 #endif /* TLSDIAG_EXTRACT_H */

@@ -25,6 +25,10 @@
 
 static int proto_tlsdiag = -1;
 static int tlsdiag_tap = -1;
+/* Wireshark's own readers of expert texts, found at init. */
+static int expert_tap = -1;
+static int proto_ws_expert = -1;
+static int hf_ws_expert_message = -1;
 
 static int hf_tlsdiag_flag = -1;
 static int hf_tlsdiag_side = -1;
@@ -249,6 +253,9 @@ static void want_fields_of(unsigned seen)
 static void tlsdiag_init(void)
 {
     want_fields_if_enabled();
+    expert_tap = find_tap_id("expert");
+    proto_ws_expert = proto_get_id_by_filter_name("_ws.expert");
+    hf_ws_expert_message = proto_registrar_get_id_byname("_ws.expert.message");
     tlsdiag_extract_forget_streams();
     tlsdiag_settings settings = {
         .fallback_window_ns = (int64_t)tlsdiag_prefs.fallback_window_s * 1000000000,
@@ -369,6 +376,8 @@ static void add_resumption(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (verdict->session_issued == 0)
         return;
     add_generated_uint(resumption, hf_tlsdiag_resumption_issued, tvb, verdict->session_issued);
+    if (!proto_field_is_referenced(resumption, hf_tlsdiag_resumption_issuer))
+        return;
     const char *issuer = endpoint_address_to_str(pinfo->pool, &verdict->session_issuer);
     if (issuer != NULL)
         add_generated_string(resumption, hf_tlsdiag_resumption_issuer, tvb, issuer);
@@ -458,6 +467,29 @@ static void add_expert_text(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     }
 }
 
+/* A field that is not found is taken as read: the text is then written. */
+static bool field_is_read(proto_tree *tree, int hf)
+{
+    return hf <= 0 || proto_field_is_referenced(tree, hf);
+}
+
+/* A verdict's text costs more than all its fields (a paragraph, addresses
+ * formatted), and tshark -Y tls -q builds an invisible tree that nobody
+ * reads. The text is written where it can be read: a shown tree, an expert
+ * listener (tshark -z expert, the GUI's Expert Information), or a filter,
+ * column or -e on the expert message, on this expert item or on Detail.
+ * Otherwise the expert item still carries its severity, for the Expert
+ * column and _ws.expert.severity, under its registered summary. */
+static bool expert_text_is_read(proto_tree *tree, const expert_field *ei)
+{
+    if (expert_tap < 0 || have_tap_listener(expert_tap))
+        return true;
+    if (tree == NULL)
+        return false;
+    return field_is_read(tree, ei->hf) || field_is_read(tree, hf_ws_expert_message) ||
+           field_is_read(tree, proto_ws_expert) || field_is_read(tree, hf_tlsdiag_detail);
+}
+
 static void add_abandoned(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict *verdict)
 {
     if (verdict->siblings.sibling_frame != 0)
@@ -501,7 +533,8 @@ static void add_certificate(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdi
         add_generated_string(cert, hf_tlsdiag_cert_issuer, tvb, facts->issuer);
     for (char **name = facts->dns_names; name != NULL && *name != NULL; name++)
         add_generated_string(cert, hf_tlsdiag_cert_san, tvb, *name);
-    if (facts->entries[0].parsed) {
+    if (facts->entries[0].parsed && (proto_field_is_referenced(cert, hf_tlsdiag_cert_not_before) ||
+                                     proto_field_is_referenced(cert, hf_tlsdiag_cert_not_after))) {
         GString *time = g_string_new(NULL);
         tlsdiag_cert_append_time(time, facts->entries[0].not_before);
         add_generated_string(cert, hf_tlsdiag_cert_not_before, tvb, time->str);
@@ -588,10 +621,12 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_alert(tree, tvb, verdict);
     add_generated_uint(tree, hf_tlsdiag_retransmissions, tvb,
                        tlsdiag_verdict_retransmissions(verdict));
-    add_generated_string(tree, hf_tlsdiag_client, tvb,
-                         tlsdiag_endpoint_to_str(pinfo->pool, &verdict->client));
-    add_generated_string(tree, hf_tlsdiag_server, tvb,
-                         tlsdiag_endpoint_to_str(pinfo->pool, &verdict->server));
+    if (proto_field_is_referenced(tree, hf_tlsdiag_client))
+        add_generated_string(tree, hf_tlsdiag_client, tvb,
+                             tlsdiag_endpoint_to_str(pinfo->pool, &verdict->client));
+    if (proto_field_is_referenced(tree, hf_tlsdiag_server))
+        add_generated_string(tree, hf_tlsdiag_server, tvb,
+                             tlsdiag_endpoint_to_str(pinfo->pool, &verdict->server));
     if (verdict->server_name != NULL)
         add_generated_string(tree, hf_tlsdiag_sni, tvb, verdict->server_name);
     if (is_fallback_flag(verdict->flag))
@@ -615,9 +650,14 @@ static void add_verdict(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     add_client_errors(tree, tvb, verdict);
     add_certificate(tree, tvb, verdict);
 
-    g_string_truncate(text, 0);
-    tlsdiag_describe_verdict(verdict, text);
-    add_expert_text(tree, tvb, pinfo, verdict_expert(verdict), text->str);
+    expert_field *ei = verdict_expert(verdict);
+    if (expert_text_is_read(tree, ei)) {
+        g_string_truncate(text, 0);
+        tlsdiag_describe_verdict(verdict, text);
+        add_expert_text(tree, tvb, pinfo, ei, text->str);
+    } else {
+        proto_tree_add_expert(tree, pinfo, ei, tvb, 0, 0);
+    }
     col_append_fstr(pinfo->cinfo, COL_INFO, " [tlsdiag: %s]", tlsdiag_flag_name(verdict->flag));
 }
 
@@ -629,6 +669,10 @@ static void add_link(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, int hf
     if (frame == 0)
         return;
     add_generated_uint(tree, hf, tvb, frame);
+    if (!expert_text_is_read(tree, ei)) {
+        proto_tree_add_expert(tree, pinfo, ei, tvb, 0, 0);
+        return;
+    }
     g_string_truncate(text, 0);
     describe(report, text);
     add_expert_text(tree, tvb, pinfo, ei, text->str);
@@ -683,11 +727,14 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!PINFO_FD_VISITED(pinfo)) {
         /* On the first pass a frame has a report only from its own
          * observation: links come from later frames. */
+        tlsdiag_frame_fields fields;
+        if (!tlsdiag_extract_collect(tree, &fields))
+            return 0;
         tlsdiag_observation obs;
-        tlsdiag_extract_result found = tlsdiag_extract_segment(tree, pinfo, &obs);
+        tlsdiag_extract_result found = tlsdiag_extract_segment(&fields, pinfo, &obs);
         if (found == TLSDIAG_EXTRACT_NOT_TCP) {
             tlsdiag_quic_observation quic;
-            if (!tlsdiag_extract_quic(tree, pinfo, &quic))
+            if (!tlsdiag_extract_quic(&fields, pinfo, &quic))
                 return 0;
             want_fields_of(TLSDIAG_SEEN_QUIC);
             tlsdiag_engine_observe_quic(engine, &quic);
@@ -695,7 +742,7 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             return 0;
         } else {
             if (tlsdiag_engine_wants_content(engine, &obs)) {
-                tlsdiag_extract_content(tree, pinfo, &obs);
+                tlsdiag_extract_content(&fields, pinfo, &obs);
                 if (!(fields_seen & TLSDIAG_SEEN_DECRYPTION) &&
                     tlsdiag_extract_shows_decryption(&obs))
                     want_fields_of(TLSDIAG_SEEN_DECRYPTION);
@@ -714,7 +761,7 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     show_report(tvb, pinfo, tree, &report);
     /* Taps read the verdict after the frame's dissection. */
-    if (report.verdict.flag != TLSDIAG_FLAG_NONE)
+    if (report.verdict.flag != TLSDIAG_FLAG_NONE && have_tap_listener(tlsdiag_tap))
         tap_queue_packet(tlsdiag_tap, pinfo,
                          wmem_memdup(pinfo->pool, &report.verdict, sizeof report.verdict));
     return tvb_captured_length(tvb);

@@ -143,6 +143,18 @@ def main():
         if "TLS handshake aborted: server sent RST after the ClientHello" not in out:
             failures.append(f"tshark {' '.join(passes)} -q -z expert lacks the tlsdiag item")
 
+    # The text is written only where it is read: a filter on it alone must
+    # still find it. Summary lines, not -T fields: those show the tree.
+    def frames_of(out):
+        return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+    for passes in (["-2"], []):
+        out = tshark("-r", capture, *passes, "-Y",
+                     '_ws.expert.message contains "server sent RST after the ClientHello"')
+        if frames_of(out) != ["5"]:
+            failures.append(f"tshark {' '.join(passes)} -Y _ws.expert.message: frames "
+                            f"{frames_of(out)}, want 5")
+
     # Wireshark cuts expert texts at 239 bytes: the rest must follow in
     # tlsdiag.detail, so the 403 advice at the end of a long text is seen.
     mtls = os.path.join(os.path.dirname(capture), "mtls-403-alert-tls12.pcapng")
@@ -150,6 +162,9 @@ def main():
                  "-e", "_ws.expert.message", "-e", "tlsdiag.detail")
     if "answering 401 instead avoids it" not in out:
         failures.append(f"{mtls}: the 403 advice is not in the expert text or tlsdiag.detail")
+    out_filtered = tshark("-r", mtls, "-2", "-Y", 'tlsdiag.detail contains "answering 401"')
+    if not frames_of(out_filtered):
+        failures.append(f"{mtls}: a filter on tlsdiag.detail alone finds no frame")
     for line in out.splitlines():
         message = line.split("\t")[0]
         if len(message.encode()) > 239 or not message.endswith(";"):
