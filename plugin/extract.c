@@ -1135,7 +1135,7 @@ static bool read_icmp_header(const field_info *fi, void *data)
 #define ICMPV6_UNREACHABLE 1
 #define ICMPV6_PORT_UNREACHABLE 4
 
-/* Only frames with an ICMP layer pay for these lookups. */
+/* An ICMP error quoting a QUIC datagram: only such frames have these fields. */
 static bool read_icmp(const tlsdiag_frame_fields *frame, tlsdiag_quic_observation *obs)
 {
     icmp_header v4 = {false, 0, 0}, v6 = {false, 0, 0};

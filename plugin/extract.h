@@ -63,7 +63,7 @@ void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pin
                              tlsdiag_observation *obs);
 
 /* Fills a QUIC observation; false when the frame has no QUIC connection
- * (one lookup: the cheap test for frames that are not TCP). */
+ * (a bit test: the cheap test for frames that are not TCP). */
 bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
                           tlsdiag_quic_observation *obs);
 

@@ -162,9 +162,11 @@ def main():
                  "-e", "_ws.expert.message", "-e", "tlsdiag.detail")
     if "answering 401 instead avoids it" not in out:
         failures.append(f"{mtls}: the 403 advice is not in the expert text or tlsdiag.detail")
+    # Frame 14 is the client's alert (tls.alert_message), after the 403.
     out_filtered = tshark("-r", mtls, "-2", "-Y", 'tlsdiag.detail contains "answering 401"')
-    if not frames_of(out_filtered):
-        failures.append(f"{mtls}: a filter on tlsdiag.detail alone finds no frame")
+    if frames_of(out_filtered) != ["14"]:
+        failures.append(f"{mtls}: a filter on tlsdiag.detail alone finds frames "
+                        f"{frames_of(out_filtered)}, want 14")
     for line in out.splitlines():
         message = line.split("\t")[0]
         if len(message.encode()) > 239 or not message.endswith(";"):
