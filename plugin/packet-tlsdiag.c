@@ -142,6 +142,7 @@ static expert_field ei_tlsdiag_quic_retry_loop = EI_INIT;
 static expert_field ei_tlsdiag_quic_version_probe = EI_INIT;
 
 static dissector_handle_t tlsdiag_handle;
+static protocol_t *tlsdiag_protocol;
 static unsigned fields_seen; /* TLSDIAG_SEEN_*: what this capture file showed */
 
 /* Wireshark 4.2 registers boolean preferences as bool, 4.0 as gboolean. */
@@ -232,7 +233,7 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
  * nothing. Init runs for every capture file, after any change of state. */
 static void want_fields_if_enabled(void)
 {
-    bool enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_tlsdiag));
+    bool enabled = proto_is_protocol_enabled(tlsdiag_protocol);
     fields_seen = 0;
     set_postdissector_wanted_hfids(tlsdiag_handle,
                                    enabled ? tlsdiag_extract_wanted_fields(fields_seen) : NULL);
@@ -721,7 +722,7 @@ static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (engine == NULL)
+    if (engine == NULL || !proto_is_protocol_enabled(tlsdiag_protocol))
         return 0;
 
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -759,6 +760,9 @@ static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     tlsdiag_frame_report report;
     if (!tlsdiag_engine_report(engine, pinfo->num, &report))
         return 0;
+    /* Expert items name the protocol current when they are added: with a
+     * handle of no protocol, Wireshark leaves the previous dissector's. */
+    pinfo->current_proto = proto_get_protocol_short_name(tlsdiag_protocol);
     show_report(tvb, pinfo, tree, &report);
     /* Taps read the verdict after the frame's dissection. */
     if (report.verdict.flag != TLSDIAG_FLAG_NONE && have_tap_listener(tlsdiag_tap))
@@ -1207,7 +1211,14 @@ void proto_register_tlsdiag(void)
 
 void proto_reg_handoff_tlsdiag(void)
 {
-    tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, proto_tlsdiag);
+    /* A handle without a protocol spares every frame Wireshark's
+     * per-protocol bookkeeping of a dissector call (the enabled check, the
+     * layer list, a map of protocol depths): on most frames more work than
+     * tlsdiag's own. dissect_tlsdiag checks that tlsdiag is enabled and
+     * names it for its expert items. A postdissector's layer is not in
+     * frame.protocols, which is written before postdissectors run. */
+    tlsdiag_protocol = find_protocol_by_id(proto_tlsdiag);
+    tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, -1);
     register_postdissector(tlsdiag_handle);
     tlsdiag_extract_resolve_fields();
 }

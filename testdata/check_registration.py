@@ -142,6 +142,23 @@ def main():
         out = tshark("-r", capture, *passes, "-q", "-z", "expert")
         if "TLS handshake aborted: server sent RST after the ClientHello" not in out:
             failures.append(f"tshark {' '.join(passes)} -q -z expert lacks the tlsdiag item")
+        # The postdissector's handle has no protocol: it names itself.
+        protocols = [line.split()[2] for line in out.splitlines() if "handshake aborted" in line]
+        if protocols != ["TLSDIAG"]:
+            failures.append(f"tshark {' '.join(passes)} -q -z expert: the tlsdiag item's "
+                            f"protocol is {protocols}, want TLSDIAG")
+        # ... and so checks itself that it is enabled.
+        disabled = ["--disable-protocol", "tlsdiag"]
+        if "handshake aborted" in tshark("-r", capture, *passes, *disabled, "-q", "-z", "expert"):
+            failures.append(f"tshark {' '.join(passes)} --disable-protocol tlsdiag -z expert "
+                            "still has the tlsdiag item")
+        # A filter on the fields tlsdiag reads makes Wireshark track them anyway.
+        flags = tshark("-r", capture, *passes, *disabled, "-Y",
+                       "tls.handshake.type || tcp.connection.rst || tlsdiag",
+                       "-T", "fields", "-e", "tlsdiag.flag")
+        if flags.strip():
+            failures.append(f"tshark {' '.join(passes)} --disable-protocol tlsdiag still "
+                            f"flags frames: {flags.split()}")
 
     # The text is written only where it is read: a filter on it alone must
     # still find it. Summary lines, not -T fields: those show the tree.
