@@ -41,7 +41,6 @@ typedef enum {
     FIELD_TCP_STREAM,
     FIELD_TCP_FIN,
     FIELD_TCP_RST,
-    FIELD_TCP_ANALYSIS_FLAGS,
     FIELD_TCP_RETRANSMISSION,
     FIELD_TCP_DUPLICATE_ACK,
     FIELD_TCP_ZERO_WINDOW,
@@ -85,7 +84,6 @@ static field_ref fields[FIELD_COUNT] = {
 #endif
     [FIELD_TCP_FIN] = {.abbrev = "tcp.connection.fin"},
     [FIELD_TCP_RST] = {.abbrev = "tcp.connection.rst"},
-    [FIELD_TCP_ANALYSIS_FLAGS] = {.abbrev = "tcp.analysis.flags"},
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
     [FIELD_TCP_DUPLICATE_ACK] = {.abbrev = "tcp.analysis.duplicate_ack"},
     [FIELD_TCP_ZERO_WINDOW] = {.abbrev = "tcp.analysis.zero_window"},
@@ -127,7 +125,7 @@ typedef struct {
 static slot_entry slots[1u << SLOT_BITS];
 
 G_STATIC_ASSERT((FIELD_COUNT * MAX_SAME_NAME) <= TLSDIAG_EXTRACT_SLOTS);
-G_STATIC_ASSERT(FIELD_COUNT <= 32);
+G_STATIC_ASSERT(FIELD_COUNT <= TLSDIAG_EXTRACT_FIELDS && TLSDIAG_EXTRACT_FIELDS <= 32);
 G_STATIC_ASSERT((FIELD_COUNT * MAX_SAME_NAME) < (1u << SLOT_BITS));
 
 static unsigned slot_index(int hf)
@@ -248,17 +246,9 @@ static bool first_uint(const tlsdiag_frame_fields *frame, wanted_field field, ui
 }
 #endif
 
-static bool count_value(const field_info *fi _U_, void *data)
-{
-    (*(unsigned *)data)++;
-    return true;
-}
-
 static unsigned count_values(const tlsdiag_frame_fields *frame, wanted_field field)
 {
-    unsigned count = 0;
-    visit_field(frame, field, count_value, &count);
-    return count;
+    return frame->present & (1u << field) ? frame->counts[field] : 0;
 }
 
 typedef struct {
@@ -914,9 +904,11 @@ bool tlsdiag_extract_collect(proto_tree *tree, tlsdiag_frame_fields *frame)
         GPtrArray **field_items = &frame->items[slot->field * MAX_SAME_NAME];
         if (!(frame->present & (1u << slot->field))) {
             frame->present |= 1u << slot->field;
+            frame->counts[slot->field] = 0;
             memset(field_items, 0, MAX_SAME_NAME * sizeof *field_items);
         }
         field_items[slot->same_name] = items;
+        frame->counts[slot->field] += ((GPtrArray *)items)->len;
     }
     return frame->present != 0;
 }
@@ -936,11 +928,9 @@ tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame
     obs->opaque_record_count = (uint8_t)MIN(count_values(frame, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
     obs->fin = count_values(frame, FIELD_TCP_FIN) > 0;
     obs->rst = count_values(frame, FIELD_TCP_RST) > 0;
-    if (count_values(frame, FIELD_TCP_ANALYSIS_FLAGS) > 0) {
-        obs->retransmission = count_values(frame, FIELD_TCP_RETRANSMISSION) > 0;
-        obs->duplicate_ack = count_values(frame, FIELD_TCP_DUPLICATE_ACK) > 0;
-        obs->zero_window = count_values(frame, FIELD_TCP_ZERO_WINDOW) > 0;
-    }
+    obs->retransmission = count_values(frame, FIELD_TCP_RETRANSMISSION) > 0;
+    obs->duplicate_ack = count_values(frame, FIELD_TCP_DUPLICATE_ACK) > 0;
+    obs->zero_window = count_values(frame, FIELD_TCP_ZERO_WINDOW) > 0;
 
     /* An SSLv2-format ClientHello has a handshake type but no content type. */
     if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&

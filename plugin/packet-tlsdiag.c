@@ -230,13 +230,15 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
 
 /* Wireshark builds a postdissector's wanted fields on every frame even when
  * the protocol is disabled: a disabled tlsdiag wants none, so it costs
- * nothing. Init runs for every capture file, after any change of state. */
-static void want_fields_if_enabled(void)
+ * nothing. Init runs for every capture file, after any change of state
+ * (enabling or disabling a protocol redissects from init on). */
+static bool want_fields_if_enabled(void)
 {
     bool enabled = proto_is_protocol_enabled(tlsdiag_protocol);
     fields_seen = 0;
     set_postdissector_wanted_hfids(tlsdiag_handle,
                                    enabled ? tlsdiag_extract_wanted_fields(fields_seen) : NULL);
+    return enabled;
 }
 
 /* A capture without QUIC pays for one QUIC field only; from the first QUIC
@@ -253,7 +255,7 @@ static void want_fields_of(unsigned seen)
 
 static void tlsdiag_init(void)
 {
-    want_fields_if_enabled();
+    bool enabled = want_fields_if_enabled();
     expert_tap = find_tap_id("expert");
     proto_ws_expert = proto_get_id_by_filter_name("_ws.expert");
     hf_ws_expert_message = proto_registrar_get_id_byname("_ws.expert.message");
@@ -264,7 +266,8 @@ static void tlsdiag_init(void)
         .slow_handshake_ns = (int64_t)tlsdiag_prefs.slow_handshake_s * 1000000000,
         .check_trust = tlsdiag_prefs.untrusted_root,
     };
-    engine = tlsdiag_engine_new(&settings);
+    /* Without an engine, a disabled tlsdiag returns at once on every frame. */
+    engine = enabled ? tlsdiag_engine_new(&settings) : NULL;
 }
 
 static void tlsdiag_cleanup(void)
@@ -722,7 +725,7 @@ static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (engine == NULL || !proto_is_protocol_enabled(tlsdiag_protocol))
+    if (engine == NULL)
         return 0;
 
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -1214,9 +1217,10 @@ void proto_reg_handoff_tlsdiag(void)
     /* A handle without a protocol spares every frame Wireshark's
      * per-protocol bookkeeping of a dissector call (the enabled check, the
      * layer list, a map of protocol depths): on most frames more work than
-     * tlsdiag's own. dissect_tlsdiag checks that tlsdiag is enabled and
-     * names it for its expert items. A postdissector's layer is not in
-     * frame.protocols, which is written before postdissectors run. */
+     * tlsdiag's own. Init makes no engine for a disabled tlsdiag, and
+     * dissect_tlsdiag names it for its expert items. A postdissector's
+     * layer is not in frame.protocols, which is written before
+     * postdissectors run. */
     tlsdiag_protocol = find_protocol_by_id(proto_tlsdiag);
     tlsdiag_handle = create_dissector_handle(dissect_tlsdiag, -1);
     register_postdissector(tlsdiag_handle);

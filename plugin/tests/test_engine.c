@@ -1321,6 +1321,35 @@ static void test_report_store(void)
     tlsdiag_report_store_free(store);
 }
 
+/* Session IDs and tickets are told apart by their digests alone: a byte
+ * anywhere, in the words or the tail, and the length must each change it. */
+static void test_digest(void)
+{
+    uint8_t bytes[40], copy[40];
+    for (unsigned i = 0; i < sizeof bytes; i++)
+        bytes[i] = (uint8_t)(i * 7 + 1);
+    memcpy(copy, bytes, sizeof copy);
+
+    for (size_t length = 0; length <= sizeof bytes; length++) {
+        uint64_t digest = tlsdiag_digest(bytes, length);
+        g_assert_cmpuint(digest, !=, 0);
+        g_assert_cmpuint(tlsdiag_digest(copy, length), ==, digest);
+        if (length > 0) {
+            g_assert_cmpuint(tlsdiag_digest(bytes, length - 1), !=, digest);
+            /* A shorter input padded with a zero byte is another input. */
+            uint8_t zero_tail[41] = {0};
+            memcpy(zero_tail, bytes, length - 1);
+            g_assert_cmpuint(tlsdiag_digest(zero_tail, length), !=,
+                             tlsdiag_digest(bytes, length - 1));
+        }
+        for (size_t at = 0; at < length; at++) {
+            copy[at] ^= 0x20;
+            g_assert_cmpuint(tlsdiag_digest(copy, length), !=, digest);
+            copy[at] ^= 0x20;
+        }
+    }
+}
+
 #define ADD(path, func) g_test_add(path, fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int main(int argc, char **argv)
@@ -1369,5 +1398,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vocabulary/names", test_vocabulary);
     g_test_add_func("/describe/text-parts", test_text_parts);
     g_test_add_func("/reports/store", test_report_store);
+    g_test_add_func("/resumption/digest", test_digest);
     return g_test_run();
 }
