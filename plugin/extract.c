@@ -125,7 +125,7 @@ typedef struct {
 static slot_entry slots[1u << SLOT_BITS];
 
 G_STATIC_ASSERT((FIELD_COUNT * MAX_SAME_NAME) <= TLSDIAG_EXTRACT_SLOTS);
-G_STATIC_ASSERT(FIELD_COUNT <= 32);
+G_STATIC_ASSERT(FIELD_COUNT <= TLSDIAG_EXTRACT_FIELDS && TLSDIAG_EXTRACT_FIELDS <= 32);
 G_STATIC_ASSERT((FIELD_COUNT * MAX_SAME_NAME) < (1u << SLOT_BITS));
 
 static unsigned slot_index(int hf)
@@ -246,18 +246,9 @@ static bool first_uint(const tlsdiag_frame_fields *frame, wanted_field field, ui
 }
 #endif
 
-/* Wireshark's lists hold the items themselves: their lengths count them. */
 static unsigned count_values(const tlsdiag_frame_fields *frame, wanted_field field)
 {
-    unsigned count = 0;
-    if (!(frame->present & (1u << field)))
-        return 0;
-    for (unsigned h = 0; h < fields[field].hf_count; h++) {
-        const GPtrArray *found = frame->items[field * MAX_SAME_NAME + h];
-        if (found != NULL)
-            count += found->len;
-    }
-    return count;
+    return frame->present & (1u << field) ? frame->counts[field] : 0;
 }
 
 typedef struct {
@@ -913,9 +904,11 @@ bool tlsdiag_extract_collect(proto_tree *tree, tlsdiag_frame_fields *frame)
         GPtrArray **field_items = &frame->items[slot->field * MAX_SAME_NAME];
         if (!(frame->present & (1u << slot->field))) {
             frame->present |= 1u << slot->field;
+            frame->counts[slot->field] = 0;
             memset(field_items, 0, MAX_SAME_NAME * sizeof *field_items);
         }
         field_items[slot->same_name] = items;
+        frame->counts[slot->field] += ((GPtrArray *)items)->len;
     }
     return frame->present != 0;
 }

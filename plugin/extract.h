@@ -35,9 +35,13 @@ bool tlsdiag_extract_shows_decryption(const tlsdiag_observation *obs);
  * field and registration. Filled by tlsdiag_extract_collect(), read by the
  * extract functions below for the same frame. */
 #define TLSDIAG_EXTRACT_SLOTS 96
+#define TLSDIAG_EXTRACT_FIELDS 32
 
 typedef struct {
-    uint32_t present; /* a bit per field; items of other fields are not set */
+    uint32_t present; /* a bit per field; items and counts of other fields are not set */
+    /* The field's items, all registrations: summed once during the walk,
+     * cheaper than walking the lists again for each test of a frame. */
+    uint32_t counts[TLSDIAG_EXTRACT_FIELDS];
     GPtrArray *items[TLSDIAG_EXTRACT_SLOTS];
 } tlsdiag_frame_fields;
 
