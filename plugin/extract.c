@@ -57,6 +57,8 @@ typedef enum {
     FIELD_ICMPV6,
     FIELD_QUIC_APP_CLOSE_ERROR,
     FIELD_HTTP3_STATUS,
+    FIELD_TLS,
+    FIELD_TCP_SEGMENT_DATA,
     FIELD_COUNT
 } wanted_field;
 
@@ -87,8 +89,19 @@ static field_ref fields[FIELD_COUNT] = {
     [FIELD_TCP_RETRANSMISSION] = {.abbrev = "tcp.analysis.retransmission"},
     [FIELD_TCP_DUPLICATE_ACK] = {.abbrev = "tcp.analysis.duplicate_ack"},
     [FIELD_TCP_ZERO_WINDOW] = {.abbrev = "tcp.analysis.zero_window"},
-    [FIELD_TLS_CONTENT_TYPE] = {.abbrev = "tls.record.content_type"},
-    [FIELD_TLS_OPAQUE_TYPE] = {.abbrev = "tls.record.opaque_type"},
+    /* A content or opaque type is an item on every record: until a
+     * decrypted handshake shows inner types (TLS 1.3), the types are read
+     * from the record headers under the tls item instead, which a filter
+     * on tls builds anyway. */
+    [FIELD_TLS] = {.abbrev = "tls"},
+    /* The bytes TCP holds back for a later segment: the TLS dissector
+     * read no record from there on (it may have asked for more than a
+     * record's header says, when it took the stream for SSLv2). */
+    [FIELD_TCP_SEGMENT_DATA] = {.abbrev = "tcp.segment_data"},
+    [FIELD_TLS_CONTENT_TYPE] = {.abbrev = "tls.record.content_type",
+                                .after = TLSDIAG_SEEN_DECRYPTION},
+    [FIELD_TLS_OPAQUE_TYPE] = {.abbrev = "tls.record.opaque_type",
+                               .after = TLSDIAG_SEEN_DECRYPTION},
     [FIELD_TLS_HANDSHAKE_TYPE] = {.abbrev = "tls.handshake.type"},
     /* Wireshark 4.4 on: SSLv2-format messages have their own type field. */
     [FIELD_TLS_SSL2_HANDSHAKE_TYPE] = {.abbrev = "tls.ssl2.handshake.type"},
@@ -168,8 +181,12 @@ void tlsdiag_extract_resolve_fields(void)
     }
 }
 
+/* Whether tls.record.content_type is wanted: record types come from it. */
+static bool types_from_field;
+
 GArray *tlsdiag_extract_wanted_fields(unsigned seen)
 {
+    types_from_field = (fields[FIELD_TLS_CONTENT_TYPE].after & seen) != 0;
     GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), FIELD_COUNT);
     for (unsigned i = 0; i < FIELD_COUNT; i++) {
         if ((fields[i].after & seen) == fields[i].after)
@@ -913,6 +930,65 @@ bool tlsdiag_extract_collect(proto_tree *tree, tlsdiag_frame_fields *frame)
     return frame->present != 0;
 }
 
+/* ---- record types, read from the record headers -----------------------------
+ * The TLS dissector adds its tls item over all the bytes it is handed,
+ * which start at a record: a segment's first record, or a record
+ * reassembled from several segments. It gives a record a type item when
+ * the record's header holds a known type and the whole record is there;
+ * a record still missing bytes waits for reassembly and has no item. */
+
+#define TLS_RECORD_HEADER 5
+
+/* The types the dissector knows (change_cipher_spec to heartbeat). */
+static bool known_record_type(guint8 type)
+{
+    return type >= TLSDIAG_RECORD_CHANGE_CIPHER_SPEC && type <= 24;
+}
+
+/* A cut frame's last record can end past the captured bytes: the
+ * dissector judges completeness by the bytes the frame had on the wire
+ * (here: up to the frame's end, where its TLS bytes end but for a
+ * trailer). */
+static void walk_records(const field_info *tls, const field_info *held, tlsdiag_observation *obs)
+{
+    tvbuff_t *tvb = tls->ds_tvb;
+    gint length = captured_field_length(tls);
+    if (held != NULL && held->ds_tvb == tvb && held->start >= tls->start)
+        length = MIN(length, held->start - tls->start);
+    if (length < TLS_RECORD_HEADER)
+        return;
+    const guint8 *bytes = tvb_get_ptr(tvb, tls->start, length);
+    gint offset = 0;
+    while (length - offset >= TLS_RECORD_HEADER) {
+        const guint8 *header = bytes + offset;
+        gint record_end = offset + TLS_RECORD_HEADER + (header[3] << 8 | header[4]);
+        if (!known_record_type(header[0]) ||
+            (record_end > length && tls->start + record_end > (gint)tvb_reported_length(tvb)))
+            return;
+        if (obs->record_count < TLSDIAG_MAX_RECORDS)
+            obs->record_types[obs->record_count++] = header[0];
+        if (header[0] == TLSDIAG_RECORD_APPLICATION_DATA && obs->app_data_records < UINT8_MAX)
+            obs->app_data_records++;
+        offset = record_end;
+    }
+}
+
+static void read_record_headers(const tlsdiag_frame_fields *frame, tlsdiag_observation *obs)
+{
+    obs->outer_types = true;
+    if (!(frame->present & (1u << FIELD_TLS)))
+        return;
+    const field_info *held = NULL;
+    if (frame->present & (1u << FIELD_TCP_SEGMENT_DATA)) {
+        const GPtrArray *items = frame->items[FIELD_TCP_SEGMENT_DATA * MAX_SAME_NAME];
+        if (items != NULL && items->len > 0)
+            held = g_ptr_array_index(items, 0);
+    }
+    const GPtrArray *tls = frame->items[FIELD_TLS * MAX_SAME_NAME];
+    for (guint i = 0; tls != NULL && i < tls->len; i++)
+        walk_records(g_ptr_array_index(tls, i), held, obs);
+}
+
 /* The cheap facts come first: most segments with TLS records carry
  * application data, and need no endpoint or stream. */
 tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame,
@@ -923,9 +999,14 @@ tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame
         return TLSDIAG_EXTRACT_NOT_TCP;
 
     memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
-    obs->record_count =
-        (uint8_t)all_uint8(frame, FIELD_TLS_CONTENT_TYPE, obs->record_types, TLSDIAG_MAX_RECORDS);
-    obs->opaque_record_count = (uint8_t)MIN(count_values(frame, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
+    if (types_from_field) {
+        obs->record_count = (uint8_t)all_uint8(frame, FIELD_TLS_CONTENT_TYPE, obs->record_types,
+                                               TLSDIAG_MAX_RECORDS);
+        obs->opaque_record_count =
+            (uint8_t)MIN(count_values(frame, FIELD_TLS_OPAQUE_TYPE), UINT8_MAX);
+    } else {
+        read_record_headers(frame, obs);
+    }
     obs->fin = count_values(frame, FIELD_TCP_FIN) > 0;
     obs->rst = count_values(frame, FIELD_TCP_RST) > 0;
     obs->retransmission = count_values(frame, FIELD_TCP_RETRANSMISSION) > 0;
@@ -954,8 +1035,11 @@ void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pin
                              tlsdiag_observation *obs)
 {
     bool sslv2 = obs->record_count == 0 && obs->opaque_record_count == 0;
+    /* Read from the headers, a TLS 1.3 record shows no inner type: the
+     * first decrypted one's messages and alert are read all the same. */
+    bool inner_unknown = obs->outer_types && obs->app_data_records > 0;
     message_reader reader = {obs, {0}, pinfo->pool, sslv2, obs->handshake_types, 0, false, 0};
-    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2) {
+    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_HANDSHAKE) || sslv2 || inner_unknown) {
         visit_field(frame, FIELD_TLS_HANDSHAKE_TYPE, take_handshake_message, &reader);
         obs->handshake_count = reader.count;
     }
@@ -973,7 +1057,7 @@ void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pin
         obs->offers_fallback_scsv = reader.said.offers_fallback_scsv;
         obs->server_name = reader.said.server_name;
     }
-    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_ALERT))
+    if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_ALERT) || inner_unknown)
         read_alerts(frame, obs);
     if (tlsdiag_observation_has_record(obs, TLSDIAG_RECORD_APPLICATION_DATA))
         read_http_statuses(frame, obs);

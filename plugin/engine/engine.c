@@ -1193,6 +1193,33 @@ static void note_frame_time(tlsdiag_engine *engine, int64_t time_ns)
     engine->any_time = true;
 }
 
+/* Types read from the record headers show TLS 1.3's encrypted records as
+ * application data, as their outer type says. The TLS dissector calls them
+ * opaque from the ServerHello that chose TLS 1.3 on (its records later in
+ * the same frame included), and so does the engine; before it (early
+ * data) and in TLS 1.2 they are application data. */
+static const tlsdiag_observation *sort_records(const stream_state *state, tlsdiag_side side,
+                                               const tlsdiag_observation *obs,
+                                               tlsdiag_observation *sorted)
+{
+    if (!obs->outer_types || obs->app_data_records == 0)
+        return obs;
+    bool tls13 = state->tls13;
+    if (state->negotiated_version == 0 && side == TLSDIAG_SIDE_SERVER &&
+        observed_handshake(obs, TLSDIAG_HS_SERVER_HELLO))
+        tls13 = hello_max_version(obs) == TLSDIAG_VERSION_TLS13;
+    if (!tls13)
+        return obs;
+    *sorted = *obs;
+    sorted->record_count = 0;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] != TLSDIAG_RECORD_APPLICATION_DATA)
+            sorted->record_types[sorted->record_count++] = obs->record_types[i];
+    }
+    sorted->opaque_record_count = obs->app_data_records;
+    return sorted;
+}
+
 void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
     note_frame_time(engine, obs->time_ns);
@@ -1210,6 +1237,8 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
     }
 
     tlsdiag_side side = sender_side(state, obs);
+    tlsdiag_observation sorted;
+    obs = sort_records(state, side, obs, &sorted);
 
     if (state->stage == TLSDIAG_STAGE_ESTABLISHED) {
         if (!obs->retransmission)

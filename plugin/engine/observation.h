@@ -52,6 +52,13 @@ typedef struct {
     uint8_t record_count;
     /* TLS 1.3 records whose real type is hidden (tls.record.opaque_type). */
     uint8_t opaque_record_count;
+    /* Set when the types were read from the record headers, as before any
+     * decryption: TLS 1.3's hidden records are then among them as
+     * application data, of which the frame had app_data_records (all,
+     * not only the first TLSDIAG_MAX_RECORDS), and opaque_record_count
+     * is 0. The engine tells them apart as the TLS dissector does. */
+    bool outer_types;
+    uint8_t app_data_records;
 
     uint8_t handshake_types[TLSDIAG_MAX_HANDSHAKES];
     uint8_t handshake_count;

@@ -310,6 +310,13 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
     for (unsigned i = 0; i < obs->record_count; i++)
         obs->record_types[i] = read_record_type(r);
     obs->opaque_record_count = (op & 0x8) ? u8(r) : (uint8_t)(u8(r) & 0x3);
+    /* Types read from the record headers: the hidden records' count is
+     * then one of all application data records, any number. */
+    if (flags & 0x80) {
+        obs->outer_types = true;
+        obs->app_data_records = obs->opaque_record_count;
+        obs->opaque_record_count = 0;
+    }
 
     obs->handshake_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_HANDSHAKES + 1));
     for (unsigned i = 0; i < obs->handshake_count; i++)

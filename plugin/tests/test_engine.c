@@ -1350,6 +1350,166 @@ static void test_digest(void)
     }
 }
 
+/* ---- record types read from the record headers ----------------------------- */
+
+/* The same frame as the glue gives it before any decryption: outer types
+ * only, TLS 1.3's hidden records among them as application data (they
+ * follow the frame's plaintext records). */
+static tlsdiag_observation with_outer_types(const tlsdiag_observation *obs)
+{
+    tlsdiag_observation outer = *obs;
+    outer.outer_types = true;
+    outer.app_data_records = obs->opaque_record_count;
+    for (unsigned i = 0; i < obs->record_count; i++) {
+        if (obs->record_types[i] == TLSDIAG_RECORD_APPLICATION_DATA)
+            outer.app_data_records++;
+    }
+    for (unsigned i = 0; i < obs->opaque_record_count; i++)
+        add_record(&outer, TLSDIAG_RECORD_APPLICATION_DATA);
+    outer.opaque_record_count = 0;
+    return outer;
+}
+
+typedef struct {
+    fixture *told;  /* opaque records told by the dissector */
+    fixture *outer; /* outer types only */
+} two_engines;
+
+static void observe_both(two_engines *both, const tlsdiag_observation *obs)
+{
+    tlsdiag_observation outer = with_outer_types(obs);
+    tlsdiag_engine_observe(both->told->engine, obs);
+    tlsdiag_engine_observe(both->outer->engine, &outer);
+}
+
+static tlsdiag_observation records_of(const connection *c, bool client, uint32_t frame,
+                                      const uint8_t *types, unsigned count, unsigned opaque)
+{
+    tlsdiag_observation obs =
+        client ? from_client(c, frame, frame * MS) : from_server(c, frame, frame * MS);
+    for (unsigned i = 0; i < count; i++)
+        add_record(&obs, types[i]);
+    obs.opaque_record_count = (uint8_t)opaque;
+    return obs;
+}
+
+static void hello_both(two_engines *both, const connection *c, bool client, uint32_t frame,
+                       uint16_t version, const uint8_t *types, unsigned count, unsigned opaque)
+{
+    tlsdiag_observation obs = records_of(c, client, frame, types, count, opaque);
+    add_handshake(&obs, client ? TLSDIAG_HS_CLIENT_HELLO : TLSDIAG_HS_SERVER_HELLO);
+    obs.hello_version = TLSDIAG_VERSION_TLS12;
+    obs.max_supported_version = version > TLSDIAG_VERSION_TLS12 ? version : 0;
+    observe_both(both, &obs);
+}
+
+static void records_both(two_engines *both, const connection *c, bool client, uint32_t frame,
+                         const uint8_t *types, unsigned count, unsigned opaque)
+{
+    tlsdiag_observation obs = records_of(c, client, frame, types, count, opaque);
+    observe_both(both, &obs);
+}
+
+static void close_both(two_engines *both, const connection *c, bool client, uint32_t frame)
+{
+    tlsdiag_observation obs =
+        client ? from_client(c, frame, frame * MS) : from_server(c, frame, frame * MS);
+    obs.fin = true;
+    observe_both(both, &obs);
+}
+
+static GString *described(fixture *f, uint32_t frame)
+{
+    GString *text = g_string_new(NULL);
+    const tlsdiag_frame_report *report = fixture_report(f, frame);
+    if (report != NULL) {
+        g_string_append_printf(text, "%s: ", tlsdiag_flag_name(report->verdict.flag));
+        tlsdiag_describe_verdict(&report->verdict, text);
+        g_string_append_printf(text, " (ended by %u)", report->ended_by);
+    }
+    return text;
+}
+
+static void assert_same_reports(two_engines *both, uint32_t last_frame)
+{
+    for (uint32_t frame = 1; frame <= last_frame; frame++) {
+        GString *told = described(both->told, frame);
+        GString *outer = described(both->outer, frame);
+        g_assert_cmpstr(outer->str, ==, told->str);
+        g_string_free(told, TRUE);
+        g_string_free(outer, TRUE);
+    }
+}
+
+/* The engine tells TLS 1.3's hidden records from application data as the
+ * dissector does: opaque from the ServerHello that chose TLS 1.3 on (in
+ * its own frame too), application data before it (early data) and in
+ * TLS 1.2. Every verdict must read the same either way. */
+static void test_outer_record_types(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    fixture outer_fixture;
+    fixture_set_up(&outer_fixture, NULL);
+    two_engines both = {f, &outer_fixture};
+    static const uint8_t hs[] = {TLSDIAG_RECORD_HANDSHAKE};
+    static const uint8_t hs_ccs[] = {TLSDIAG_RECORD_HANDSHAKE, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC};
+    static const uint8_t ccs[] = {TLSDIAG_RECORD_CHANGE_CIPHER_SPEC};
+    static const uint8_t hs_data[] = {TLSDIAG_RECORD_HANDSHAKE, TLSDIAG_RECORD_APPLICATION_DATA};
+    static const uint8_t app[] = {TLSDIAG_RECORD_APPLICATION_DATA};
+    static const uint8_t hs_ccs_hs[] = {TLSDIAG_RECORD_HANDSHAKE, TLSDIAG_RECORD_CHANGE_CIPHER_SPEC,
+                                        TLSDIAG_RECORD_HANDSHAKE};
+    static const uint8_t ccs_hs[] = {TLSDIAG_RECORD_CHANGE_CIPHER_SPEC, TLSDIAG_RECORD_HANDSHAKE};
+
+    /* TLS 1.3, flight in the ServerHello's frame; the client gives up. */
+    connection aborted = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    hello_both(&both, &aborted, true, 1, TLSDIAG_VERSION_TLS13, hs, 1, 0);
+    hello_both(&both, &aborted, false, 2, TLSDIAG_VERSION_TLS13, hs_ccs, 2, 2);
+    close_both(&both, &aborted, true, 3);
+
+    /* TLS 1.3, flight after the ServerHello's frame; completes, data, FIN. */
+    connection split = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    hello_both(&both, &split, true, 11, TLSDIAG_VERSION_TLS13, hs, 1, 0);
+    hello_both(&both, &split, false, 12, TLSDIAG_VERSION_TLS13, hs_ccs, 2, 0);
+    records_both(&both, &split, false, 13, NULL, 0, 3);
+    records_both(&both, &split, true, 14, ccs, 1, 1);
+    records_both(&both, &split, false, 15, NULL, 0, 2);
+    records_both(&both, &split, true, 16, NULL, 0, 1);
+    close_both(&both, &split, true, 17);
+
+    /* Early data in the ClientHello's frame is application data. */
+    connection early = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    hello_both(&both, &early, true, 21, TLSDIAG_VERSION_TLS13, hs_data, 2, 0);
+    hello_both(&both, &early, false, 22, TLSDIAG_VERSION_TLS13, hs_ccs, 2, 1);
+    close_both(&both, &early, true, 23);
+
+    /* TLS 1.2: application data is application data. */
+    connection tls12 = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    hello_both(&both, &tls12, true, 31, TLSDIAG_VERSION_TLS12, hs, 1, 0);
+    hello_both(&both, &tls12, false, 32, TLSDIAG_VERSION_TLS12, hs, 1, 0);
+    records_both(&both, &tls12, true, 33, hs_ccs_hs, 3, 0);
+    records_both(&both, &tls12, false, 34, ccs_hs, 2, 0);
+    records_both(&both, &tls12, true, 35, app, 1, 0);
+    close_both(&both, &tls12, true, 36);
+
+    /* TLS 1.3 that stops at the server's flight: a stall at the end. */
+    connection stalled = connect_from(CLIENT_HOST, 40004, 4, SERVER_PORT);
+    hello_both(&both, &stalled, true, 41, TLSDIAG_VERSION_TLS13, hs, 1, 0);
+    hello_both(&both, &stalled, false, 42, TLSDIAG_VERSION_TLS13, hs_ccs, 2, 1);
+    records_both(&both, &stalled, false, 43, NULL, 0, 2);
+
+    assert_same_reports(&both, 43);
+    tlsdiag_engine_capture_end(f->engine);
+    tlsdiag_engine_capture_end(outer_fixture.engine);
+    assert_same_reports(&both, 43);
+
+    /* Not vacuous: the outer types led to the flight, as opaque ones do. */
+    const tlsdiag_verdict *v = verdict_at(&outer_fixture, 3);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_ABORTED);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_SERVER_FLIGHT);
+    v = verdict_at(&outer_fixture, 23);
+    g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_SERVER_FLIGHT);
+    fixture_tear_down(&outer_fixture, NULL);
+}
+
 #define ADD(path, func) g_test_add(path, fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int main(int argc, char **argv)
@@ -1395,6 +1555,7 @@ int main(int argc, char **argv)
     ADD("/progress/stalled-then-capture-end", test_stalled_then_capture_end);
     ADD("/progress/slow-handshake-steps", test_slow_handshake_steps);
     ADD("/progress/loss-context", test_loss_context);
+    ADD("/records/outer-types", test_outer_record_types);
     g_test_add_func("/vocabulary/names", test_vocabulary);
     g_test_add_func("/describe/text-parts", test_text_parts);
     g_test_add_func("/reports/store", test_report_store);
