@@ -973,6 +973,26 @@ static void walk_records(const field_info *tls, const field_info *held, tlsdiag_
     }
 }
 
+/* Bytes that start with no record header (a known type, then a version
+ * of 3.x) are the middle of a record the dissector missed ("Continuation
+ * Data"), what it took for SSLv2, or no TLS at all. */
+static bool starts_unknown(const field_info *tls)
+{
+    if (captured_field_length(tls) < 2)
+        return false;
+    const guint8 *header = tvb_get_ptr(tls->ds_tvb, tls->start, 2);
+    return !known_record_type(header[0]) || header[1] != 3;
+}
+
+static void note_unreadable(const tlsdiag_frame_fields *frame, tlsdiag_observation *obs)
+{
+    if (!(frame->present & (1u << FIELD_TLS)))
+        return;
+    const GPtrArray *tls = frame->items[FIELD_TLS * MAX_SAME_NAME];
+    for (guint i = 0; tls != NULL && i < tls->len; i++)
+        obs->unreadable |= starts_unknown(g_ptr_array_index(tls, i));
+}
+
 static void read_record_headers(const tlsdiag_frame_fields *frame, tlsdiag_observation *obs)
 {
     obs->outer_types = true;
@@ -1007,6 +1027,9 @@ tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame
     } else {
         read_record_headers(frame, obs);
     }
+    /* Only a frame without a readable record can be lost in a record. */
+    if (obs->record_count == 0 && obs->opaque_record_count == 0)
+        note_unreadable(frame, obs);
     obs->fin = count_values(frame, FIELD_TCP_FIN) > 0;
     obs->rst = count_values(frame, FIELD_TCP_RST) > 0;
     obs->retransmission = count_values(frame, FIELD_TCP_RETRANSMISSION) > 0;
@@ -1014,8 +1037,8 @@ tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame
     obs->zero_window = count_values(frame, FIELD_TCP_ZERO_WINDOW) > 0;
 
     /* An SSLv2-format ClientHello has a handshake type but no content type. */
-    if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->fin && !obs->rst &&
-        !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
+    if (obs->record_count == 0 && obs->opaque_record_count == 0 && !obs->unreadable && !obs->fin &&
+        !obs->rst && !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
         count_values(frame, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
         count_values(frame, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
         return TLSDIAG_EXTRACT_NOTHING;

@@ -63,6 +63,7 @@ static int hf_tlsdiag_resumption_issuer = -1;
 static int hf_tlsdiag_last_progress = -1;
 static int hf_tlsdiag_idle = -1;
 static int hf_tlsdiag_capture_end = -1;
+static int hf_tlsdiag_unreadable = -1;
 static int hf_tlsdiag_step_server_hello = -1;
 static int hf_tlsdiag_step_server_flight = -1;
 static int hf_tlsdiag_step_client_flight = -1;
@@ -123,6 +124,7 @@ static expert_field ei_tlsdiag_resumption_failed = EI_INIT;
 static expert_field ei_tlsdiag_resumption_other_server = EI_INIT;
 static expert_field ei_tlsdiag_handshake_stalled = EI_INIT;
 static expert_field ei_tlsdiag_handshake_incomplete = EI_INIT;
+static expert_field ei_tlsdiag_handshake_unreadable = EI_INIT;
 static expert_field ei_tlsdiag_handshake_slow = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
@@ -209,6 +211,9 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->recording_gap_ns > 0 &&
         !verdict->stalled)
         return &ei_tlsdiag_handshake_cut_by_recording;
+    /* Silence after bytes the dissector could not read is no evidence. */
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->unreadable != 0)
+        return &ei_tlsdiag_handshake_unreadable;
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->capture_end &&
         !verdict->stalled)
         return &ei_tlsdiag_handshake_incomplete;
@@ -444,6 +449,8 @@ static void add_progress(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
         proto_item *item = proto_tree_add_boolean(tree, hf_tlsdiag_capture_end, tvb, 0, 0, TRUE);
         proto_item_set_generated(item);
     }
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->unreadable != 0)
+        add_generated_uint(tree, hf_tlsdiag_unreadable, tvb, verdict->unreadable);
     if (tells_time(verdict))
         add_steps(tree, tvb, verdict);
 }
@@ -817,17 +824,17 @@ void proto_register_tlsdiag(void)
          {"Alert", "tlsdiag.alert", FT_UINT8, BASE_DEC, NULL, 0x0,
           "Description of the alert that ended the handshake", HFILL}},
         {&hf_tlsdiag_alert_level,
-         {"Alert level", "tlsdiag.alert_level", FT_UINT8, BASE_DEC, NULL, 0x0,
-          "1 warning, 2 fatal", HFILL}},
+         {"Alert level", "tlsdiag.alert_level", FT_UINT8, BASE_DEC, NULL, 0x0, "1 warning, 2 fatal",
+          HFILL}},
         {&hf_tlsdiag_retransmissions,
          {"Retransmissions", "tlsdiag.retransmissions", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Handshake segments retransmitted on this connection before this frame", HFILL}},
         {&hf_tlsdiag_client,
-         {"Client", "tlsdiag.client", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Client address and port", HFILL}},
+         {"Client", "tlsdiag.client", FT_STRING, BASE_NONE, NULL, 0x0, "Client address and port",
+          HFILL}},
         {&hf_tlsdiag_server,
-         {"Server", "tlsdiag.server", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Server address and port", HFILL}},
+         {"Server", "tlsdiag.server", FT_STRING, BASE_NONE, NULL, 0x0, "Server address and port",
+          HFILL}},
         {&hf_tlsdiag_sni,
          {"Server name", "tlsdiag.sni", FT_STRING, BASE_NONE, NULL, 0x0,
           "Server name (SNI) of the ClientHello", HFILL}},
@@ -845,8 +852,8 @@ void proto_register_tlsdiag(void)
           "The FIN, RST or alert that ended the failed attempt", HFILL}},
         {&hf_tlsdiag_fallback_origin,
          {"Chain started in frame", "tlsdiag.fallback.origin", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-          "The failure that started this chain of retries", HFILL}},
+          FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The failure that started this chain of retries",
+          HFILL}},
         {&hf_tlsdiag_fallback_from,
          {"From version", "tlsdiag.fallback.from", FT_UINT16, BASE_HEX, NULL, 0x0,
           "Highest version of the failed attempt", HFILL}},
@@ -899,27 +906,31 @@ void proto_register_tlsdiag(void)
           "of the capture)",
           HFILL}},
         {&hf_tlsdiag_capture_end,
-         {"Incomplete at end of capture", "tlsdiag.capture_end", FT_BOOLEAN, BASE_NONE, NULL,
-          0x0,
+         {"Incomplete at end of capture", "tlsdiag.capture_end", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "The capture ends before this handshake completes (shown from the second pass on)",
           HFILL}},
+        {&hf_tlsdiag_unreadable,
+         {"Records unreadable from frame", "tlsdiag.unreadable", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "handshake_stalled: the first frame after the last progress whose TLS bytes Wireshark "
+          "could not read as records (a segment missing or out of order, a stream taken for "
+          "SSLv2, or bytes that are no TLS); the handshake may have gone on unseen",
+          HFILL}},
         {&hf_tlsdiag_step_server_hello,
-         {"ServerHello after", "tlsdiag.step.server_hello", FT_RELATIVE_TIME, BASE_NONE, NULL,
-          0x0, "Time from the ClientHello to the ServerHello", HFILL}},
+         {"ServerHello after", "tlsdiag.step.server_hello", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time from the ClientHello to the ServerHello", HFILL}},
         {&hf_tlsdiag_step_server_flight,
-         {"Server flight after", "tlsdiag.step.server_flight", FT_RELATIVE_TIME, BASE_NONE,
-          NULL, 0x0, "Time from the ServerHello to the end of the server's flight", HFILL}},
+         {"Server flight after", "tlsdiag.step.server_flight", FT_RELATIVE_TIME, BASE_NONE, NULL,
+          0x0, "Time from the ServerHello to the end of the server's flight", HFILL}},
         {&hf_tlsdiag_step_client_flight,
-         {"Client flight after", "tlsdiag.step.client_flight", FT_RELATIVE_TIME, BASE_NONE,
-          NULL, 0x0,
-          "Time from the server's flight to the client's (key exchange and Finished)", HFILL}},
+         {"Client flight after", "tlsdiag.step.client_flight", FT_RELATIVE_TIME, BASE_NONE, NULL,
+          0x0, "Time from the server's flight to the client's (key exchange and Finished)", HFILL}},
         {&hf_tlsdiag_step_completion,
-         {"Completion after", "tlsdiag.step.completion", FT_RELATIVE_TIME, BASE_NONE, NULL,
-          0x0, "Time from the client's flight to the handshake's completion", HFILL}},
+         {"Completion after", "tlsdiag.step.completion", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time from the client's flight to the handshake's completion", HFILL}},
         {&hf_tlsdiag_loss_client_hello,
-         {"ClientHello retransmissions", "tlsdiag.loss.client_hello_retransmissions",
-          FT_UINT32, BASE_DEC, NULL, 0x0,
-          "Retransmitted segments of the ClientHello before this frame", HFILL}},
+         {"ClientHello retransmissions", "tlsdiag.loss.client_hello_retransmissions", FT_UINT32,
+          BASE_DEC, NULL, 0x0, "Retransmitted segments of the ClientHello before this frame",
+          HFILL}},
         {&hf_tlsdiag_loss_server,
          {"Server retransmissions", "tlsdiag.loss.server_retransmissions", FT_UINT32, BASE_DEC,
           NULL, 0x0, "Retransmitted segments of the server's handshake flights before this frame",
@@ -991,8 +1002,7 @@ void proto_register_tlsdiag(void)
          {"Chain length", "tlsdiag.cert.chain_length", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Certificates the server sent (counted up to 8)", HFILL}},
         {&hf_tlsdiag_cert_spki_sha256,
-         {"Public key pin (SHA-256)", "tlsdiag.cert.spki_sha256", FT_STRING, BASE_NONE, NULL,
-          0x0,
+         {"Public key pin (SHA-256)", "tlsdiag.cert.spki_sha256", FT_STRING, BASE_NONE, NULL, 0x0,
           "Base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo: the pin value of "
           "curl --pinnedpubkey sha256//, OkHttp and iOS pinning",
           HFILL}},
@@ -1003,8 +1013,8 @@ void proto_register_tlsdiag(void)
           "used with another key",
           HFILL}},
         {&hf_tlsdiag_cert_other_spki_sha256,
-         {"Other key's pin (SHA-256)", "tlsdiag.cert.other_spki_sha256", FT_STRING, BASE_NONE,
-          NULL, 0x0, "certificate_changed: the pin of the key that connection used", HFILL}},
+         {"Other key's pin (SHA-256)", "tlsdiag.cert.other_spki_sha256", FT_STRING, BASE_NONE, NULL,
+          0x0, "certificate_changed: the pin of the key that connection used", HFILL}},
         {&hf_tlsdiag_fallback_since_failure,
          {"Time since the failure", "tlsdiag.fallback.since_failure", FT_RELATIVE_TIME, BASE_NONE,
           NULL, 0x0,
@@ -1019,8 +1029,9 @@ void proto_register_tlsdiag(void)
         {&hf_tlsdiag_quic_error,
          {"CONNECTION_CLOSE error", "tlsdiag.quic.error", FT_UINT64, BASE_HEX, NULL, 0x0,
           "Error code of the CONNECTION_CLOSE (0x100 + TLS alert for CRYPTO_ERROR)", HFILL}},
-        {&hf_tlsdiag_quic_reason, {"Reason phrase", "tlsdiag.quic.reason", FT_STRING, BASE_NONE, NULL,
-                                   0x0, "Reason phrase of the CONNECTION_CLOSE", HFILL}},
+        {&hf_tlsdiag_quic_reason,
+         {"Reason phrase", "tlsdiag.quic.reason", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Reason phrase of the CONNECTION_CLOSE", HFILL}},
         {&hf_tlsdiag_quic_initials,
          {"Client Initials", "tlsdiag.quic.initials", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Client datagrams with an Initial packet in the attempt, retransmissions included",
@@ -1057,11 +1068,11 @@ void proto_register_tlsdiag(void)
 
     static ei_register_info ei[] = {
         {&ei_tlsdiag_handshake_aborted,
-         {"tlsdiag.handshake_aborted", PI_SEQUENCE, PI_WARN,
-          "TLS handshake aborted by FIN or RST", EXPFILL}},
+         {"tlsdiag.handshake_aborted", PI_SEQUENCE, PI_WARN, "TLS handshake aborted by FIN or RST",
+          EXPFILL}},
         {&ei_tlsdiag_handshake_alert,
-         {"tlsdiag.handshake_alert", PI_RESPONSE_CODE, PI_WARN,
-          "TLS handshake ended by an alert", EXPFILL}},
+         {"tlsdiag.handshake_alert", PI_RESPONSE_CODE, PI_WARN, "TLS handshake ended by an alert",
+          EXPFILL}},
         {&ei_tlsdiag_version_fallback,
          {"tlsdiag.version_fallback", PI_SEQUENCE, PI_WARN,
           "ClientHello retries a failed attempt with a lower version", EXPFILL}},
@@ -1086,8 +1097,7 @@ void proto_register_tlsdiag(void)
           EXPFILL}},
         {&ei_tlsdiag_client_cert_rejected,
          {"tlsdiag.client_cert_rejected", PI_SECURITY, PI_WARN,
-          "Server rejected the client certificate after the client's Finished (TLS 1.3)",
-          EXPFILL}},
+          "Server rejected the client certificate after the client's Finished (TLS 1.3)", EXPFILL}},
         {&ei_tlsdiag_resumption_refused,
          {"tlsdiag.resumption_refused", PI_SEQUENCE, PI_NOTE,
           "Server declined to resume the offered session and ran a full handshake", EXPFILL}},
@@ -1106,6 +1116,11 @@ void proto_register_tlsdiag(void)
         {&ei_tlsdiag_handshake_incomplete,
          {"tlsdiag.handshake_incomplete", PI_SEQUENCE, PI_NOTE,
           "TLS handshake still incomplete when the capture ends", EXPFILL}},
+        {&ei_tlsdiag_handshake_unreadable,
+         {"tlsdiag.handshake_unreadable", PI_SEQUENCE, PI_NOTE,
+          "Wireshark could not read the handshake's records after its last progress: the "
+          "handshake may have gone on unseen, not stalled",
+          EXPFILL}},
         {&ei_tlsdiag_handshake_slow,
          {"tlsdiag.handshake_slow", PI_SEQUENCE, PI_WARN,
           "TLS handshake took longer than the slow-handshake threshold", EXPFILL}},
@@ -1113,8 +1128,8 @@ void proto_register_tlsdiag(void)
          {"tlsdiag.handshake_failed_later", PI_SEQUENCE, PI_NOTE,
           "The handshake of this ClientHello failed later", EXPFILL}},
         {&ei_tlsdiag_retried_later,
-         {"tlsdiag.retried_later", PI_SEQUENCE, PI_NOTE,
-          "The client retried after this failure", EXPFILL}},
+         {"tlsdiag.retried_later", PI_SEQUENCE, PI_NOTE, "The client retried after this failure",
+          EXPFILL}},
         {&ei_tlsdiag_retry_completed,
          {"tlsdiag.retry_completed", PI_SEQUENCE, PI_NOTE,
           "The retry after a failure completed its handshake", EXPFILL}},

@@ -155,6 +155,7 @@ void flows_add_row(struct flows *flows, const char *capture, const struct flagge
         .last_progress = row->last_progress,
         .idle_ns = row->idle_ns,
         .capture_end = row->capture_end,
+        .unreadable = row->unreadable,
         .cert_problem = row->cert_problem,
         .cert_subject = row->cert_subject,
         .cert_san = row->cert_san,
@@ -261,6 +262,7 @@ void flow_overview(const struct flow *f, struct flow_event *out)
      * flags carry them: the latest frame that has each knows most. */
     out->last_progress = out->idle_ns = -1;
     out->capture_end = -1;
+    out->unreadable = -1;
     for (int k = 0; k < ROW_STEPS; k++)
         out->step_ns[k] = -1;
     for (int k = 0; k < ROW_LOSSES; k++)
@@ -273,6 +275,8 @@ void flow_overview(const struct flow *f, struct flow_event *out)
         }
         if (out->capture_end < 0)
             out->capture_end = ev->capture_end;
+        if (out->unreadable < 0)
+            out->unreadable = ev->unreadable;
         for (int k = 0; k < ROW_STEPS; k++) {
             if (out->step_ns[k] < 0)
                 out->step_ns[k] = ev->step_ns[k];

@@ -753,7 +753,7 @@ static const char *lossy_phrase(uint64_t part, uint64_t whole, char *buf, size_t
 
 static void hint_stalls(struct summary *s)
 {
-    struct votes where, ended;
+    struct votes where, ended, unread;
     uint64_t lossy = 0;
     const struct flow *lossy_example = NULL;
     const struct flow_event *lossy_event = NULL;
@@ -762,6 +762,7 @@ static void hint_stalls(struct summary *s)
 
     votes_init(&where);
     votes_init(&ended);
+    votes_init(&unread);
     for (guint i = 0; i < s->flows->len; i++) {
         const struct flow *f = g_ptr_array_index(s->flows, i);
         const struct flow_event *ev = find_flag(f, TLSDIAG_FLAG_HANDSHAKE_STALLED);
@@ -769,6 +770,11 @@ static void hint_stalls(struct summary *s)
         if (!ev)
             continue;
         awaited = vocab_awaited(ev->side, ev->stage);
+        /* Silence after bytes the dissector could not read is no stall. */
+        if (ev->unreadable > 0) {
+            votes_add(&unread, awaited, f, ev);
+            continue;
+        }
         if (ev->capture_end == 1) {
             votes_add(&ended, awaited, f, ev);
             longest_end = MAX(longest_end, ev->idle_ns);
@@ -828,7 +834,21 @@ static void hint_stalls(struct summary *s)
                  longest_end >= 0 ? longest_end / 1e9 : 0.0, ended.total == 1 ? "it" : "they");
     }
     votes_clear(&where);
+    if (unread.total) {
+        add_hint(s, "unreadable", unread.total,
+                 "%" G_GUINT64_FORMAT " handshake%s looked stalled, but Wireshark could not "
+                 "read %s records from frame %" G_GINT64_FORMAT " on (%sstream %s): a TCP "
+                 "segment missing or out of order before them, a stream taken for SSLv2, or "
+                 "bytes that are no TLS. "
+                 "%s may have gone on unseen, so %s not counted as %s; the TCP stream shows "
+                 "whether data flowed after.",
+                 unread.total, unread.total == 1 ? "" : "s", unread.total == 1 ? "its" : "their",
+                 unread.example_event->unreadable, eg(unread.total), stream_of(s, unread.example),
+                 unread.total == 1 ? "It" : "They", unread.total == 1 ? "it is" : "they are",
+                 unread.total == 1 ? "a stall" : "stalls");
+    }
     votes_clear(&ended);
+    votes_clear(&unread);
 }
 
 static const char *slow_advice(int step)
@@ -999,8 +1019,8 @@ static void hint_unknown_flags(struct summary *s)
  */
 static int hint_rank(const struct hint *h)
 {
-    static const char *const context[] = {"one_server", "one_client", "burst", "capture_end",
-                                          "unknown_flags"};
+    static const char *const context[] = {"one_server",  "one_client", "burst",
+                                          "capture_end", "unreadable", "unknown_flags"};
     if (!strcmp(h->id, "resumption_declined"))
         return 2;
     for (size_t i = 0; i < G_N_ELEMENTS(context); i++) {

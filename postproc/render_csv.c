@@ -52,6 +52,7 @@ static const char *const columns[] = {
     "cert_subject",
     "cert_san",
     "cert_spki_sha256",
+    "unreadable",
 };
 
 /* RFC 4180: quote only when needed, double the quotes inside. */
@@ -154,6 +155,7 @@ static void render_flow(FILE *out, const struct flow *f)
     cell(out, o.cert_subject, false);
     cell(out, o.cert_san, false);
     cell(out, o.cert_pin, false);
+    number(out, o.unreadable);
     fputc('\n', out);
     g_string_free(flags, TRUE);
 }

@@ -50,6 +50,7 @@ static const struct {
     [RF_CERT_SUBJECT] = {"tlsdiag.cert.subject", false},
     [RF_CERT_SAN] = {"tlsdiag.cert.san", false},
     [RF_CERT_SPKI_SHA256] = {"tlsdiag.cert.spki_sha256", false},
+    [RF_UNREADABLE] = {"tlsdiag.unreadable", false},
 };
 
 const char *row_field_name(enum row_field f)
@@ -96,6 +97,7 @@ void row_clear(struct flagged_row *row)
         .last_progress = -1,
         .idle_ns = -1,
         .capture_end = -1,
+        .unreadable = -1,
         .quic_connection = -1,
         .cert_problem = "",
         .cert_subject = "",
@@ -371,6 +373,8 @@ bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
             return parse_seconds(value, &row->idle_ns, reason);
         case RF_CAPTURE_END:
             return parse_bool(value, &row->capture_end, reason);
+        case RF_UNREADABLE:
+            return parse_count(value, INT64_MAX, &row->unreadable, reason);
         case RF_STEP_SERVER_HELLO:
         case RF_STEP_SERVER_FLIGHT:
         case RF_STEP_CLIENT_FLIGHT:

@@ -168,6 +168,7 @@ static const struct {
     {TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER, "declined", "declined: full handshake"},
     {TLSDIAG_FLAG_HANDSHAKE_STALLED, "stalled", "silent mid-handshake"},
     {TLSDIAG_FLAG_HANDSHAKE_STALLED, "capture_end", "capture ended mid-handshake"},
+    {TLSDIAG_FLAG_HANDSHAKE_STALLED, "unreadable", "records unreadable to Wireshark"},
 };
 
 const char *summary_variant(const struct flow_event *ev)
@@ -175,6 +176,8 @@ const char *summary_variant(const struct flow_event *ev)
     if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_RESUMPTION_REFUSED) ||
         vocab_flag_is(ev->flag, TLSDIAG_FLAG_RESUMPTION_OTHER_SERVER))
         return vocab_resumption_failed(ev) ? "failed" : "declined";
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED) && ev->unreadable > 0)
+        return "unreadable";
     if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED))
         return ev->capture_end == 1 ? "capture_end" : "stalled";
     return NULL;

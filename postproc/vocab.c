@@ -112,6 +112,13 @@ static bool describe_timing(GString *out, const struct flow_event *ev)
     char idle[32] = "";
     if (ev->idle_ns >= 0)
         g_snprintf(idle, sizeof idle, ", silent %.3f s", ev->idle_ns / 1e9);
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED) && ev->unreadable > 0) {
+        g_string_append_printf(out,
+                               "records unreadable from frame %" G_GINT64_FORMAT
+                               " at %s, not known to have stalled",
+                               ev->unreadable, *ev->stage ? ev->stage : "?");
+        return true;
+    }
     if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED)) {
         g_string_append_printf(
             out, "%s waiting for %s at %s%s", ev->capture_end == 1 ? "capture ended" : "stalled",

@@ -23,6 +23,10 @@ those, with those values. The table is the plugin's reviewed output.
 for the failure at frame F (docs/client-errors.md, "Lab proof"): the
 plugin's tlsdiag.client_error strings of that STACK on frame F must be
 exactly that one ("STACK:" alone: none).
+"#! expert: NAME frames=F,G" (or frames=none) pins a severity: in two-pass
+mode the frames with tlsdiag's expert item NAME (a filter such as
+tlsdiag.handshake_stalled, the Warning, or tlsdiag.handshake_unreadable,
+its Note) must be exactly those.
 
 Links to later frames (ended_by, fallback.retry) exist only from the second
 pass on: in single-pass mode those columns are ignored, and rows that carry
@@ -62,7 +66,7 @@ FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "capture_end", "step.server_hello", "step.server_flight", "step.client_flight",
                "step.completion", "loss.client_hello_retransmissions", "loss.server_retransmissions",
                "loss.client_retransmissions", "loss.duplicate_acks", "loss.zero_windows",
-               "abandoned.sibling", "abandoned.closed_together", "recording_gap",
+               "abandoned.sibling", "abandoned.closed_together", "recording_gap", "unreadable",
                "cert.problem", "cert.spki_sha256", "cert.other_frame", "cert.other_spki_sha256",
                "fallback.since_failure", "quic.connection", "quic.error", "quic.reason", "quic.initials",
                "quic.span", "quic.icmp", "quic.path", "quic.version", "quic.retry"]
@@ -74,8 +78,9 @@ BOOLEAN_SPELLINGS = {"True": "1", "False": "0"}
 
 def read_expectations(path):
     header, rows, tshark_args, keylog, truth = None, [], [], None, None
-    global CLIENT_LINES
+    global CLIENT_LINES, EXPERT_LINES
     CLIENT_LINES = []
+    EXPERT_LINES = []
     with open(path, encoding="utf-8") as f:
         for lineno, raw in enumerate(f, 1):
             line = raw.rstrip("\n")
@@ -83,6 +88,11 @@ def read_expectations(path):
                 frame, said = line.split(":", 1)[1].strip().split(" ", 1)
                 stack, text = said.split(":", 1)
                 CLIENT_LINES.append((frame.split("=", 1)[1], stack, said if text.strip() else None))
+                continue
+            if line.startswith("#! expert:"):
+                name, frames = line.split(":", 1)[1].split()
+                frames = frames.split("=", 1)[1]
+                EXPERT_LINES.append((name, [] if frames == "none" else frames.split(",")))
                 continue
             if line.startswith("#! tshark-args:"):
                 tshark_args += line.split(":", 1)[1].split()
@@ -183,6 +193,7 @@ def main():
         truth = [fact for fact in truth if not seen_at_capture_end(fact)]
     failures = check_truth(truth, header, got)
     failures += check_client_lines(args, tshark_args, keylog)
+    failures += check_expert_lines(args, tshark_args, keylog)
     want_header, want = expected_for_mode(header, rows, args.mode)
     got_header, got = expected_for_mode(header, got, args.mode)
     assert want_header == got_header
@@ -280,6 +291,28 @@ def check_client_lines(args, tshark_args, keylog):
         want = [said] if said else []
         if got != want:
             failures.append(f"frame {frame}: {stack} printed {want}, tlsdiag.client_error has {got}")
+    return failures
+
+
+EXPERT_LINES = []
+
+
+def check_expert_lines(args, tshark_args, keylog):
+    """Which frames carry one of tlsdiag's expert items (its severity)."""
+    if not EXPERT_LINES or args.mode != "two-pass":
+        return []
+    failures = []
+    for name, want in EXPERT_LINES:
+        cmd = tshark_command(args, args.capture, ["frame"], tshark_args, keylog)
+        cmd[cmd.index("-Y") + 1] = name
+        result = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                                env=dict(os.environ, LC_ALL="C"))
+        if result.returncode != 0 or result.stderr.strip():
+            failures.append(f"expert: tshark exited {result.returncode}: {result.stderr}")
+            continue
+        got = [line for line in result.stdout.splitlines() if line]
+        if got != want:
+            failures.append(f"expert {name}: frames {got}, expected {want}")
     return failures
 
 

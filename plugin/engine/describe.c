@@ -449,10 +449,37 @@ static void describe_cut_by_recording(const tlsdiag_verdict *verdict, GString *o
                          "what happened to it next was not recorded");
 }
 
+/* The dissector lost the stream's records: what looks like silence may be
+ * a handshake that went on unread. */
+static void describe_unreadable(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append_printf(out,
+                           "TLS handshake unreadable from frame %" PRIu32
+                           ", so not known to have stalled: Wireshark could not read the "
+                           "TLS records from there on (a segment missing or out of order, "
+                           "a stream taken for SSLv2, or bytes that are no TLS); the last "
+                           "progress it read was "
+                           "frame %" PRIu32 ", ",
+                           verdict->unreadable, verdict->last_progress);
+    append_duration(out, verdict->idle_ns);
+    g_string_append_printf(out, " before %s, %s",
+                           verdict->capture_end ? "the capture ends" : "this frame",
+                           tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append_printf(out,
+                           " (ClientHello: frame %" PRIu32 "); the TCP stream shows whether "
+                           "data flowed after it",
+                           verdict->client_hello);
+}
+
 static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
 {
     if (verdict->recording_gap_ns > 0 && !verdict->stalled) {
         describe_cut_by_recording(verdict, out);
+        return;
+    }
+    if (verdict->unreadable != 0) {
+        describe_unreadable(verdict, out);
         return;
     }
     if (verdict->capture_end) {

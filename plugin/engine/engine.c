@@ -43,6 +43,7 @@ typedef struct {
     int64_t last_frame_time;
     uint32_t last_progress;  /* the latest frame that carried it forward */
     int64_t last_progress_time;
+    uint32_t unreadable; /* the first frame after it whose records were lost to the dissector */
     int64_t stage_time[TLSDIAG_STAGE_COUNT];
     uint64_t offered_session; /* digest of the session ID, ticket or PSK offered */
     uint32_t session_issued;
@@ -316,6 +317,7 @@ static void fill_verdict(tlsdiag_verdict *verdict, const stream_state *state, ui
     verdict->session_issuer = state->session_issuer;
     verdict->last_progress = state->last_progress;
     verdict->idle_ns = tlsdiag_time_between(time_ns, state->last_progress_time);
+    verdict->unreadable = state->unreadable;
     fill_steps(verdict, state);
     verdict->duplicate_acks = state->duplicate_acks;
     verdict->zero_windows = state->zero_windows;
@@ -1249,6 +1251,10 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
     state->last_frame = obs->frame;
     state->last_frame_time = obs->time_ns;
     count_loss(state, obs);
+    /* Bytes the dissector could not read as records: the handshake may go
+     * on where tlsdiag cannot see it (an SSLv2-format hello is readable). */
+    if (obs->unreadable && obs->handshake_count == 0 && state->unreadable == 0)
+        state->unreadable = obs->frame;
 
     /* A retransmission is evidence of loss. TLS content in it is new all
      * the same: the dissectors hand TLS only the bytes of a segment that
@@ -1281,6 +1287,7 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
     if (makes_progress(obs)) {
         state->last_progress = obs->frame;
         state->last_progress_time = obs->time_ns;
+        state->unreadable = 0;
     }
 }
 

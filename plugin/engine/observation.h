@@ -59,6 +59,10 @@ typedef struct {
      * is 0. The engine tells them apart as the TLS dissector does. */
     bool outer_types;
     uint8_t app_data_records;
+    /* TLS bytes that start with no record header: the dissector lost the
+     * record boundaries (a segment missing or out of order, a stream it
+     * took for SSLv2) or the bytes are no TLS; it reads no record after. */
+    bool unreadable;
 
     uint8_t handshake_types[TLSDIAG_MAX_HANDSHAKES];
     uint8_t handshake_count;

@@ -85,6 +85,9 @@ typedef struct {
     int64_t idle_ns;
     bool stalled;     /* idle_ns is past the stall timeout */
     bool capture_end; /* handshake_stalled: the capture ends first */
+    /* The first frame after the last progress whose TLS bytes the
+     * dissector could not read as records; 0 if none. */
+    uint32_t unreadable;
     uint8_t steps;
     int64_t step_ns[TLSDIAG_STAGE_COUNT];
 

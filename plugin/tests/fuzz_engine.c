@@ -298,7 +298,8 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
     read_endpoint(r, &obs->dst);
 
     uint8_t flags = u8(r);
-    /* Bits 0 and 1 were SYN and ACK, which the engine never read. */
+    /* Bit 1 was ACK, which the engine never read; bit 0 (once SYN) is
+     * unreadable bytes, below. */
     obs->fin = flags & 0x04;
     obs->rst = flags & 0x08;
     obs->retransmission = flags & 0x10;
@@ -317,6 +318,9 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
         obs->app_data_records = obs->opaque_record_count;
         obs->opaque_record_count = 0;
     }
+    /* The glue's promise: only a frame without a readable record. */
+    obs->unreadable = (flags & 0x01) && obs->record_count == 0 && obs->opaque_record_count == 0 &&
+                      obs->app_data_records == 0;
 
     obs->handshake_count = (uint8_t)(u8(r) % (TLSDIAG_MAX_HANDSHAKES + 1));
     for (unsigned i = 0; i < obs->handshake_count; i++)

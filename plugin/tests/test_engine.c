@@ -1206,6 +1206,60 @@ static void test_stalled_then_capture_end(fixture *f, gconstpointer data G_GNUC_
     g_assert_cmpint(v->stage, ==, TLSDIAG_STAGE_CLIENT_FLIGHT);
 }
 
+static void unreadable_bytes(fixture *f, const connection *c, bool client, uint32_t frame,
+                             int64_t time_ns)
+{
+    tlsdiag_observation obs =
+        client ? from_client(c, frame, time_ns) : from_server(c, frame, time_ns);
+    obs.unreadable = true;
+    tlsdiag_engine_observe(f->engine, &obs);
+}
+
+/* teams.pcap, stream 18: the server's answer reached the dissector as
+ * bytes it could not read; the silence after is no evidence of a stall. */
+static void test_unreadable_is_no_stall(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection lost = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    connection recovered = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    connection silent = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+
+    client_hello(f, &lost, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    unreadable_bytes(f, &lost, false, 2, 40 * MS);
+    unreadable_bytes(f, &lost, false, 3, 41 * MS);
+    assert_no_verdict(f, 3);
+    retransmission(f, &lost, true, 4, 7 * SEC);
+    const tlsdiag_verdict *v = verdict_at(f, 4);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_cmpuint(v->unreadable, ==, 2);
+    char *text = describe(v);
+    g_assert_true(g_str_has_prefix(text, "TLS handshake unreadable from frame 2, so not known to "
+                                         "have stalled"));
+    g_free(text);
+
+    /* Records read again after the unreadable bytes: the stall is real. */
+    client_hello(f, &recovered, 5, 8 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    unreadable_bytes(f, &recovered, false, 6, 8 * SEC + 40 * MS);
+    server_hello_tls12_flight(f, &recovered, 7, 8 * SEC + 50 * MS, TLSDIAG_VERSION_TLS12);
+    retransmission(f, &recovered, false, 8, 15 * SEC);
+    v = verdict_at(f, 8);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_cmpuint(v->unreadable, ==, 0);
+
+    /* At the capture's end too. */
+    client_hello(f, &silent, 9, 16 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    unreadable_bytes(f, &silent, true, 10, 16 * SEC + MS);
+    connection later = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    client_hello(f, &later, 11, 30 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    tlsdiag_engine_capture_end(f->engine);
+    v = verdict_at(f, 10);
+    g_assert_nonnull(v);
+    g_assert_true(v->capture_end);
+    g_assert_true(v->stalled);
+    g_assert_cmpuint(v->unreadable, ==, 10);
+}
+
 static void test_slow_handshake_steps(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
@@ -1553,6 +1607,7 @@ int main(int argc, char **argv)
     ADD("/resumption/accepted-is-silent", test_resumption_accepted_is_silent);
     ADD("/resumption/refused-by-alert", test_resumption_refused_by_alert);
     ADD("/progress/stalled-then-capture-end", test_stalled_then_capture_end);
+    ADD("/progress/unreadable-is-no-stall", test_unreadable_is_no_stall);
     ADD("/progress/slow-handshake-steps", test_slow_handshake_steps);
     ADD("/progress/loss-context", test_loss_context);
     ADD("/records/outer-types", test_outer_record_types);

@@ -718,6 +718,38 @@ def stall_hints(tmp):
 
 
 @test
+def unreadable_stalls(tmp):
+    """A stall after bytes Wireshark could not read as records is its own
+    variant and hint, not a stall (teams.pcap stream 18 in the plugin's tests)."""
+    lines = read_lines(TIMING)
+    si = lines[0].split("\t").index("tcp.stream")
+    marked = [lines[0] + "\ttlsdiag.unreadable"]
+    marked += [l + ("\t106" if l.split("\t")[si] == "5" else "\t") for l in lines[1:]]
+    path = write(tmp, "unreadable.tsv", "\n".join(marked) + "\n")
+    doc = report_json(["--label", "t", path])
+    check(doc["summary"]["by_variant"]["handshake_stalled"] ==
+          {"stalled": 1, "capture_end": 1, "unreadable": 1}, f"{doc['summary']['by_variant']}")
+    hints = hints_by_id(doc)
+    check(hints["stalls"].startswith("1 handshake stalled"), hints["stalls"])
+    check(flat(hints["unreadable"]).startswith(
+        "1 handshake looked stalled, but Wireshark could not read its records from frame 106 "
+        "on (stream 5)"), hints["unreadable"])
+    ids = [h["id"] for h in doc["look_here_first"]]
+    check(ids.index("unreadable") > ids.index("stalls"), f"unreadable is context: {ids}")
+    flows = {f["stream"]: f for f in doc["flows"]}
+    check(flows[5]["events"][0]["unreadable"] == 106, f"{flows[5]['events'][0]}")
+    check("unreadable" not in flows[4]["events"][0], "only where the plugin says so")
+    merged = report_json(["--merge", write(tmp, "u.json", json.dumps(doc))])
+    check(merged["flows"] == doc["flows"], "merge keeps unreadable")
+    code, out, _ = run(["--csv", path])
+    rows = {r[1]: r for r in csv.reader(io.StringIO(out.decode()))}
+    check(rows["5"][-1] == "106" and rows["4"][-1] == "", f"CSV: {rows['5'][-1]!r}")
+    code, out, _ = run([path])
+    check("records unreadable from frame 106 at server_flight, not known to have stalled"
+          in flat(out.decode()), "text names the unreadable frame")
+
+
+@test
 def slow_hints(tmp):
     doc = report_json(["--label", "t", TIMING])
     slow = " ".join(hints_by_id(doc)["slow"].split())
@@ -733,7 +765,8 @@ def slow_hints(tmp):
     code, out, _ = run(["--csv", TIMING])
     rows = list(csv.reader(io.StringIO(out.decode())))
     check(rows[0][25] == "flagged_frames" and rows[0][40] == "loss_zero_windows" and
-          rows[0][41:] == ["cert_problem", "cert_subject", "cert_san", "cert_spki_sha256"],
+          rows[0][41:] == ["cert_problem", "cert_subject", "cert_san", "cert_spki_sha256",
+                           "unreadable"],
           f"new CSV columns are appended: {rows[0]}")
     r = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == "7"][0]
     check((r["step_server_flight"], r["loss_server_retransmissions"], r["idle"]) ==

@@ -32,7 +32,7 @@ def window(seconds):
 
 def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retrans=False,
         ms=1, hello=None, cert=None, alerts=None, http=None, opaque=0, frame_how=0, chain=None,
-        outer=False):
+        outer=False, unreadable=False):
     op = 0
     if hello is not None:
         op |= 0x10
@@ -47,7 +47,7 @@ def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retra
     out += bytes([stream & 0x7])
     out += bytes([src, dst])
     out += bytes([(0x04 if fin else 0) | (0x08 if rst else 0) | (0x10 if retrans else 0) | 0x02 |
-                   (0x80 if outer else 0)])
+                   (0x80 if outer else 0) | (0x01 if unreadable else 0)])
     out += bytes([len(records)]) + bytes(records)
     out += bytes([opaque & 0x3])
     out += bytes([len(handshakes)]) + bytes(handshakes)
@@ -125,6 +125,11 @@ def stories():
                               obs(0, SERVER, CLIENT, [HS, CCS, APP, APP], [SH],
                                   hello=("1.2", "1.3", False, None), opaque=2, outer=True) +
                               fin(0, CLIENT, SERVER) + query())
+    # Bytes the dissector could not read as records, then silence: a stall
+    # not known to be one.
+    s["unreadable-then-silence"] = (w + client_hello(0) +
+                                    obs(0, SERVER, CLIENT, unreadable=True, ms=40) +
+                                    obs(0, CLIENT, SERVER, retrans=True, ms=7000) + query())
     s["alert-encrypted"] = w + client_hello(0) + server_hello(0) + alert(0, CLIENT, SERVER, 0, 0, readable=False) + query()
     s["alert-warning-unrecognized-name"] = (w + client_hello(0) + alert(0, SERVER, CLIENT, 1, 112) +
                                             server_hello(0) + rst(0, CLIENT, SERVER) + query())
