@@ -1418,7 +1418,9 @@ static tlsdiag_observation with_outer_types(const tlsdiag_observation *obs)
         if (obs->record_types[i] == TLSDIAG_RECORD_APPLICATION_DATA)
             outer.app_data_records++;
     }
-    for (unsigned i = 0; i < obs->opaque_record_count; i++)
+    /* The glue keeps the first TLSDIAG_MAX_RECORDS types, and counts on. */
+    for (unsigned i = 0; i < obs->opaque_record_count && outer.record_count < TLSDIAG_MAX_RECORDS;
+         i++)
         add_record(&outer, TLSDIAG_RECORD_APPLICATION_DATA);
     outer.opaque_record_count = 0;
     return outer;
