@@ -122,13 +122,13 @@ def read_expectations(path):
     return header, rows, tshark_args, keylog, truth
 
 
-def tshark_command(args, capture, header, tshark_args, keylog):
+def tshark_command(args, capture, header, tshark_args, keylog, display_filter="tlsdiag"):
     cmd = [args.tshark, "-r", capture, "-n"] + tshark_args
     if keylog:
         cmd += ["-o", "tls.keylog_file:" + keylog]
     if args.mode == "two-pass":
         cmd.append("-2")
-    cmd += ["-Y", "tlsdiag", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
+    cmd += ["-Y", display_filter, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
             "-E", "aggregator=,", "-e", "frame.number"]
     for column in header[1:]:
         cmd += ["-e", "tlsdiag." + column]
@@ -303,8 +303,7 @@ def check_expert_lines(args, tshark_args, keylog):
         return []
     failures = []
     for name, want in EXPERT_LINES:
-        cmd = tshark_command(args, args.capture, ["frame"], tshark_args, keylog)
-        cmd[cmd.index("-Y") + 1] = name
+        cmd = tshark_command(args, args.capture, ["frame"], tshark_args, keylog, name)
         result = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                                 env=dict(os.environ, LC_ALL="C"))
         if result.returncode != 0 or result.stderr.strip():
