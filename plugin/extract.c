@@ -899,6 +899,30 @@ static bool read_stream(const tlsdiag_frame_fields *frame _U_, packet_info *pinf
 #endif
 }
 
+static bool endpoint_address(const tlsdiag_endpoint *endpoint, address *addr)
+{
+    if (endpoint->family == 4)
+        set_address(addr, AT_IPv4, 4, endpoint->addr);
+    else if (endpoint->family == 6)
+        set_address(addr, AT_IPv6, 16, endpoint->addr);
+    else
+        return false;
+    return true;
+}
+
+/* The TCP dissector moves its conversation's last frame on with every
+ * packet of the connection, the bare ACKs tlsdiag never reads included. */
+uint32_t tlsdiag_extract_last_packet(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server,
+                                     uint32_t frame)
+{
+    address client_addr, server_addr;
+    if (!endpoint_address(client, &client_addr) || !endpoint_address(server, &server_addr))
+        return 0;
+    conversation_t *conversation = find_conversation(
+        frame, &client_addr, &server_addr, CONVERSATION_TCP, client->port, server->port, 0);
+    return conversation != NULL ? conversation->last_frame : 0;
+}
+
 /* Wireshark tracks, per frame, the items of every wanted or filtered field
  * the frame has: most segments (bare ACKs) have none, a TLS segment a
  * handful. One walk over them finds the wanted ones, where a lookup per

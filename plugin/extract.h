@@ -61,6 +61,11 @@ tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame
 /* Before a capture file is read, and after it is closed. */
 void tlsdiag_extract_forget_streams(void);
 
+/* The last frame of the TCP connection between client and server that
+ * holds frame, of any kind; 0 when no such connection is known. */
+uint32_t tlsdiag_extract_last_packet(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server,
+                                     uint32_t frame);
+
 /* Adds the handshake messages, alerts and HTTP responses, where the
  * record types show there can be some. */
 void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,

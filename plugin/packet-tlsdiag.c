@@ -64,6 +64,7 @@ static int hf_tlsdiag_last_progress = -1;
 static int hf_tlsdiag_idle = -1;
 static int hf_tlsdiag_capture_end = -1;
 static int hf_tlsdiag_unreadable = -1;
+static int hf_tlsdiag_unrecorded = -1;
 static int hf_tlsdiag_step_server_hello = -1;
 static int hf_tlsdiag_step_server_flight = -1;
 static int hf_tlsdiag_step_client_flight = -1;
@@ -125,6 +126,7 @@ static expert_field ei_tlsdiag_resumption_other_server = EI_INIT;
 static expert_field ei_tlsdiag_handshake_stalled = EI_INIT;
 static expert_field ei_tlsdiag_handshake_incomplete = EI_INIT;
 static expert_field ei_tlsdiag_handshake_unreadable = EI_INIT;
+static expert_field ei_tlsdiag_handshake_unrecorded = EI_INIT;
 static expert_field ei_tlsdiag_handshake_slow = EI_INIT;
 static expert_field ei_tlsdiag_handshake_failed_later = EI_INIT;
 static expert_field ei_tlsdiag_retried_later = EI_INIT;
@@ -214,6 +216,9 @@ static expert_field *verdict_expert(const tlsdiag_verdict *verdict)
     /* Silence after bytes the dissector could not read is no evidence. */
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->unreadable != 0)
         return &ei_tlsdiag_handshake_unreadable;
+    /* So is silence in which nothing of the connection was recorded. */
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->unrecorded_ns > 0)
+        return &ei_tlsdiag_handshake_unrecorded;
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->capture_end &&
         !verdict->stalled)
         return &ei_tlsdiag_handshake_incomplete;
@@ -270,6 +275,7 @@ static void tlsdiag_init(void)
         .stall_timeout_ns = (int64_t)tlsdiag_prefs.stall_timeout_s * 1000000000,
         .slow_handshake_ns = (int64_t)tlsdiag_prefs.slow_handshake_s * 1000000000,
         .check_trust = tlsdiag_prefs.untrusted_root,
+        .last_packet = tlsdiag_extract_last_packet,
     };
     /* Without an engine, a disabled tlsdiag returns at once on every frame. */
     engine = enabled ? tlsdiag_engine_new(&settings) : NULL;
@@ -451,6 +457,8 @@ static void add_progress(proto_tree *tree, tvbuff_t *tvb, const tlsdiag_verdict 
     }
     if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->unreadable != 0)
         add_generated_uint(tree, hf_tlsdiag_unreadable, tvb, verdict->unreadable);
+    if (verdict->flag == TLSDIAG_FLAG_HANDSHAKE_STALLED && verdict->unrecorded_ns > 0)
+        add_generated_time(tree, hf_tlsdiag_unrecorded, tvb, verdict->unrecorded_ns);
     if (tells_time(verdict))
         add_steps(tree, tvb, verdict);
 }
@@ -915,6 +923,13 @@ void proto_register_tlsdiag(void)
           "could not read as records (a segment missing or out of order, a stream taken for "
           "SSLv2, or bytes that are no TLS); the handshake may have gone on unseen",
           HFILL}},
+        {&hf_tlsdiag_unrecorded,
+         {"Nothing recorded of the connection for", "tlsdiag.unrecorded", FT_RELATIVE_TIME,
+          BASE_NONE, NULL, 0x0,
+          "handshake_stalled at the end of the capture: the time from this frame to the end of "
+          "the recording without a single packet of the connection, not even a TCP ACK or a "
+          "retransmission; the recording lost the connection, not known to have stalled",
+          HFILL}},
         {&hf_tlsdiag_step_server_hello,
          {"ServerHello after", "tlsdiag.step.server_hello", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time from the ClientHello to the ServerHello", HFILL}},
@@ -1120,6 +1135,11 @@ void proto_register_tlsdiag(void)
          {"tlsdiag.handshake_unreadable", PI_SEQUENCE, PI_NOTE,
           "Wireshark could not read the handshake's records after its last progress: the "
           "handshake may have gone on unseen, not stalled",
+          EXPFILL}},
+        {&ei_tlsdiag_handshake_unrecorded,
+         {"tlsdiag.handshake_unrecorded", PI_SEQUENCE, PI_NOTE,
+          "Nothing of the connection was recorded after the handshake's last frame, not even a "
+          "TCP ACK or a retransmission: the recording lost it, not known to have stalled",
           EXPFILL}},
         {&ei_tlsdiag_handshake_slow,
          {"tlsdiag.handshake_slow", PI_SEQUENCE, PI_WARN,

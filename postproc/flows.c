@@ -156,6 +156,7 @@ void flows_add_row(struct flows *flows, const char *capture, const struct flagge
         .idle_ns = row->idle_ns,
         .capture_end = row->capture_end,
         .unreadable = row->unreadable,
+        .unrecorded_ns = row->unrecorded_ns,
         .cert_problem = row->cert_problem,
         .cert_subject = row->cert_subject,
         .cert_san = row->cert_san,
@@ -263,6 +264,7 @@ void flow_overview(const struct flow *f, struct flow_event *out)
     out->last_progress = out->idle_ns = -1;
     out->capture_end = -1;
     out->unreadable = -1;
+    out->unrecorded_ns = -1;
     for (int k = 0; k < ROW_STEPS; k++)
         out->step_ns[k] = -1;
     for (int k = 0; k < ROW_LOSSES; k++)
@@ -277,6 +279,8 @@ void flow_overview(const struct flow *f, struct flow_event *out)
             out->capture_end = ev->capture_end;
         if (out->unreadable < 0)
             out->unreadable = ev->unreadable;
+        if (out->unrecorded_ns < 0)
+            out->unrecorded_ns = ev->unrecorded_ns;
         for (int k = 0; k < ROW_STEPS; k++) {
             if (out->step_ns[k] < 0)
                 out->step_ns[k] = ev->step_ns[k];

@@ -47,6 +47,7 @@ struct flow_event {
     int64_t idle_ns; /* durations and counters: -1 when absent */
     int capture_end;
     int64_t unreadable; /* -1 absent */
+    int64_t unrecorded_ns; /* -1 absent */
     int64_t step_ns[ROW_STEPS];
     int64_t loss[ROW_LOSSES];
     /* The server's certificate, on the frames it can explain: "" when absent. */

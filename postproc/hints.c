@@ -753,7 +753,7 @@ static const char *lossy_phrase(uint64_t part, uint64_t whole, char *buf, size_t
 
 static void hint_stalls(struct summary *s)
 {
-    struct votes where, ended, unread;
+    struct votes where, ended, unread, unrecorded;
     uint64_t lossy = 0;
     const struct flow *lossy_example = NULL;
     const struct flow_event *lossy_event = NULL;
@@ -763,6 +763,8 @@ static void hint_stalls(struct summary *s)
     votes_init(&where);
     votes_init(&ended);
     votes_init(&unread);
+    votes_init(&unrecorded);
+    int64_t longest_unrecorded = -1;
     for (guint i = 0; i < s->flows->len; i++) {
         const struct flow *f = g_ptr_array_index(s->flows, i);
         const struct flow_event *ev = find_flag(f, TLSDIAG_FLAG_HANDSHAKE_STALLED);
@@ -773,6 +775,12 @@ static void hint_stalls(struct summary *s)
         /* Silence after bytes the dissector could not read is no stall. */
         if (ev->unreadable > 0) {
             votes_add(&unread, awaited, f, ev);
+            continue;
+        }
+        /* So is silence in which nothing of the connection was recorded. */
+        if (ev->unrecorded_ns > 0) {
+            votes_add(&unrecorded, awaited, f, ev);
+            longest_unrecorded = MAX(longest_unrecorded, ev->unrecorded_ns);
             continue;
         }
         if (ev->capture_end == 1) {
@@ -847,8 +855,24 @@ static void hint_stalls(struct summary *s)
                  unread.total == 1 ? "It" : "They", unread.total == 1 ? "it is" : "they are",
                  unread.total == 1 ? "a stall" : "stalls");
     }
+    if (unrecorded.total) {
+        add_hint(s, "unrecorded", unrecorded.total,
+                 "%" G_GUINT64_FORMAT " handshake%s looked stalled at the end of the capture, "
+                 "but the capture holds no packet of %s connection%s after %s last frame%s, not "
+                 "even a TCP acknowledgment or a retransmission (%sstream %s; the longest "
+                 "silence: %.3f s): the recording lost %s (a capture filter, a trimmed "
+                 "capture, one interface of several), or a peer lost its network. Not counted "
+                 "as %s; a capture without filtering or trimming would tell.",
+                 unrecorded.total, unrecorded.total == 1 ? "" : "s",
+                 unrecorded.total == 1 ? "its" : "their", unrecorded.total == 1 ? "" : "s",
+                 unrecorded.total == 1 ? "its" : "their", unrecorded.total == 1 ? "" : "s",
+                 eg(unrecorded.total), stream_of(s, unrecorded.example), longest_unrecorded / 1e9,
+                 unrecorded.total == 1 ? "it" : "them",
+                 unrecorded.total == 1 ? "a stall" : "stalls");
+    }
     votes_clear(&ended);
     votes_clear(&unread);
+    votes_clear(&unrecorded);
 }
 
 static const char *slow_advice(int step)
@@ -1019,8 +1043,8 @@ static void hint_unknown_flags(struct summary *s)
  */
 static int hint_rank(const struct hint *h)
 {
-    static const char *const context[] = {"one_server",  "one_client", "burst",
-                                          "capture_end", "unreadable", "unknown_flags"};
+    static const char *const context[] = {"one_server", "one_client", "burst",        "capture_end",
+                                          "unreadable", "unrecorded", "unknown_flags"};
     if (!strcmp(h->id, "resumption_declined"))
         return 2;
     for (size_t i = 0; i < G_N_ELEMENTS(context); i++) {

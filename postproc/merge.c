@@ -192,6 +192,7 @@ static void read_event(struct place *at, JsonObject *o, struct flow_event *ev)
     ev->idle_ns = get_int(at, o, "idle_ns", false, 0, INT64_MAX);
     ev->capture_end = get_bool(at, o, "capture_end");
     ev->unreadable = get_int(at, o, "unreadable", false, 1, INT64_MAX);
+    ev->unrecorded_ns = get_int(at, o, "unrecorded_ns", false, 1, INT64_MAX);
     get_numbers(at, o, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO, INT64_MAX);
     get_numbers(at, o, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO, UINT32_MAX);
     read_certificate(at, o, ev);

@@ -53,6 +53,7 @@ static const char *const columns[] = {
     "cert_san",
     "cert_spki_sha256",
     "unreadable",
+    "unrecorded",
 };
 
 /* RFC 4180: quote only when needed, double the quotes inside. */
@@ -156,6 +157,7 @@ static void render_flow(FILE *out, const struct flow *f)
     cell(out, o.cert_san, false);
     cell(out, o.cert_pin, false);
     number(out, o.unreadable);
+    seconds(out, o.unrecorded_ns);
     fputc('\n', out);
     g_string_free(flags, TRUE);
 }

@@ -125,6 +125,7 @@ static void add_event(JsonBuilder *b, const struct flow_event *ev)
         json_builder_add_boolean_value(b, ev->capture_end);
     }
     optional_int(b, "unreadable", ev->unreadable);
+    optional_int(b, "unrecorded_ns", ev->unrecorded_ns);
     add_numbers(b, "steps_ns", ev->step_ns, ROW_STEPS, RF_STEP_SERVER_HELLO);
     add_numbers(b, "loss", ev->loss, ROW_LOSSES, RF_LOSS_CLIENT_HELLO);
     add_certificate(b, ev);

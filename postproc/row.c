@@ -51,6 +51,7 @@ static const struct {
     [RF_CERT_SAN] = {"tlsdiag.cert.san", false},
     [RF_CERT_SPKI_SHA256] = {"tlsdiag.cert.spki_sha256", false},
     [RF_UNREADABLE] = {"tlsdiag.unreadable", false},
+    [RF_UNRECORDED] = {"tlsdiag.unrecorded", false},
 };
 
 const char *row_field_name(enum row_field f)
@@ -98,6 +99,7 @@ void row_clear(struct flagged_row *row)
         .idle_ns = -1,
         .capture_end = -1,
         .unreadable = -1,
+        .unrecorded_ns = -1,
         .quic_connection = -1,
         .cert_problem = "",
         .cert_subject = "",
@@ -375,6 +377,8 @@ bool row_set_field(struct flagged_row *row, enum row_field f, const char *value,
             return parse_bool(value, &row->capture_end, reason);
         case RF_UNREADABLE:
             return parse_count(value, INT64_MAX, &row->unreadable, reason);
+        case RF_UNRECORDED:
+            return parse_seconds(value, &row->unrecorded_ns, reason);
         case RF_STEP_SERVER_HELLO:
         case RF_STEP_SERVER_FLIGHT:
         case RF_STEP_CLIENT_FLIGHT:

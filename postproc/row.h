@@ -56,6 +56,7 @@ enum row_field {
     RF_CERT_SAN,
     RF_CERT_SPKI_SHA256,
     RF_UNREADABLE,
+    RF_UNRECORDED,
     RF_COUNT
 };
 
@@ -113,6 +114,7 @@ struct flagged_row {
     int64_t idle_ns; /* durations: -1 when absent */
     int capture_end; /* -1 absent, 0, 1 */
     int64_t unreadable; /* frame from which the dissector read no record */
+    int64_t unrecorded_ns; /* nothing of the connection recorded after the frame */
     int64_t step_ns[ROW_STEPS];
     int64_t loss[ROW_LOSSES];
     int64_t quic_connection;

@@ -169,6 +169,7 @@ static const struct {
     {TLSDIAG_FLAG_HANDSHAKE_STALLED, "stalled", "silent mid-handshake"},
     {TLSDIAG_FLAG_HANDSHAKE_STALLED, "capture_end", "capture ended mid-handshake"},
     {TLSDIAG_FLAG_HANDSHAKE_STALLED, "unreadable", "records unreadable to Wireshark"},
+    {TLSDIAG_FLAG_HANDSHAKE_STALLED, "unrecorded", "connection no longer recorded"},
 };
 
 const char *summary_variant(const struct flow_event *ev)
@@ -178,6 +179,8 @@ const char *summary_variant(const struct flow_event *ev)
         return vocab_resumption_failed(ev) ? "failed" : "declined";
     if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED) && ev->unreadable > 0)
         return "unreadable";
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED) && ev->unrecorded_ns > 0)
+        return "unrecorded";
     if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED))
         return ev->capture_end == 1 ? "capture_end" : "stalled";
     return NULL;

@@ -119,6 +119,14 @@ static bool describe_timing(GString *out, const struct flow_event *ev)
                                ev->unreadable, *ev->stage ? ev->stage : "?");
         return true;
     }
+    if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED) && ev->unrecorded_ns > 0) {
+        g_string_append_printf(out,
+                               "no packet of the connection recorded for the last %.3f s, "
+                               "waiting for %s at %s, not known to have stalled",
+                               ev->unrecorded_ns / 1e9, vocab_awaited(ev->side, ev->stage),
+                               *ev->stage ? ev->stage : "?");
+        return true;
+    }
     if (vocab_flag_is(ev->flag, TLSDIAG_FLAG_HANDSHAKE_STALLED)) {
         g_string_append_printf(
             out, "%s waiting for %s at %s%s", ev->capture_end == 1 ? "capture ended" : "stalled",

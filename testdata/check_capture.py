@@ -66,7 +66,7 @@ FULL_HEADER = ["frame", "flag", "side", "close", "stage", "alert", "version",
                "capture_end", "step.server_hello", "step.server_flight", "step.client_flight",
                "step.completion", "loss.client_hello_retransmissions", "loss.server_retransmissions",
                "loss.client_retransmissions", "loss.duplicate_acks", "loss.zero_windows",
-               "abandoned.sibling", "abandoned.closed_together", "recording_gap", "unreadable",
+               "abandoned.sibling", "abandoned.closed_together", "recording_gap", "unreadable", "unrecorded",
                "cert.problem", "cert.spki_sha256", "cert.other_frame", "cert.other_spki_sha256",
                "fallback.since_failure", "quic.connection", "quic.error", "quic.reason", "quic.initials",
                "quic.span", "quic.icmp", "quic.path", "quic.version", "quic.retry"]

@@ -81,6 +81,7 @@ FIELDS = {
     "tlsdiag.quic.version": "FT_UINT32",
     "tlsdiag.quic.retry": "FT_FRAMENUM",
     "tlsdiag.unreadable": "FT_FRAMENUM",
+    "tlsdiag.unrecorded": "FT_RELATIVE_TIME",
 }
 
 # Expert items are listed as fields too; a filter on them finds the frames.
@@ -90,7 +91,7 @@ EXPERTS = ["handshake_aborted", "handshake_alert", "version_fallback", "retry_af
            "retried_later", "retry_completed", "resumption_refused", "resumption_failed",
            "resumption_other_server", "handshake_stalled", "handshake_incomplete",
            "handshake_slow", "handshake_abandoned", "handshake_cut_by_recording",
-           "handshake_unreadable",
+           "handshake_unreadable", "handshake_unrecorded",
            "resumption_other_server_failed",
            "rejected_after_handshake", "certificate_changed",
            "quic_handshake_closed", "quic_handshake_refused", "quic_unanswered",

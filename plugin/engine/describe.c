@@ -472,6 +472,27 @@ static void describe_unreadable(const tlsdiag_verdict *verdict, GString *out)
                            verdict->client_hello);
 }
 
+/* Nothing of the connection was recorded after the handshake's last
+ * frame: the silence is the recording's, or a peer's lost network. */
+static void describe_unrecorded(const tlsdiag_verdict *verdict, GString *out)
+{
+    g_string_append(out, "TLS handshake not known to have stalled: the capture holds no packet "
+                         "of this connection after this frame, not even a TCP acknowledgment "
+                         "or a retransmission, in the ");
+    append_duration(out, verdict->unrecorded_ns);
+    g_string_append(out, " to its end, although a peer's TCP acknowledges data within a "
+                         "fraction of a second and sends unacknowledged data again within "
+                         "seconds: the recording lost this connection (a capture filter, a "
+                         "trimmed capture, one interface of several), or a peer lost its "
+                         "network. Last progress: ");
+    g_string_append_printf(out, "frame %" PRIu32 " %s", verdict->last_progress,
+                           tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
+    append_negotiation(out, verdict);
+    g_string_append_printf(out, ", waiting for %s (ClientHello: frame %" PRIu32 ")",
+                           tlsdiag_awaited_phrase(verdict->side, verdict->stage),
+                           verdict->client_hello);
+}
+
 static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
 {
     if (verdict->recording_gap_ns > 0 && !verdict->stalled) {
@@ -480,6 +501,10 @@ static void describe_stalled(const tlsdiag_verdict *verdict, GString *out)
     }
     if (verdict->unreadable != 0) {
         describe_unreadable(verdict, out);
+        return;
+    }
+    if (verdict->unrecorded_ns > 0) {
+        describe_unrecorded(verdict, out);
         return;
     }
     if (verdict->capture_end) {

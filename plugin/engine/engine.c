@@ -41,6 +41,7 @@ typedef struct {
     uint32_t zero_windows;
     uint32_t last_frame;     /* the latest frame seen of this handshake */
     int64_t last_frame_time;
+    bool last_frame_may_wait; /* a retransmission, duplicate ACK or zero window */
     uint32_t last_progress;  /* the latest frame that carried it forward */
     int64_t last_progress_time;
     uint32_t unreadable; /* the first frame after it whose records were lost to the dissector */
@@ -1250,6 +1251,7 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
 
     state->last_frame = obs->frame;
     state->last_frame_time = obs->time_ns;
+    state->last_frame_may_wait = obs->retransmission || obs->duplicate_ack || obs->zero_window;
     count_loss(state, obs);
     /* Bytes the dissector could not read as records: the handshake may go
      * on where tlsdiag cannot see it (an SSLv2-format hello is readable). */
@@ -1291,6 +1293,24 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
     }
 }
 
+/* A peer's TCP acknowledges data within a fraction of a second, and data
+ * left unacknowledged is sent again within seconds. A connection with no
+ * packet at all after the handshake's last frame, for longer than the
+ * stall timeout, was lost by the recording (a capture filter, a trimmed
+ * capture, one interface of several) or by the network of a peer, not
+ * stalled by a peer that waits. After a retransmission, a duplicate ACK or
+ * a zero window the sender may back off for longer: no evidence then. */
+static int64_t unrecorded_silence(const tlsdiag_engine *engine, const stream_state *state)
+{
+    if (engine->settings.last_packet == NULL || state->last_frame_may_wait)
+        return 0;
+    if (engine->settings.last_packet(&state->client, &state->server, state->last_frame) !=
+        state->last_frame)
+        return 0;
+    int64_t silence = silence_in_recording(engine, state->last_frame_time, engine->last_time);
+    return silence > engine->settings.stall_timeout_ns ? silence : 0;
+}
+
 /* The verdict goes on the handshake's last frame, beside whatever links
  * that frame already shows; a frame with a verdict of its own keeps it. */
 static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const stream_state *state)
@@ -1311,6 +1331,8 @@ static void report_stall_at_end(tlsdiag_engine *engine, uint32_t stream, const s
     /* Silent until the capture ends, not only until its own last frame. */
     report->verdict.idle_ns = tlsdiag_time_between(engine->last_time, state->last_progress_time);
     judge_silence(engine, &report->verdict, state->last_progress_time, engine->last_time);
+    if (report->verdict.stalled)
+        report->verdict.unrecorded_ns = unrecorded_silence(engine, state);
 }
 
 void tlsdiag_engine_capture_end(tlsdiag_engine *engine)

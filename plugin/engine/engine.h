@@ -22,6 +22,11 @@ typedef struct {
     int64_t slow_handshake_ns;
     /* Judge server chains against this machine's trust store (untrusted_root). */
     bool check_trust;
+    /* The frame of the last packet of any kind (bare ACKs included, which
+     * the engine never sees) of the TCP connection that holds frame; 0 when
+     * unknown. NULL: never known. Asked only when the capture ends. */
+    uint32_t (*last_packet)(const tlsdiag_endpoint *client, const tlsdiag_endpoint *server,
+                            uint32_t frame);
 } tlsdiag_settings;
 
 #define TLSDIAG_DEFAULT_FALLBACK_WINDOW_S 60

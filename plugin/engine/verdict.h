@@ -88,6 +88,10 @@ typedef struct {
     /* The first frame after the last progress whose TLS bytes the
      * dissector could not read as records; 0 if none. */
     uint32_t unreadable;
+    /* handshake_stalled at the capture end: how long the recording holds
+     * no packet at all of the connection after this frame; 0 when it holds
+     * one, or when that proves nothing. */
+    int64_t unrecorded_ns;
     uint8_t steps;
     int64_t step_ns[TLSDIAG_STAGE_COUNT];
 

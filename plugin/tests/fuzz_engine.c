@@ -257,6 +257,16 @@ static uint8_t read_http_statuses(reader *r, uint16_t statuses[TLSDIAG_MAX_HTTP_
     return count;
 }
 
+/* Frames after which the capture holds no packet of their connection
+ * (flag bit 1): the glue's answer when the capture ends. */
+static GHashTable *last_recorded;
+
+static uint32_t last_packet(const tlsdiag_endpoint *client G_GNUC_UNUSED,
+                            const tlsdiag_endpoint *server G_GNUC_UNUSED, uint32_t frame)
+{
+    return g_hash_table_contains(last_recorded, GUINT_TO_POINTER(frame)) ? frame : frame + 1;
+}
+
 static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_observation *obs,
                              char *name_buffer, size_t name_buffer_size)
 {
@@ -298,8 +308,11 @@ static void read_observation(reader *r, uint8_t op, sequence *seq, tlsdiag_obser
     read_endpoint(r, &obs->dst);
 
     uint8_t flags = u8(r);
-    /* Bit 1 was ACK, which the engine never read; bit 0 (once SYN) is
+    /* Bit 1 (once ACK, which the engine never read) says nothing of the
+     * connection was recorded after this frame; bit 0 (once SYN) is
      * unreadable bytes, below. */
+    if (flags & 0x02)
+        g_hash_table_add(last_recorded, GUINT_TO_POINTER(obs->frame));
     obs->fin = flags & 0x04;
     obs->rst = flags & 0x08;
     obs->retransmission = flags & 0x10;
@@ -575,7 +588,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .fallback_window_ns = i64(&r),
         .stall_timeout_ns = i64(&r),
         .slow_handshake_ns = i64(&r),
+        .last_packet = last_packet,
     };
+    last_recorded = g_hash_table_new(NULL, NULL);
     tlsdiag_engine *engine = tlsdiag_engine_new(&settings);
     checker c = {.next = 0, .text = g_string_new(NULL)};
     sequence seq = {.frame = 0, .time_ns = 1700000000LL * 1000000000LL, .stream = 0};
@@ -631,6 +646,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     recheck_kept(&c, engine);
 
     tlsdiag_engine_free(engine);
+    g_hash_table_destroy(last_recorded);
     g_string_free(c.text, TRUE);
     g_free(name_buffer);
     return 0;

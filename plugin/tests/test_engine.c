@@ -1260,6 +1260,74 @@ static void test_unreadable_is_no_stall(fixture *f, gconstpointer data G_GNUC_UN
     g_assert_cmpuint(v->unreadable, ==, 10);
 }
 
+/* What the glue would answer: the last packet of any kind of the
+ * connection from client port 40000 + i (0: unknown). */
+static uint32_t recorded_last[4];
+
+static uint32_t last_recorded_packet(const tlsdiag_endpoint *client,
+                                     const tlsdiag_endpoint *server G_GNUC_UNUSED,
+                                     uint32_t frame G_GNUC_UNUSED)
+{
+    unsigned i = client->port - 40000u;
+    return i < G_N_ELEMENTS(recorded_last) ? recorded_last[i] : 0;
+}
+
+/* reddit.pcap, streams 5, 14, 30, 41: the client's flight, then not one
+ * packet of the connection until the capture ends. */
+static void test_unrecorded_is_no_stall(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    tlsdiag_engine_free(f->engine);
+    tlsdiag_settings settings = {
+        .fallback_window_ns = 60 * SEC,
+        .stall_timeout_ns = 5 * SEC,
+        .slow_handshake_ns = 3 * SEC,
+        .last_packet = last_recorded_packet,
+    };
+    f->engine = tlsdiag_engine_new(&settings);
+    connection lost = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    connection acked = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    connection backing_off = connect_from(CLIENT_HOST, 40002, 2, SERVER_PORT);
+    connection late = connect_from(CLIENT_HOST, 40003, 3, SERVER_PORT);
+    connection last = connect_from(CLIENT_HOST, 40009, 9, SERVER_PORT);
+
+    client_hello(f, &lost, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    server_hello_tls12_flight(f, &lost, 2, 40 * MS, TLSDIAG_VERSION_TLS12);
+    client_key_exchange_and_finished(f, &lost, 3, 45 * MS);
+    /* The server's bare ACK, frame 5, is a packet the engine never sees. */
+    client_hello(f, &acked, 4, SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    /* A sender that retransmits backs off: its next try may be far off. */
+    client_hello(f, &backing_off, 6, 2 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    retransmission(f, &backing_off, true, 7, 3 * SEC);
+    /* Silent for less than the stall timeout: incomplete, nothing more. */
+    client_hello(f, &late, 8, 17 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    client_hello(f, &last, 9, 20 * SEC, TLSDIAG_VERSION_TLS12, false, NULL);
+    recorded_last[0] = 3;
+    recorded_last[1] = 5;
+    recorded_last[2] = 7;
+    recorded_last[3] = 8;
+    tlsdiag_engine_capture_end(f->engine);
+
+    const tlsdiag_verdict *v = verdict_at(f, 3);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_true(v->capture_end && v->stalled);
+    g_assert_cmpint(v->unrecorded_ns, ==, 20 * SEC - 45 * MS);
+    char *text = describe(v);
+    g_assert_true(g_str_has_prefix(text, "TLS handshake not known to have stalled: the capture "
+                                         "holds no packet of this connection after this frame"));
+    g_free(text);
+    for (uint32_t frame = 4; frame <= 8; frame += frame == 4 ? 3 : 1) {
+        v = verdict_at(f, frame);
+        g_assert_nonnull(v);
+        g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+        g_assert_true(v->capture_end);
+        g_assert_cmpint(v->unrecorded_ns, ==, 0);
+    }
+    g_assert_true(verdict_at(f, 4)->stalled && verdict_at(f, 7)->stalled);
+    g_assert_false(verdict_at(f, 8)->stalled);
+    memset(recorded_last, 0, sizeof recorded_last);
+}
+
 static void test_slow_handshake_steps(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
@@ -1610,6 +1678,7 @@ int main(int argc, char **argv)
     ADD("/resumption/refused-by-alert", test_resumption_refused_by_alert);
     ADD("/progress/stalled-then-capture-end", test_stalled_then_capture_end);
     ADD("/progress/unreadable-is-no-stall", test_unreadable_is_no_stall);
+    ADD("/progress/unrecorded-is-no-stall", test_unrecorded_is_no_stall);
     ADD("/progress/slow-handshake-steps", test_slow_handshake_steps);
     ADD("/progress/loss-context", test_loss_context);
     ADD("/records/outer-types", test_outer_record_types);

@@ -742,11 +742,49 @@ def unreadable_stalls(tmp):
     merged = report_json(["--merge", write(tmp, "u.json", json.dumps(doc))])
     check(merged["flows"] == doc["flows"], "merge keeps unreadable")
     code, out, _ = run(["--csv", path])
-    rows = {r[1]: r for r in csv.reader(io.StringIO(out.decode()))}
-    check(rows["5"][-1] == "106" and rows["4"][-1] == "", f"CSV: {rows['5'][-1]!r}")
+    rows = {r[1]: dict(zip(header, r)) for r in csv.reader(io.StringIO(out.decode()))
+            for header in [out.decode().splitlines()[0].split(",")]}
+    check(rows["5"]["unreadable"] == "106" and rows["4"]["unreadable"] == "",
+          f"CSV: {rows['5']['unreadable']!r}")
     code, out, _ = run([path])
     check("records unreadable from frame 106 at server_flight, not known to have stalled"
           in flat(out.decode()), "text names the unreadable frame")
+
+
+@test
+def unrecorded_stalls(tmp):
+    """A stall at the capture's end after which the capture holds no packet
+    of the connection is its own variant and hint, not a stall (reddit.pcap
+    in the plugin's tests)."""
+    lines = read_lines(TIMING)
+    si = lines[0].split("\t").index("tcp.stream")
+    marked = [lines[0] + "\ttlsdiag.unrecorded"]
+    marked += [l + ("\t12.455830000" if l.split("\t")[si] == "5" else "\t") for l in lines[1:]]
+    path = write(tmp, "unrecorded.tsv", "\n".join(marked) + "\n")
+    doc = report_json(["--label", "t", path])
+    check(doc["summary"]["by_variant"]["handshake_stalled"] ==
+          {"stalled": 1, "capture_end": 1, "unrecorded": 1}, f"{doc['summary']['by_variant']}")
+    hints = hints_by_id(doc)
+    check(hints["stalls"].startswith("1 handshake stalled"), hints["stalls"])
+    check(flat(hints["unrecorded"]).startswith(
+        "1 handshake looked stalled at the end of the capture, but the capture holds no packet "
+        "of its connection after its last frame, not even a TCP acknowledgment or a "
+        "retransmission (stream 5; the longest silence: 12.456 s)"), hints["unrecorded"])
+    ids = [h["id"] for h in doc["look_here_first"]]
+    check(ids.index("unrecorded") > ids.index("stalls"), f"unrecorded is context: {ids}")
+    flows = {f["stream"]: f for f in doc["flows"]}
+    check(flows[5]["events"][0]["unrecorded_ns"] == 12455830000, f"{flows[5]['events'][0]}")
+    check("unrecorded_ns" not in flows[4]["events"][0], "only where the plugin says so")
+    merged = report_json(["--merge", write(tmp, "u.json", json.dumps(doc))])
+    check(merged["flows"] == doc["flows"], "merge keeps unrecorded_ns")
+    code, out, _ = run(["--csv", path])
+    rows = {r[1]: dict(zip(header, r)) for r in csv.reader(io.StringIO(out.decode()))
+            for header in [out.decode().splitlines()[0].split(",")]}
+    check(rows["5"]["unrecorded"] == "12.455830000" and rows["4"]["unrecorded"] == "",
+          f"CSV: {rows['5']['unrecorded']!r}")
+    code, out, _ = run([path])
+    check("no packet of the connection recorded for the last 12.456 s" in flat(out.decode()),
+          "text names the unrecorded silence")
 
 
 @test
@@ -766,7 +804,7 @@ def slow_hints(tmp):
     rows = list(csv.reader(io.StringIO(out.decode())))
     check(rows[0][25] == "flagged_frames" and rows[0][40] == "loss_zero_windows" and
           rows[0][41:] == ["cert_problem", "cert_subject", "cert_san", "cert_spki_sha256",
-                           "unreadable"],
+                           "unreadable", "unrecorded"],
           f"new CSV columns are appended: {rows[0]}")
     r = [dict(zip(rows[0], r)) for r in rows[1:] if r[1] == "7"][0]
     check((r["step_server_flight"], r["loss_server_retransmissions"], r["idle"]) ==

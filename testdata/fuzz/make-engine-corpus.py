@@ -32,7 +32,7 @@ def window(seconds):
 
 def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retrans=False,
         ms=1, hello=None, cert=None, alerts=None, http=None, opaque=0, frame_how=0, chain=None,
-        outer=False, unreadable=False):
+        outer=False, unreadable=False, unrecorded=False):
     op = 0
     if hello is not None:
         op |= 0x10
@@ -46,8 +46,9 @@ def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retra
     out += bytes([0x00]) + struct.pack("<H", ms)  # time: forward ms
     out += bytes([stream & 0x7])
     out += bytes([src, dst])
-    out += bytes([(0x04 if fin else 0) | (0x08 if rst else 0) | (0x10 if retrans else 0) | 0x02 |
-                   (0x80 if outer else 0) | (0x01 if unreadable else 0)])
+    out += bytes([(0x04 if fin else 0) | (0x08 if rst else 0) | (0x10 if retrans else 0) |
+                   (0x02 if unrecorded else 0) | (0x80 if outer else 0) |
+                   (0x01 if unreadable else 0)])
     out += bytes([len(records)]) + bytes(records)
     out += bytes([opaque & 0x3])
     out += bytes([len(handshakes)]) + bytes(handshakes)
@@ -55,6 +56,7 @@ def obs(stream, src, dst, records=(), handshakes=(), fin=False, rst=False, retra
         version, supported, scsv, sni = hello
         out += bytes([V[version], V[supported], 1 if scsv else 0])
         out += bytes([{None: 0, "": 2, "a": 3, "b": 3 | 0x08}[sni]])
+        out += bytes([0, 0])  # no session offered or issued (the harness's session bytes)
     if chain is not None:  # DER certificates, as the server sent them
         out += bytes([1 | 2, 0, len(chain)])
         out += b"".join(struct.pack("<H", len(der)) + der for der in chain)
@@ -113,7 +115,7 @@ def server_finish12(stream, client=CLIENT, server=SERVER):
 
 
 def stories():
-    w = window(60)
+    w = window(60) + window(5) + window(3)  # fallback window, stall timeout, slow handshake
     s = {}
     s["rst-after-ch-12"] = w + client_hello(0) + rst(0, SERVER, CLIENT) + query()
     s["fin-after-ch-13"] = w + client_hello(0, supported="1.3") + fin(0, SERVER, CLIENT) + query()
@@ -130,6 +132,11 @@ def stories():
     s["unreadable-then-silence"] = (w + client_hello(0) +
                                     obs(0, SERVER, CLIENT, unreadable=True, ms=40) +
                                     obs(0, CLIENT, SERVER, retrans=True, ms=7000) + query())
+    # The client's flight, then not one packet of the connection until the
+    # capture ends, 12 s later (reddit.pcap): a stall not known to be one.
+    s["unrecorded-at-end"] = (w + client_hello(0) + server_hello(0) +
+                              obs(0, CLIENT, SERVER, [HS, CCS, HS], [CKE], ms=3, unrecorded=True) +
+                              client_hello(1, client=CLIENT2, ms=12000) + query(0x88))
     s["alert-encrypted"] = w + client_hello(0) + server_hello(0) + alert(0, CLIENT, SERVER, 0, 0, readable=False) + query()
     s["alert-warning-unrecognized-name"] = (w + client_hello(0) + alert(0, SERVER, CLIENT, 1, 112) +
                                             server_hello(0) + rst(0, CLIENT, SERVER) + query())
