@@ -480,11 +480,12 @@ static void describe_unrecorded(const tlsdiag_verdict *verdict, GString *out)
                          "of this connection after this frame, not even a TCP acknowledgment "
                          "or a retransmission, in the ");
     append_duration(out, verdict->unrecorded_ns);
-    g_string_append(out, " to its end, although a peer's TCP acknowledges data within a "
-                         "fraction of a second and sends unacknowledged data again within "
-                         "seconds: the recording lost this connection (a capture filter, a "
-                         "trimmed capture, one interface of several), or a peer lost its "
-                         "network. Last progress: ");
+    g_string_append(
+        out, " to its end, although a peer's TCP acknowledges data within a "
+             "fraction of a second and sends unacknowledged data again within "
+             "seconds: the recording lost this connection (a capture filter, a "
+             "trimmed capture, one direction or one interface of several), or a peer lost its "
+             "network. Last progress: ");
     g_string_append_printf(out, "frame %" PRIu32 " %s", verdict->last_progress,
                            tlsdiag_stage_phrase(verdict->stage, verdict->tls13));
     append_negotiation(out, verdict);

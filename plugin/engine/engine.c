@@ -1297,8 +1297,8 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
  * left unacknowledged is sent again within seconds. A connection with no
  * packet at all after the handshake's last frame, for longer than the
  * stall timeout, was lost by the recording (a capture filter, a trimmed
- * capture, one interface of several) or by the network of a peer, not
- * stalled by a peer that waits. After a retransmission, a duplicate ACK or
+ * capture, one direction or one interface of several) or by the network
+ * of a peer, not stalled by a peer that waits. After a retransmission, a duplicate ACK or
  * a zero window the sender may back off for longer: no evidence then. */
 static int64_t unrecorded_silence(const tlsdiag_engine *engine, const stream_state *state)
 {
