@@ -717,74 +717,58 @@ def stall_hints(tmp):
         check(want in flat, f"text lacks {want!r}")
 
 
-@test
-def unreadable_stalls(tmp):
-    """A stall after bytes Wireshark could not read as records is its own
-    variant and hint, not a stall (teams.pcap stream 18 in the plugin's tests)."""
+def check_stall_variant(tmp, field, cell, variant, hint, member, value, text):
+    """The timing fixture with the plugin's FIELD set to CELL on stream 5's
+    stall alone: that stall is variant and hint VARIANT, not a stall; its
+    event carries MEMBER = VALUE through JSON, --merge and CSV; the flow
+    table says TEXT."""
     lines = read_lines(TIMING)
     si = lines[0].split("\t").index("tcp.stream")
-    marked = [lines[0] + "\ttlsdiag.unreadable"]
-    marked += [l + ("\t106" if l.split("\t")[si] == "5" else "\t") for l in lines[1:]]
-    path = write(tmp, "unreadable.tsv", "\n".join(marked) + "\n")
+    marked = [lines[0] + "\t" + field]
+    marked += [l + ("\t" + cell if l.split("\t")[si] == "5" else "\t") for l in lines[1:]]
+    path = write(tmp, variant + ".tsv", "\n".join(marked) + "\n")
     doc = report_json(["--label", "t", path])
     check(doc["summary"]["by_variant"]["handshake_stalled"] ==
-          {"stalled": 1, "capture_end": 1, "unreadable": 1}, f"{doc['summary']['by_variant']}")
+          {"stalled": 1, "capture_end": 1, variant: 1}, f"{doc['summary']['by_variant']}")
     hints = hints_by_id(doc)
     check(hints["stalls"].startswith("1 handshake stalled"), hints["stalls"])
-    check(flat(hints["unreadable"]).startswith(
-        "1 handshake looked stalled, but Wireshark could not read its records from frame 106 "
-        "on (stream 5)"), hints["unreadable"])
+    check(flat(hints[variant]).startswith(hint), hints[variant])
     ids = [h["id"] for h in doc["look_here_first"]]
-    check(ids.index("unreadable") > ids.index("stalls"), f"unreadable is context: {ids}")
+    check(ids.index(variant) > ids.index("stalls"), f"{variant} is context: {ids}")
     flows = {f["stream"]: f for f in doc["flows"]}
-    check(flows[5]["events"][0]["unreadable"] == 106, f"{flows[5]['events'][0]}")
-    check("unreadable" not in flows[4]["events"][0], "only where the plugin says so")
-    merged = report_json(["--merge", write(tmp, "u.json", json.dumps(doc))])
-    check(merged["flows"] == doc["flows"], "merge keeps unreadable")
+    check(flows[5]["events"][0][member] == value, f"{flows[5]['events'][0]}")
+    check(member not in flows[4]["events"][0], "only where the plugin says so")
+    merged = report_json(["--merge", write(tmp, variant + ".json", json.dumps(doc))])
+    check(merged["flows"] == doc["flows"], f"merge keeps {member}")
     code, out, _ = run(["--csv", path])
-    rows = {r[1]: dict(zip(header, r)) for r in csv.reader(io.StringIO(out.decode()))
-            for header in [out.decode().splitlines()[0].split(",")]}
-    check(rows["5"]["unreadable"] == "106" and rows["4"]["unreadable"] == "",
-          f"CSV: {rows['5']['unreadable']!r}")
+    header = out.decode().splitlines()[0].split(",")
+    rows = {r[1]: dict(zip(header, r)) for r in csv.reader(io.StringIO(out.decode()))}
+    check(rows["5"][variant] == cell and rows["4"][variant] == "", f"CSV: {rows['5'][variant]!r}")
     code, out, _ = run([path])
-    check("records unreadable from frame 106 at server_flight, not known to have stalled"
-          in flat(out.decode()), "text names the unreadable frame")
+    check(text in flat(out.decode()), f"the flow table says {text!r}")
+
+
+@test
+def unreadable_stalls(tmp):
+    """A stall after bytes Wireshark could not read as records (teams.pcap
+    stream 18 in the plugin's tests)."""
+    check_stall_variant(
+        tmp, "tlsdiag.unreadable", "106", "unreadable",
+        "1 handshake looked stalled, but Wireshark could not read its records from frame 106 "
+        "on (stream 5)", "unreadable", 106,
+        "records unreadable from frame 106 at server_flight, not known to have stalled")
 
 
 @test
 def unrecorded_stalls(tmp):
     """A stall at the capture's end after which the capture holds no packet
-    of the connection is its own variant and hint, not a stall (reddit.pcap
-    in the plugin's tests)."""
-    lines = read_lines(TIMING)
-    si = lines[0].split("\t").index("tcp.stream")
-    marked = [lines[0] + "\ttlsdiag.unrecorded"]
-    marked += [l + ("\t12.455830000" if l.split("\t")[si] == "5" else "\t") for l in lines[1:]]
-    path = write(tmp, "unrecorded.tsv", "\n".join(marked) + "\n")
-    doc = report_json(["--label", "t", path])
-    check(doc["summary"]["by_variant"]["handshake_stalled"] ==
-          {"stalled": 1, "capture_end": 1, "unrecorded": 1}, f"{doc['summary']['by_variant']}")
-    hints = hints_by_id(doc)
-    check(hints["stalls"].startswith("1 handshake stalled"), hints["stalls"])
-    check(flat(hints["unrecorded"]).startswith(
+    of the connection (reddit.pcap in the plugin's tests)."""
+    check_stall_variant(
+        tmp, "tlsdiag.unrecorded", "12.455830000", "unrecorded",
         "1 handshake looked stalled at the end of the capture, but the capture holds no packet "
         "of its connection after its last frame, not even a TCP acknowledgment or a "
-        "retransmission (stream 5; the longest silence: 12.456 s)"), hints["unrecorded"])
-    ids = [h["id"] for h in doc["look_here_first"]]
-    check(ids.index("unrecorded") > ids.index("stalls"), f"unrecorded is context: {ids}")
-    flows = {f["stream"]: f for f in doc["flows"]}
-    check(flows[5]["events"][0]["unrecorded_ns"] == 12455830000, f"{flows[5]['events'][0]}")
-    check("unrecorded_ns" not in flows[4]["events"][0], "only where the plugin says so")
-    merged = report_json(["--merge", write(tmp, "u.json", json.dumps(doc))])
-    check(merged["flows"] == doc["flows"], "merge keeps unrecorded_ns")
-    code, out, _ = run(["--csv", path])
-    rows = {r[1]: dict(zip(header, r)) for r in csv.reader(io.StringIO(out.decode()))
-            for header in [out.decode().splitlines()[0].split(",")]}
-    check(rows["5"]["unrecorded"] == "12.455830000" and rows["4"]["unrecorded"] == "",
-          f"CSV: {rows['5']['unrecorded']!r}")
-    code, out, _ = run([path])
-    check("no packet of the connection recorded for the last 12.456 s" in flat(out.decode()),
-          "text names the unrecorded silence")
+        "retransmission (stream 5; the longest silence: 12.456 s)", "unrecorded_ns", 12455830000,
+        "no packet of the connection recorded for the last 12.456 s")
 
 
 @test
