@@ -1298,8 +1298,9 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
  * packet at all after the handshake's last frame, for longer than the
  * stall timeout, was lost by the recording (a capture filter, a trimmed
  * capture, one direction or one interface of several) or by the network
- * of a peer, not stalled by a peer that waits. After a retransmission, a duplicate ACK or
- * a zero window the sender may back off for longer: no evidence then. */
+ * of a peer, not stalled by a peer that waits. After a retransmission, a
+ * duplicate ACK or a zero window the sender may back off for longer: no
+ * evidence then. */
 static int64_t unrecorded_silence(const tlsdiag_engine *engine, const stream_state *state)
 {
     if (engine->settings.last_packet == NULL || state->last_frame_may_wait)
