@@ -369,6 +369,7 @@ expect_begin() { # COMMENT-LINES...: starts NAME.expect
     EXPECT_FALLBACK_COLS=0
     EXPECT_403_COLS=0
     EXPECT_COLS=
+    EXPECT_EXTRA=() # more "#!" lines, e.g. "#! expert: ..." pinning a severity
 }
 
 row() { # FRAME FLAG SIDE CLOSE STAGE ALERT [PREVIOUS ATTEMPT]
@@ -412,6 +413,7 @@ expect_write() {
                          print "" }' | sort -t= -k2,2n
         fi
         client_lines_write
+        ((${#EXPECT_EXTRA[@]} == 0)) || printf '%s\n' "${EXPECT_EXTRA[@]}"
         printf 'frame\tflag\n'
     } >"$f"
 }

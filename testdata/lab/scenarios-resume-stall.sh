@@ -225,6 +225,50 @@ client_left_running() {
     sleep 3
 }
 
+scenario handshake-unrecorded "scn_handshake_unrecorded" \
+    "a TLS 1.2 connection trimmed after the client's flight, then 7 s of capture: the recording lost it"
+scn_handshake_unrecorded() {
+    local flight end lost=()
+    expect_begin "TLS 1.2: s_client completes a handshake with s_server and, 7 s later, a second one. The lab then" \
+        "trims the capture as nDPI trims its test captures: it deletes every frame of the first connection after" \
+        "the client's key exchange flight (editcap). The capture holds no packet of that connection after the" \
+        "flight, not even the server's ACK, for over 7 s while it goes on." \
+        "why: handshake_stalled at the capture end (two-pass only) as the Note tlsdiag.handshake_unrecorded," \
+        "not the Warning: the lab deleted the packets, so the silence is the recording's, not the server's." \
+        "The second connection completes: no annotation."
+    EXPECT_COLS="frame flag side stage capture_end"
+    server_openssl "$SRV" -www
+    record two_clients_apart
+    flight=$(first "tcp.stream==0 && tls.handshake.type==16")
+    [[ -n $flight ]] || die "no ClientKeyExchange on stream 0"
+    read -ra lost <<<"$(frames "tcp.stream==0 && frame.number > $flight")"
+    ((${#lost[@]} > 0)) || die "nothing of stream 0 after its flight"
+    trim_frames "${lost[@]}"
+    need 0 "tcp.stream==0 && frame.number > $flight" "a packet of stream 0 after its flight"
+    need 0 "tcp.analysis.retransmission || tcp.analysis.duplicate_ack" "a retransmission or duplicate ACK"
+    expect_complete 1
+    end=$(tsh -T fields -e frame.time_relative | tail -n 1)
+    [[ $(tsh -Y "frame.number==$flight" -T fields -e frame.time_relative |
+        awk -v end="$end" '{ print (end - $1 > 5) }') == 1 ]] || die "under 5 s from the flight to the end"
+    truth "$flight" handshake_stalled server client_flight 1
+    # shellcheck disable=SC2034 # read by expect_write (generate.sh)
+    EXPECT_EXTRA=("#! expert: tlsdiag.handshake_unrecorded frames=$flight"
+        "#! expert: tlsdiag.handshake_stalled frames=none")
+}
+two_clients_apart() {
+    s_client "$CLI" "$SRV" -tls1_2
+    sleep 7
+    s_client "$CLI" "$SRV" -tls1_2
+}
+# trim_frames FRAME...: deletes these frames from the capture. editcap 4.0
+# cannot rewrite a capture with embedded keys: the raw one is trimmed and
+# the keys embedded again.
+trim_frames() {
+    local raw=$WORK/$SCEN.trimmed.raw.pcapng
+    editcap "$RAW_CAP" "$raw" "$@" || die "editcap could not delete frames $*"
+    finish_capture "$raw"
+}
+
 scenario handshake-slow-lossy "scn_handshake_slow" \
     "a relay holds every segment 1 s and the middlebox drops the first ClientHello: a 4 s handshake"
 scn_handshake_slow() {
