@@ -861,9 +861,9 @@ static void hint_stalls(struct summary *s)
                  "but the capture holds no packet of %s connection%s after %s last frame%s, not "
                  "even a TCP acknowledgment or a retransmission (%sstream %s; the longest "
                  "silence: %.3f s): the recording lost %s (a capture filter, a trimmed "
-                 "capture, one direction or one interface of several), or a peer lost its network. "
-                 "Not counted "
-                 "as %s; a capture without filtering or trimming would tell.",
+                 "capture, one direction or one interface of several), or a peer lost its "
+                 "network. Not counted as %s; a capture without filtering or trimming would "
+                 "tell.",
                  unrecorded.total, unrecorded.total == 1 ? "" : "s",
                  unrecorded.total == 1 ? "its" : "their", unrecorded.total == 1 ? "" : "s",
                  unrecorded.total == 1 ? "its" : "their", unrecorded.total == 1 ? "" : "s",

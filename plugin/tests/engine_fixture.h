@@ -22,13 +22,19 @@ typedef struct {
 } fixture;
 
 /* The plugin's default preferences. */
-static inline void fixture_set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
+static inline tlsdiag_settings fixture_settings(void)
 {
     tlsdiag_settings settings = {
         .fallback_window_ns = 60 * SEC,
         .stall_timeout_ns = 5 * SEC,
         .slow_handshake_ns = 3 * SEC,
     };
+    return settings;
+}
+
+static inline void fixture_set_up(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    tlsdiag_settings settings = fixture_settings();
     f->engine = tlsdiag_engine_new(&settings);
     f->reports = g_ptr_array_new_with_free_func(g_free);
 }
