@@ -1335,22 +1335,34 @@ static bool take_quic_connection(const field_info *fi, void *data)
     return false;
 }
 
-bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
-                          tlsdiag_quic_observation *obs)
+static const field_info *quic_connection(const tlsdiag_frame_fields *frame)
 {
     const field_info *connection = NULL;
     visit_field(frame, FIELD_QUIC_CONNECTION, take_quic_connection, &connection);
+    return connection;
+}
+
+bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                          tlsdiag_quic_observation *obs)
+{
+    const field_info *connection = quic_connection(frame);
     if (connection == NULL)
         return false;
     memset(obs, 0, sizeof *obs);
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
     obs->connection = uint_value(connection);
+    return true;
+}
+
+void tlsdiag_extract_quic_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                                  tlsdiag_quic_observation *obs)
+{
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
-    read_quic_datagram(connection, obs);
+    read_quic_datagram(quic_connection(frame), obs);
     if (read_icmp(frame, obs))
-        return true;
+        return;
     read_quic_close(frame, pinfo, obs);
     read_http3_statuses(frame, obs);
     message_reader reader = {NULL, {0}, pinfo->pool, false, obs->handshake_types, 0, false, 0};
@@ -1361,5 +1373,4 @@ bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
         obs->certificate_list_length = reader.certificate_list_length;
         obs->server_name = reader.said.server_name;
     }
-    return true;
 }

@@ -71,9 +71,15 @@ uint32_t tlsdiag_extract_last_packet(const tlsdiag_endpoint *client, const tlsdi
 void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
                              tlsdiag_observation *obs);
 
-/* Fills a QUIC observation; false when the frame has no QUIC connection
- * (a bit test: the cheap test for frames that are not TCP). */
+/* Starts a QUIC observation: the connection, the frame and its time;
+ * false when the frame has no QUIC connection (a bit test: the cheap test
+ * for frames that are not TCP). */
 bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
                           tlsdiag_quic_observation *obs);
+
+/* Adds the rest: endpoints, the packets' headers, an ICMP error's quote,
+ * closes, HTTP/3 responses and handshake messages. */
+void tlsdiag_extract_quic_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                                  tlsdiag_quic_observation *obs);
 
 #endif /* TLSDIAG_EXTRACT_H */

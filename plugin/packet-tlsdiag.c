@@ -738,36 +738,55 @@ static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     g_string_free(text, TRUE);
 }
 
+/* The first pass: false when the engine made no report for the frame (a
+ * report then comes from the frame's own observation only: links come
+ * from later frames). A frame of a story that is over is passed: it moves
+ * the capture's clock on, and the engine reads no more of it. */
+static bool observe_tcp_frame(const tlsdiag_frame_fields *fields, packet_info *pinfo)
+{
+    tlsdiag_observation obs;
+    if (tlsdiag_extract_segment(fields, pinfo, &obs) != TLSDIAG_EXTRACT_TCP)
+        return false;
+    if (!tlsdiag_engine_wants_content(engine, &obs)) {
+        tlsdiag_engine_pass_frame(engine, obs.time_ns);
+        return false;
+    }
+    tlsdiag_extract_content(fields, pinfo, &obs);
+    if (!(fields_seen & TLSDIAG_SEEN_DECRYPTION) && tlsdiag_extract_shows_decryption(&obs))
+        want_fields_of(TLSDIAG_SEEN_DECRYPTION);
+    tlsdiag_engine_observe(engine, &obs);
+    return true;
+}
+
+static bool observe_quic_frame(const tlsdiag_frame_fields *fields, packet_info *pinfo)
+{
+    tlsdiag_quic_observation quic;
+    if (!tlsdiag_extract_quic(fields, pinfo, &quic))
+        return false;
+    want_fields_of(TLSDIAG_SEEN_QUIC);
+    if (!tlsdiag_engine_wants_quic_content(engine, &quic)) {
+        tlsdiag_engine_pass_frame(engine, quic.time_ns);
+        return false;
+    }
+    tlsdiag_extract_quic_content(fields, pinfo, &quic);
+    tlsdiag_engine_observe_quic(engine, &quic);
+    return true;
+}
+
 static int dissect_tlsdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (engine == NULL)
         return 0;
 
     if (!PINFO_FD_VISITED(pinfo)) {
-        /* On the first pass a frame has a report only from its own
-         * observation: links come from later frames. */
         tlsdiag_frame_fields fields;
         if (!tlsdiag_extract_collect(tree, &fields))
             return 0;
-        tlsdiag_observation obs;
-        tlsdiag_extract_result found = tlsdiag_extract_segment(&fields, pinfo, &obs);
-        if (found == TLSDIAG_EXTRACT_NOT_TCP) {
-            tlsdiag_quic_observation quic;
-            if (!tlsdiag_extract_quic(&fields, pinfo, &quic))
-                return 0;
-            want_fields_of(TLSDIAG_SEEN_QUIC);
-            tlsdiag_engine_observe_quic(engine, &quic);
-        } else if (found == TLSDIAG_EXTRACT_NOTHING) {
+        /* TLS over QUIC has handshake messages too, and no TCP header. */
+        bool observed = pinfo->ptype == PT_TCP ? observe_tcp_frame(&fields, pinfo)
+                                               : observe_quic_frame(&fields, pinfo);
+        if (!observed)
             return 0;
-        } else {
-            if (tlsdiag_engine_wants_content(engine, &obs)) {
-                tlsdiag_extract_content(&fields, pinfo, &obs);
-                if (!(fields_seen & TLSDIAG_SEEN_DECRYPTION) &&
-                    tlsdiag_extract_shows_decryption(&obs))
-                    want_fields_of(TLSDIAG_SEEN_DECRYPTION);
-            }
-            tlsdiag_engine_observe(engine, &obs);
-        }
     } else {
         /* A frame seen again means the first pass is over (tshark -2, or
          * the GUI after reading the file): handshakes that never finished

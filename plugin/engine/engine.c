@@ -95,6 +95,8 @@ typedef struct {
     tlsdiag_endpoint server; /* address only */
 } issued_session;
 
+#define SPARE_STATES 16
+
 struct tlsdiag_engine {
     tlsdiag_settings settings;
     GHashTable *streams;  /* tcp.stream -> stream_state of a live story */
@@ -114,6 +116,10 @@ struct tlsdiag_engine {
     tlsdiag_cert_cache *certificates;
     tlsdiag_server_keys *server_keys;
     tlsdiag_quic *quic;
+    /* States of finished handshakes, for the next ones: malloc's free
+     * lists are cold by then, after a frame's worth of Wireshark's work. */
+    stream_state *spare_states[SPARE_STATES];
+    unsigned spare_count;
 };
 
 /* A client that refuses a server after the handshake (host name or pin
@@ -219,6 +225,8 @@ void tlsdiag_engine_free(tlsdiag_engine *engine)
     if (engine == NULL)
         return;
     g_hash_table_destroy(engine->streams);
+    for (unsigned i = 0; i < engine->spare_count; i++)
+        g_free(engine->spare_states[i]);
     g_hash_table_destroy(engine->failures);
     tlsdiag_report_store_free(engine->reports);
     g_hash_table_destroy(engine->sessions);
@@ -417,9 +425,21 @@ static void record_retry_completed(tlsdiag_engine *engine, const stream_state *s
     hello_report->retry_completed_version = state->negotiated_version;
 }
 
+static void recycle_state(tlsdiag_engine *engine, stream_state *state)
+{
+    if (engine->spare_count == SPARE_STATES) {
+        stream_state_free(state);
+        return;
+    }
+    g_free(state->retry);
+    engine->spare_states[engine->spare_count++] = state;
+}
+
 static void finish_stream(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    g_hash_table_remove(engine->streams, GUINT_TO_POINTER(obs->stream));
+    gpointer state;
+    if (g_hash_table_steal_extended(engine->streams, GUINT_TO_POINTER(obs->stream), NULL, &state))
+        recycle_state(engine, state);
     tlsdiag_number_set_add(&engine->finished, obs->stream);
 }
 
@@ -610,7 +630,9 @@ static void reach_stage(stream_state *state, tlsdiag_stage stage, int64_t time_n
 
 static stream_state *start_handshake(tlsdiag_engine *engine, const tlsdiag_observation *obs)
 {
-    stream_state *state = g_new0(stream_state, 1);
+    stream_state *state = engine->spare_count > 0 ? engine->spare_states[--engine->spare_count]
+                                                  : g_new(stream_state, 1);
+    memset(state, 0, sizeof *state);
     state->client = obs->src;
     state->server = obs->dst;
     if (obs->server_name != NULL && obs->server_name[0] != '\0')
@@ -1196,6 +1218,11 @@ static void note_frame_time(tlsdiag_engine *engine, int64_t time_ns)
     engine->any_time = true;
 }
 
+void tlsdiag_engine_pass_frame(tlsdiag_engine *engine, int64_t time_ns)
+{
+    note_frame_time(engine, time_ns);
+}
+
 /* Types read from the record headers show TLS 1.3's encrypted records as
  * application data, as their outer type says. The TLS dissector calls them
  * opaque from the ServerHello that chose TLS 1.3 on (its records later in
@@ -1350,6 +1377,12 @@ void tlsdiag_engine_capture_end(tlsdiag_engine *engine)
         report_stall_at_end(engine, GPOINTER_TO_UINT(stream), state);
     tlsdiag_quic_capture_end(engine->quic, engine->reports, engine->end_reports);
     tlsdiag_report_store_settle(engine->end_reports);
+}
+
+bool tlsdiag_engine_wants_quic_content(const tlsdiag_engine *engine,
+                                       const tlsdiag_quic_observation *obs)
+{
+    return tlsdiag_quic_wants(engine->quic, obs->connection);
 }
 
 void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs)

@@ -43,11 +43,23 @@ void tlsdiag_engine_observe(tlsdiag_engine *engine, const tlsdiag_observation *o
 /* A frame with QUIC (quic.h): observed in capture order with the rest. */
 void tlsdiag_engine_observe_quic(tlsdiag_engine *engine, const tlsdiag_quic_observation *obs);
 
+/* Whether the engine reads more of a QUIC frame than its connection
+ * number: not once the connection completed its handshake (pass the frame
+ * then, tlsdiag_engine_pass_frame). */
+bool tlsdiag_engine_wants_quic_content(const tlsdiag_engine *engine,
+                                       const tlsdiag_quic_observation *obs);
+
 /* Whether the engine reads an observation's handshake messages, alerts and
  * HTTP responses (tlsdiag_observation after record_types): not on a stream
  * whose story is over, except for tickets issued after the handshake.
  * Reading them costs more than the rest of the observation. */
 bool tlsdiag_engine_wants_content(const tlsdiag_engine *engine, const tlsdiag_observation *obs);
+
+/* Instead of tlsdiag_engine_observe or _observe_quic, for a frame whose
+ * content the engine does not want (a story that is over): the frame only
+ * moves the capture's clock on, and shows nothing. Most frames of a
+ * capture are such frames; this spares them the rest of the engine's code. */
+void tlsdiag_engine_pass_frame(tlsdiag_engine *engine, int64_t time_ns);
 
 /* The first pass is over: handshakes still incomplete stalled at the end
  * of the capture. Cheap to call again; a later observation undoes it (a

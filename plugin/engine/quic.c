@@ -526,10 +526,15 @@ static void observe_icmp(quic_connection *conn, const tlsdiag_quic_observation *
     conn->port_closed = obs->port_unreachable;
 }
 
+bool tlsdiag_quic_wants(const tlsdiag_quic *quic, uint32_t connection)
+{
+    return !tlsdiag_number_set_contains(&quic->completed, connection);
+}
+
 void tlsdiag_quic_observe(tlsdiag_quic *quic, tlsdiag_report_store *reports,
                           const tlsdiag_quic_observation *obs)
 {
-    if (tlsdiag_number_set_contains(&quic->completed, obs->connection))
+    if (!tlsdiag_quic_wants(quic, obs->connection))
         return;
     quic_connection *conn = g_hash_table_lookup(quic->connections, GUINT_TO_POINTER(obs->connection));
     if (conn == NULL) {

@@ -79,6 +79,10 @@ void tlsdiag_quic_free(tlsdiag_quic *quic);
  * QUIC story in captures without QUIC. */
 bool tlsdiag_quic_seen(const tlsdiag_quic *quic);
 
+/* Whether a connection's datagrams still have a story to tell: not once
+ * its handshake completed. */
+bool tlsdiag_quic_wants(const tlsdiag_quic *quic, uint32_t connection);
+
 /* Reports go into reports. */
 void tlsdiag_quic_observe(tlsdiag_quic *quic, tlsdiag_report_store *reports,
                           const tlsdiag_quic_observation *obs);

@@ -1325,6 +1325,36 @@ static void test_unrecorded_is_no_stall(fixture *f, gconstpointer data G_GNUC_UN
     memset(recorded_last, 0, sizeof recorded_last);
 }
 
+/* The glue passes a frame whose content the engine does not want, instead
+ * of observing it: such a frame must still move the capture's clock on,
+ * which judges every handshake left at the capture's end. */
+static void test_passed_frames_move_the_clock(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    connection stalled = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
+    connection done = connect_from(CLIENT_HOST, 40001, 1, SERVER_PORT);
+    client_hello(f, &stalled, 1, 0, TLSDIAG_VERSION_TLS12, false, NULL);
+    complete_tls12(f, &done, 2, NULL, NULL, 0);
+    client_data(f, &done, 6, 40 * MS);
+
+    tlsdiag_observation later = from_server(&done, 7, 20 * SEC);
+    add_record(&later, TLSDIAG_RECORD_APPLICATION_DATA);
+    g_assert_false(tlsdiag_engine_wants_content(f->engine, &later));
+    tlsdiag_engine_pass_frame(f->engine, later.time_ns);
+    g_assert_null(fixture_report(f, 7));
+    /* A handshake record on a finished stream may carry a ticket. */
+    add_record(&later, TLSDIAG_RECORD_HANDSHAKE);
+    g_assert_true(tlsdiag_engine_wants_content(f->engine, &later));
+
+    tlsdiag_engine_capture_end(f->engine);
+    const tlsdiag_verdict *v = verdict_at(f, 1);
+    g_assert_nonnull(v);
+    g_assert_cmpint(v->flag, ==, TLSDIAG_FLAG_HANDSHAKE_STALLED);
+    g_assert_true(v->capture_end && v->stalled);
+    g_assert_cmpint(v->idle_ns, ==, 20 * SEC);
+    for (uint32_t frame = 2; frame <= 7; frame++)
+        assert_no_verdict(f, frame);
+}
+
 static void test_slow_handshake_steps(fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     connection c = connect_from(CLIENT_HOST, 40000, 0, SERVER_PORT);
@@ -1676,6 +1706,7 @@ int main(int argc, char **argv)
     ADD("/progress/stalled-then-capture-end", test_stalled_then_capture_end);
     ADD("/progress/unreadable-is-no-stall", test_unreadable_is_no_stall);
     ADD("/progress/unrecorded-is-no-stall", test_unrecorded_is_no_stall);
+    ADD("/progress/passed-frames-move-the-clock", test_passed_frames_move_the_clock);
     ADD("/progress/slow-handshake-steps", test_slow_handshake_steps);
     ADD("/progress/loss-context", test_loss_context);
     ADD("/records/outer-types", test_outer_record_types);

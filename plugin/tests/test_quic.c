@@ -212,6 +212,23 @@ static void test_close_after_completion_is_silent(fixture *f, gconstpointer data
         g_assert_null(verdict_at(f, frame));
 }
 
+/* The glue reads no more of a completed connection's datagrams than the
+ * connection number; a connection still in its handshake is read whole. */
+static void test_completed_wants_no_content(fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    quic_conn done = quic_to(0, 40000, SERVER_HOST);
+    quic_conn going = quic_to(1, 40001, SERVER_HOST);
+    client_initial(f, &done, 1, 0);
+    client_initial(f, &going, 2, MS);
+    tlsdiag_quic_observation later = datagram(&done, true, 3, 2 * MS, TLSDIAG_QUIC_SHORT);
+    g_assert_true(tlsdiag_engine_wants_quic_content(f->engine, &later));
+    complete(f, &done, 4, 3 * MS);
+    later.frame = 7;
+    g_assert_false(tlsdiag_engine_wants_quic_content(f->engine, &later));
+    tlsdiag_quic_observation other = datagram(&going, true, 7, 6 * MS, TLSDIAG_QUIC_HANDSHAKE);
+    g_assert_true(tlsdiag_engine_wants_quic_content(f->engine, &other));
+}
+
 static void test_close_in_1rtt_only_is_no_handshake_close(fixture *f,
                                                           gconstpointer data G_GNUC_UNUSED)
 {
@@ -695,6 +712,7 @@ int main(int argc, char **argv)
     ADD("/quic/close/client-at-handshake-level", test_client_closes_at_handshake_level);
     ADD("/quic/close/transport-error-named", test_transport_error_named);
     ADD("/quic/close/after-completion-silent", test_close_after_completion_is_silent);
+    ADD("/quic/completed-wants-no-content", test_completed_wants_no_content);
     ADD("/quic/close/1rtt-only-silent", test_close_in_1rtt_only_is_no_handshake_close);
     ADD("/quic/close/quoted-in-icmp", test_close_quoted_in_icmp_is_not_new);
     ADD("/quic/close/certificate-required", test_certificate_required);
