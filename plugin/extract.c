@@ -1035,13 +1035,9 @@ static void read_record_headers(const tlsdiag_frame_fields *frame, tlsdiag_obser
 
 /* The cheap facts come first: most segments with TLS records carry
  * application data, and need no endpoint or stream. */
-tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame,
-                                               packet_info *pinfo, tlsdiag_observation *obs)
+bool tlsdiag_extract_segment(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                             tlsdiag_observation *obs)
 {
-    /* TLS over QUIC has handshake messages too, and no TCP header. */
-    if (pinfo->ptype != PT_TCP)
-        return TLSDIAG_EXTRACT_NOT_TCP;
-
     memset(obs, 0, TLSDIAG_OBSERVATION_CLEARED);
     if (types_from_field) {
         obs->record_count = (uint8_t)all_uint8(frame, FIELD_TLS_CONTENT_TYPE, obs->record_types,
@@ -1065,15 +1061,15 @@ tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame
         !obs->rst && !obs->retransmission && !obs->duplicate_ack && !obs->zero_window &&
         count_values(frame, FIELD_TLS_HANDSHAKE_TYPE) == 0 &&
         count_values(frame, FIELD_TLS_SSL2_HANDSHAKE_TYPE) == 0)
-        return TLSDIAG_EXTRACT_NOTHING;
+        return false;
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
     if (!read_stream(frame, pinfo, obs))
-        return TLSDIAG_EXTRACT_NOTHING;
+        return false;
 
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
-    return TLSDIAG_EXTRACT_TCP;
+    return true;
 }
 
 /* The record types say which of the handshake, alert and HTTP fields can
@@ -1335,32 +1331,26 @@ static bool take_quic_connection(const field_info *fi, void *data)
     return false;
 }
 
-static const field_info *quic_connection(const tlsdiag_frame_fields *frame)
+const field_info *tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                                       tlsdiag_quic_observation *obs)
 {
     const field_info *connection = NULL;
     visit_field(frame, FIELD_QUIC_CONNECTION, take_quic_connection, &connection);
-    return connection;
-}
-
-bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
-                          tlsdiag_quic_observation *obs)
-{
-    const field_info *connection = quic_connection(frame);
     if (connection == NULL)
-        return false;
+        return NULL;
     memset(obs, 0, sizeof *obs);
     obs->frame = pinfo->num;
     obs->time_ns = time_in_ns(&pinfo->abs_ts);
     obs->connection = uint_value(connection);
-    return true;
+    return connection;
 }
 
 void tlsdiag_extract_quic_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
-                                  tlsdiag_quic_observation *obs)
+                                  const field_info *connection, tlsdiag_quic_observation *obs)
 {
     read_endpoint(&pinfo->net_src, pinfo->srcport, &obs->src);
     read_endpoint(&pinfo->net_dst, pinfo->destport, &obs->dst);
-    read_quic_datagram(quic_connection(frame), obs);
+    read_quic_datagram(connection, obs);
     if (read_icmp(frame, obs))
         return;
     read_quic_close(frame, pinfo, obs);

@@ -48,15 +48,10 @@ typedef struct {
 /* false: the frame has none of the wanted fields (most TCP segments). */
 bool tlsdiag_extract_collect(proto_tree *tree, tlsdiag_frame_fields *frame);
 
-typedef enum {
-    TLSDIAG_EXTRACT_NOTHING, /* a TCP segment with nothing for the engine */
-    TLSDIAG_EXTRACT_TCP,     /* obs is filled */
-    TLSDIAG_EXTRACT_NOT_TCP, /* no TCP header: maybe QUIC */
-} tlsdiag_extract_result;
-
-/* Fills the TCP facts and TLS record types of an observation. */
-tlsdiag_extract_result tlsdiag_extract_segment(const tlsdiag_frame_fields *frame,
-                                               packet_info *pinfo, tlsdiag_observation *obs);
+/* Fills the TCP facts and TLS record types of a TCP segment's observation;
+ * false when the segment has nothing for the engine. */
+bool tlsdiag_extract_segment(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                             tlsdiag_observation *obs);
 
 /* Before a capture file is read, and after it is closed. */
 void tlsdiag_extract_forget_streams(void);
@@ -71,15 +66,16 @@ uint32_t tlsdiag_extract_last_packet(const tlsdiag_endpoint *client, const tlsdi
 void tlsdiag_extract_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
                              tlsdiag_observation *obs);
 
-/* Starts a QUIC observation: the connection, the frame and its time;
- * false when the frame has no QUIC connection (a bit test: the cheap test
- * for frames that are not TCP). */
-bool tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
-                          tlsdiag_quic_observation *obs);
+/* Starts a QUIC observation: the connection, the frame and its time.
+ * Returns the connection number's item, where the datagram starts; NULL
+ * when the frame has no QUIC connection (a bit test: the cheap test for
+ * frames that are not TCP). */
+const field_info *tlsdiag_extract_quic(const tlsdiag_frame_fields *frame, packet_info *pinfo,
+                                       tlsdiag_quic_observation *obs);
 
 /* Adds the rest: endpoints, the packets' headers, an ICMP error's quote,
  * closes, HTTP/3 responses and handshake messages. */
 void tlsdiag_extract_quic_content(const tlsdiag_frame_fields *frame, packet_info *pinfo,
-                                  tlsdiag_quic_observation *obs);
+                                  const field_info *connection, tlsdiag_quic_observation *obs);
 
 #endif /* TLSDIAG_EXTRACT_H */

@@ -745,7 +745,7 @@ static void show_report(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 static bool observe_tcp_frame(const tlsdiag_frame_fields *fields, packet_info *pinfo)
 {
     tlsdiag_observation obs;
-    if (tlsdiag_extract_segment(fields, pinfo, &obs) != TLSDIAG_EXTRACT_TCP)
+    if (!tlsdiag_extract_segment(fields, pinfo, &obs))
         return false;
     if (!tlsdiag_engine_wants_content(engine, &obs)) {
         tlsdiag_engine_pass_frame(engine, obs.time_ns);
@@ -761,14 +761,15 @@ static bool observe_tcp_frame(const tlsdiag_frame_fields *fields, packet_info *p
 static bool observe_quic_frame(const tlsdiag_frame_fields *fields, packet_info *pinfo)
 {
     tlsdiag_quic_observation quic;
-    if (!tlsdiag_extract_quic(fields, pinfo, &quic))
+    const field_info *connection = tlsdiag_extract_quic(fields, pinfo, &quic);
+    if (connection == NULL)
         return false;
     want_fields_of(TLSDIAG_SEEN_QUIC);
     if (!tlsdiag_engine_wants_quic_content(engine, &quic)) {
         tlsdiag_engine_pass_frame(engine, quic.time_ns);
         return false;
     }
-    tlsdiag_extract_quic_content(fields, pinfo, &quic);
+    tlsdiag_extract_quic_content(fields, pinfo, connection, &quic);
     tlsdiag_engine_observe_quic(engine, &quic);
     return true;
 }
